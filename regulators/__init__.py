@@ -1,0 +1,40 @@
+"""The law as data: one module per jurisdiction, an explicit registry, shared deadline arithmetic.
+
+Public API::
+
+    get_regulator("US-CA").obligations(incident=..., org=..., population=...)
+    all_regulators()
+    jurisdictions_for(country="DE", region=None, categories=..., org=...)  # -> ["EU"]
+"""
+
+from __future__ import annotations
+
+from regulators.base import (
+    IncidentFacts,
+    ObligationDraft,
+    OrgFacts,
+    Population,
+    Regulator,
+)
+from regulators.registry import codes, load
+from regulators.residence import jurisdictions_for
+
+
+def get_regulator(code: str) -> Regulator:
+    return load(code)
+
+
+def all_regulators() -> list[Regulator]:
+    return [load(code) for code in codes()]
+
+
+__all__ = [
+    "IncidentFacts",
+    "ObligationDraft",
+    "OrgFacts",
+    "Population",
+    "Regulator",
+    "all_regulators",
+    "get_regulator",
+    "jurisdictions_for",
+]

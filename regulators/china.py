@@ -1,0 +1,154 @@
+"""People's Republic of China: PIPL Art. 57 and the CAC 2025 incident-reporting Measures.
+
+References:
+    * PIPL (2021) Art. 57, Chinese original in the compiled NPC text (rules.md S2) [V]
+    * PIPL Art. 51(3),(5): encryption as a required measure; emergency plan (S7) [V]
+    * 国家网络安全事件报告管理办法 (CAC, issued 2025-09-11, effective 2025-11-01) Arts. 2-4 and
+      the annex 网络安全事件分级指南 (S3, S4, S5) [V; lower-tier PI numbers U]
+    * 网络数据安全管理条例 Art. 11 (channels, public announcement) (S9) [U]
+    * GB/T 35273-2020 § 10.2 (recommended standard: notice items, public warning) [U]
+    * 未成年人网络保护条例 (effective 2024-01-01): minor and guardian (S8) [S/U]
+"""
+
+from __future__ import annotations
+
+from regulators.base import (
+    IncidentFacts,
+    ObligationDraft,
+    OrgFacts,
+    Population,
+    Regulator,
+)
+from regulators.deadlines import Deadline
+from regulators.rules import (
+    Component,
+    Duty,
+    Encryption,
+    SubstituteNotice,
+    Threshold,
+    public_duty,
+)
+
+PIPL = "PIPL Art. 57"
+# PIPL Art. 57 items (1)-(3) [V] plus GB/T 35273-2020 § 10.2's five items [U]: the union the
+# ZHIYUN-style policy promises (rules.md § 19.8).
+CONTENT = ("data_categories", "cause", "likely_consequences", "measures_taken",
+           "what_you_can_do", "contact", "what_happened", "remedy", "dpo_contact")
+MEASURES = "国家网络安全事件报告管理办法 Art. 4 (CAC, effective 2025-11-01)"
+# Measures Art. 5 report items [S fragments / U wording].
+REPORT = ("organisation_details", "what_happened", "date_of_discovery", "trend_and_impact",
+          "cause", "investigation_leads", "measures_taken", "scene_preservation")
+IMMEDIATELY = Deadline("none", text="immediately (立即)")
+
+# Art. 57: notify individuals immediately; no threshold, no category list [V].
+INDIVIDUALS = Duty(
+    "individuals", citation=PIPL, verification="V", deadline=IMMEDIATELY, content=CONTENT,
+    channels=("email", "sms", "voice", "push", "letter"),
+    channel_rules=("网络数据安全管理条例 Art. 11 also allows instant messaging [U]",),
+)
+REGULATOR = Duty(
+    "regulator", citation=PIPL, verification="V", deadline=IMMEDIATELY, key="pipl",
+    recipient="departments performing personal-information-protection duties "
+              "(履行个人信息保护职责的部门: the CAC and the sector regulator)",
+    content=CONTENT[:6],
+)
+# Measures Art. 4: only incidents graded 较大 or above; the annex's PI tier for 较大 is a leak
+# of 1,000,000+ people [U] (特别重大: 100,000,000+ [V]); clock from discovery or learning.
+_GRADE = Threshold(">=", 1_000_000, "people whose personal information leaked")
+CAC = Duty(
+    "regulator", citation=MEASURES, verification="V", key="cac", threshold=_GRADE,
+    deadline=Deadline("hours", 4, "detection"), content=REPORT,
+    recipient="provincial CAC of the locality (属地省级网信部门)",
+)
+CAC_CII = Duty(
+    "regulator", citation=MEASURES, verification="V", key="cac_cii", threshold=_GRADE,
+    deadline=Deadline("hours", 1, "detection"), content=REPORT,
+    recipient="CII protection department and public security organ",
+)
+CAC_ORGAN = Duty(
+    "regulator", citation=MEASURES, verification="V", key="cac_organ", threshold=_GRADE,
+    deadline=Deadline("hours", 2, "detection"), content=REPORT,
+    recipient="the organ's own cyberspace-affairs unit",
+)
+# GB/T 35273 § 10.2 / minors regulation: public warning where one-by-one notice is hard [U].
+SUBSTITUTE = SubstituteNotice(
+    citation="GB/T 35273-2020 § 10.2; 网络数据安全管理条例 Art. 11", verification="U",
+    components=(Component("public_announcement", detail="public warning by reasonable and "
+                                                        "effective means"),),
+    judgment="difficult to notify individuals one by one",
+)
+# Annex 网络安全事件分级指南: (people, grade, mark), highest first.
+GRADES = ((100_000_000, "特别重大 (especially major)", "V"),
+          (10_000_000, "重大 (major)", "U"),
+          (1_000_000, "较大 (relatively major)", "U"))
+
+
+class China(Regulator):
+    """China: any leak, tampering or loss of personal information, notified immediately."""
+
+    code = "CN"
+    name = "China (PIPL)"
+    country = "CN"
+    duties = (INDIVIDUALS, REGULATOR, CAC, CAC_CII, CAC_ORGAN, public_duty(SUBSTITUTE, INDIVIDUALS))
+    # No safe harbour: encryption is only an "effective measure" under Art. 57(2) [V].
+    encryption = Encryption("factor", None, "PIPL Art. 57(2), Art. 51(3)", "V")
+    substitute = SUBSTITUTE
+    minors_rule = ("notify the minor and the guardian; all personal information of children "
+                   "under 14 is sensitive (PIPL Art. 28) [U]")
+
+    def triggered_by(self, categories: frozenset[str], incident: IncidentFacts) -> bool:
+        # Art. 57 covers leak, tampering and loss alike: any personal information counts [V].
+        return bool(categories)
+
+    def obligations(
+        self, *, incident: IncidentFacts, org: OrgFacts, population: Population
+    ) -> list[ObligationDraft]:
+        n = population.triggered
+        exempt = n > 0 and incident.secured
+        reasons = [(f"{n:,} people's personal information was or may have been leaked, tampered "
+                   f"with or lost; notify immediately ({PIPL})")] if n else [
+                   "no personal information of people in China is involved"]
+        if exempt:
+            reasons.append("Art. 57(2): the data was encrypted with the key intact, an effective "
+                           "measure that may avoid harm; the engine recommends not notifying "
+                           "individuals, but the regulator may still require it")
+        guardians = population.minors > 0
+        if guardians:
+            reasons.append(f"{population.minors:,} minors: notify each minor and the guardian; "
+                           f"under-14 data is sensitive ({self.minors_rule})")
+        individuals = self.draft(
+            INDIVIDUALS, incident, required=n > 0 and not exempt, count=n, reasons=reasons,
+            needs_review=exempt or guardians, notify_guardians=guardians,
+            substitute_notice=n > 0 and population.unreachable > 0,
+            verification="U" if guardians else None,
+        )
+        regulator = self.draft(REGULATOR, incident, required=n > 0, count=n, reasons=[
+            "Art. 57 requires notifying the PI-protection departments whenever individuals' "
+            "information is affected; no threshold" if n else "nothing to report under Art. 57"])
+        return [individuals, regulator, self._cac(incident, org, population),
+                self._public(incident, population, individuals)]
+
+    def _cac(self, incident: IncidentFacts, org: OrgFacts, pop: Population) -> ObligationDraft:
+        duty = CAC_CII if org.critical_infrastructure else CAC_ORGAN if org.state_organ else CAC
+        leaked = pop.subjects if incident.acquisition_possible else 0
+        grade = next(((g, mark) for floor, g, mark in GRADES if leaked >= floor), None)
+        reasons = [f"{leaked:,} people's personal information leaked"]
+        if grade:
+            reasons.append(f"grade {grade[0]} under the annex 网络安全事件分级指南 [{grade[1]}]")
+        else:
+            reasons.append("below the 较大 personal-information tier (1,000,000 people) [U]; "
+                           "other grading criteria (outage, systems) are for the operator")
+        reasons.append("a post-incident summary report is believed due 30 days after handling "
+                       "ends [U]")
+        mark = grade[1] if grade else "U"
+        return self.draft(duty, incident, required=grade is not None, count=leaked,
+                          reasons=reasons, verification="V" if mark == "V" else "U")
+
+    def _public(
+        self, incident: IncidentFacts, pop: Population, individuals: ObligationDraft
+    ) -> ObligationDraft:
+        needed = individuals.required and pop.unreachable > 0
+        reason = (f"{pop.unreachable:,} people cannot be notified one by one: publish a public "
+                  "warning" if needed else "everyone can be notified individually")
+        return self.draft(self.duty("public"), incident, required=needed,
+                          count=pop.unreachable, reasons=[reason], substitute_notice=needed)

@@ -1,0 +1,60 @@
+"""Notice element ids: templates mark their sections with these, tests check each law's list.
+
+A jurisdiction's `Duty.content` names the elements its notice must carry; `prohibited_content`
+names those it must not (Massachusetts). Ids are stable: templates and golden files use them.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+ELEMENTS: Final[dict[str, str]] = {
+    # What happened and to what.
+    "what_happened": "general description / nature of the breach, as far as determinable",
+    "cause": "cause of the incident, if known",
+    "data_categories": "the types (items) of personal information involved",
+    "date_of_breach": "date, estimated date or date range of the breach",
+    "date_of_discovery": "date the breach was discovered",
+    "notice_date": "date of the notice",
+    "number_affected": "approximate number of people (and records) affected",
+    "likely_consequences": "likely consequences / possible harm to the people affected",
+    "reasons_for_delay": "reasons for any delay in notifying",
+    "law_enforcement_delay": "whether notice was delayed by a law-enforcement investigation",
+    "protection_measures": "technical and security measures that protected the data",
+    # What the organisation does and offers.
+    "measures_taken": "measures taken or proposed to address the breach and mitigate harm",
+    "remedy": "remedies / mitigation services offered to the people affected",
+    "identity_theft_services": "free identity-theft prevention and mitigation services offer",
+    "credit_monitoring": "free credit monitoring offer with enrolment information",
+    # What the person can do.
+    "what_you_can_do": "steps the person can take to protect themselves",
+    "credential_reset": "prompt to change the password / security question and answer",
+    "police_report_right": "the right to obtain a police report",
+    "security_freeze": "how to request a security freeze, that it is free, what it needs",
+    # Whom to contact.
+    "contact": "name and contact information of the notifying organisation",
+    "dpo_contact": "contact of the data protection officer or other contact point",
+    "toll_free_number": "a toll-free telephone number for questions",
+    "cra_contacts": "toll-free numbers and addresses of the major credit reporting agencies",
+    "agency_contacts": "telephone numbers and websites of state and federal identity-theft agencies",
+    "regulator_contact": "the right to complain to the regulator and how to reach it",
+    "complaint_process": "the organisation's internal complaint process",
+    "parent_affiliate": "name of the parent or affiliate of the breached organisation",
+    # Regulator reports.
+    "sample_notice": "a sample copy of the notice sent to individuals (without personal data)",
+    "number_notified": "number of people notified, and by which method",
+    "notification_plan": "steps taken or planned to notify the people affected",
+    "organisation_details": "the unit's name and basic facts of the affected system or platform",
+    "trend_and_impact": "trend of the incident and its possible further impact",
+    "investigation_leads": "investigation leads: attacker, attack path, vulnerabilities",
+    "scene_preservation": "how the scene (evidence) was preserved",
+    "reporter_details": "name, title and type of the person reporting, and relation to the entity",
+    "wisp_status": "whether a written information security program is maintained",
+    "perpetrator_findings": "findings about the person who caused the breach",
+    "intimation_report": "report on the intimations given to the people affected",
+    "timeline": "timeline of the breach and of the organisation's response",
+}
+
+
+def unknown_elements(ids: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(i for i in ids if i not in ELEMENTS)

@@ -1,0 +1,48 @@
+"""Category sets and combinations that statutes use to define "personal information".
+
+Names follow `incidents.vocab.DATA_CATEGORIES`; a set here never invents a category.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from incidents.vocab import DATA_CATEGORIES
+
+GOVERNMENT_IDS: Final = frozenset(
+    {"ssn", "national_id", "drivers_license", "passport", "tax_id", "military_id"}
+)
+FINANCIAL_ACCOUNTS: Final = frozenset({"financial_account", "payment_card"})
+FINANCIAL: Final = FINANCIAL_ACCOUNTS | {"account_access_code", "transaction_history"}
+LOGIN_IDS: Final = frozenset({"username", "email"})
+SECRETS: Final = frozenset({"password", "security_qa"})
+CREDENTIALS: Final = SECRETS | {"account_access_code"}
+HEALTH: Final = frozenset({"health", "health_insurance", "genetic"})
+# GDPR Art. 9(1) special categories plus Art. 10 criminal data: the usual "sensitive" set.
+SPECIAL: Final = frozenset(
+    {"health", "genetic", "biometric", "religion", "ethnicity", "sexual_orientation",
+     "political_opinion", "criminal_record"}
+)
+ALL: Final = DATA_CATEGORIES
+
+
+def online_credentials(categories: frozenset[str]) -> bool:
+    """Username or email together with a password or security Q&A that permits access."""
+    return bool(categories & LOGIN_IDS) and bool(categories & SECRETS)
+
+
+def financial_with_code(categories: frozenset[str]) -> bool:
+    """Account or card number with the code or password that permits access to the account."""
+    return bool(categories & FINANCIAL_ACCOUNTS) and bool(
+        categories & {"account_access_code", "password"}
+    )
+
+
+def name_plus(categories: frozenset[str], elements: frozenset[str]) -> bool:
+    return "name" in categories and bool(categories & elements)
+
+
+def present(categories: frozenset[str], elements: frozenset[str]) -> list[str]:
+    """Sorted intersection, for reasons text."""
+    return sorted(categories & elements)
+
