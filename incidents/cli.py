@@ -1,0 +1,263 @@
+"""The `breachflow` command (contract in DESIGN.md). Exit codes: 0 done, 1 a step failed,
+2 bad input."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from incidents.exceptions import BreachflowError, InputError, NotFound, StepFailed
+
+
+def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+    """Validate every input before anything is written: payload, org, both sources."""
+    from incidents import org, payload, sources
+
+    incident = payload.load(Path(args.incident))
+    profile = org.load(Path(args.org) if args.org else None)
+    sources.columns(args.affected, label="--affected")
+    sources.columns(args.directory, label="--directory", table=args.directory_table)
+    found = {"affected": str(Path(args.affected).resolve()),
+             "directory": args.directory if "://" in args.directory
+             else str(Path(args.directory).resolve()),
+             "directory_table": args.directory_table}
+    return incident, profile, found
+
+
+def _out_dir(args: argparse.Namespace, external_id: str) -> Path:
+    from incidents import config
+
+    return Path(args.out).resolve() if getattr(args, "out", None) else (
+        config.load().out_root / external_id)
+
+
+def _open(args: argparse.Namespace, *, actor: str) -> tuple[str, bool]:
+    from incidents import db, service
+
+    incident, profile, found = _inputs(args)
+    with db.session() as s:
+        found["out"] = str(_out_dir(args, incident.external_id))
+        found["auto_approve"] = bool(getattr(args, "auto_approve", False))
+        created, new = service.create_incident(session=s, payload=incident, sources=found,
+                                               org=profile, actor=actor)
+        return created.id, new
+
+
+def _sandbox_if_needed() -> str | None:
+    """Start the embedded provider sandbox when no provider credentials are configured."""
+    if os.environ.get("SENDGRID_API_KEY") or os.environ.get("TWILIO_ACCOUNT_SID"):
+        return None
+    if os.environ.get("BREACHFLOW_SANDBOX_URL"):
+        return os.environ["BREACHFLOW_SANDBOX_URL"]
+    from incidents.channels.sandbox import Sandbox
+
+    sandbox = Sandbox(port=0)
+    sandbox.start()
+    os.environ["BREACHFLOW_SANDBOX_URL"] = sandbox.url
+    print(f"No provider credentials set: using the embedded sandbox at {sandbox.url}")
+    return sandbox.url
+
+
+def _flow(incident_id: str, *, auto_approve: bool) -> dict[str, Any]:
+    from flows import runtime
+
+    runtime.configure()
+    runtime.install_redaction()
+    from flows.respond import respond_to_incident
+
+    return dict(respond_to_incident(incident_id, auto_approve=auto_approve))
+
+
+def _summary(incident_id: str, *, as_json: bool = False) -> None:
+    from incidents import db, service, status
+
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=incident_id)
+        document = status.status_document(s, incident)
+    if as_json:
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return
+    info = document["incident"]
+    print(f"\nIncident {info['external_id']} ({info['id']}): {info['status']}, "
+          f"severity {info['severity']}")
+    for step in document["steps"]:
+        print(f"  {step['name']:<15} {step['state']:<8} {json.dumps(step['outcome'])[:90]}")
+    print("Obligations:")
+    for o in document["obligations"]:
+        deadline = o["deadline"] or o["deadline_rule"]
+        flag = " [needs review]" if o["needs_review"] else ""
+        print(f"  {o['jurisdiction']:<9} {o['audience']:<15} "
+              f"{'required' if o['required'] else 'not required':<13} {deadline}{flag}")
+    print("Notices per channel:")
+    for channel, states in sorted(document["deliveries"].items()):
+        print(f"  {channel:<6} " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
+    for a in document["announcements"]:
+        print(f"Announcement ({a['locale']}, {a['people']} people): {a['location']}")
+    for r in document["reports"]:
+        print(f"Report for {r['recipient']}: {r['files'][0] if r['files'] else '-'}")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    incident_id, new = _open(args, actor="cli")
+    print(f"Incident {incident_id}" + ("" if new else " (already open: continuing it)"))
+    _sandbox_if_needed()
+    _flow(incident_id, auto_approve=args.auto_approve)
+    _summary(incident_id)
+    return 0
+
+
+def cmd_resume(args: argparse.Namespace) -> int:
+    from incidents import db, service
+
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=args.incident_id)
+        incident_id, auto = incident.id, bool(incident.sources.get("auto_approve"))
+    _sandbox_if_needed()
+    _flow(incident_id, auto_approve=auto)
+    _summary(incident_id)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    _summary(args.incident_id, as_json=args.json)
+    return 0
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    # A dry run: a throwaway database, so nothing lands in the register.
+    previous = os.environ.get("BREACHFLOW_DATABASE_URL")
+    with tempfile.TemporaryDirectory(prefix="breachflow-assess-") as scratch:
+        os.environ["BREACHFLOW_DATABASE_URL"] = f"sqlite:///{Path(scratch) / 'assess.db'}"
+        from incidents import assessment, db, identification, service, stages, status
+
+        args.out = scratch
+        incident_id, _ = _open(args, actor="cli")
+        stages.triage_stage(incident_id)
+        identification.identify(incident_id, out_dir=Path(scratch))
+        assessment.assess(incident_id)
+        with db.session() as s:
+            document = status.assessment_document(s, service.get_incident(
+                session=s, incident_id=incident_id))
+        db.engine.cache_clear()
+    if previous is None:
+        os.environ.pop("BREACHFLOW_DATABASE_URL")
+    else:
+        os.environ["BREACHFLOW_DATABASE_URL"] = previous
+    if args.json:
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    else:
+        affected = document["affected"]
+        print(f"{affected['subjects']} people, {affected['records']} records, "
+              f"{affected['minors']} minors, {affected['unreachable']} unreachable")
+        for o in document["obligations"]:
+            print(f"  {o['jurisdiction']:<9} {o['audience']:<15} required={o['required']!s:<5} "
+                  f"{o['deadline'] or o['deadline_rule']}  {o['citation']}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import time
+
+    from incidents import config, demo
+
+    started = time.monotonic()
+    folder = config.load().home / "demo"
+    paths = demo.write(folder, count=args.people)
+    print(f"Generated a fictional organisation of {args.people} people in {folder}")
+    run_args = argparse.Namespace(
+        incident=str(paths["incident.json"]), affected=str(paths["affected.csv"]),
+        directory=str(paths["directory.csv"]), directory_table=None, org=str(paths["org.toml"]),
+        out=args.out, auto_approve=True)
+    code = cmd_run(run_args)
+    print(f"\nDocuments: {_out_dir(run_args, json.loads(paths['incident.json'].read_text())['external_id'])}")
+    print("See the run in the Prefect UI: `breachflow serve`, then open http://127.0.0.1:4200")
+    print(f"Demo finished in {time.monotonic() - started:.1f}s")
+    return code
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from incidents.channels.sandbox import main as sandbox_main
+
+    return int(sandbox_main(["--port", str(args.port)]) or 0)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import subprocess
+
+    from flows import runtime
+
+    runtime.configure()
+    print("Starting the Prefect server and UI at http://127.0.0.1:4200 "
+          "(the intake API and deployments arrive with the operations issue)")
+    return subprocess.call([sys.executable, "-m", "prefect", "server", "start",
+                            "--host", "127.0.0.1", "--port", str(args.ui_port)])
+
+
+def _sources(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("incident", metavar="INCIDENT.json")
+    parser.add_argument("--affected", required=True, metavar="FILE")
+    parser.add_argument("--directory", required=True, metavar="FILE|URL")
+    parser.add_argument("--directory-table", metavar="NAME")
+    parser.add_argument("--org", metavar="FILE")
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="breachflow", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+    commands: dict[str, Callable[[argparse.Namespace], int]] = {}
+
+    def add(name: str, handler: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
+        commands[name] = handler
+        command = sub.add_parser(name, help=help_)
+        command.set_defaults(handler=handler)
+        return command
+
+    demo = add("demo", cmd_demo, "the whole flow on a generated organisation")
+    demo.add_argument("--people", type=int, default=3000)
+    demo.add_argument("--out", metavar="DIR")
+    assess = add("assess", cmd_assess, "who must be told what, by when (nothing is sent)")
+    _sources(assess)
+    assess.add_argument("--json", action="store_true")
+    run = add("run", cmd_run, "run the whole response for an incident")
+    _sources(run)
+    run.add_argument("--auto-approve", action="store_true")
+    run.add_argument("--out", metavar="DIR")
+    resume = add("resume", cmd_resume, "continue an incident's response where it stopped")
+    resume.add_argument("incident_id", metavar="INCIDENT_ID")
+    status = add("status", cmd_status, "an incident's steps, deliveries and documents")
+    status.add_argument("incident_id", metavar="INCIDENT_ID")
+    status.add_argument("--json", action="store_true")
+    serve = add("serve", cmd_serve, "Prefect server and UI")
+    serve.add_argument("--ui-port", type=int, default=4200)
+    serve.add_argument("--api-port", type=int, default=8000)
+    sandbox = add("sandbox", cmd_sandbox, "local SendGrid/Twilio/push stand-ins with an inbox page")
+    sandbox.add_argument("--port", type=int, default=8025)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except InputError as error:
+        print(f"breachflow: {error}", file=sys.stderr)
+        return 2
+    except NotFound as error:
+        print(f"breachflow: {error}", file=sys.stderr)
+        return 2
+    except StepFailed as error:
+        print(f"breachflow: {error}", file=sys.stderr)
+        return 1
+    except BreachflowError as error:
+        print(f"breachflow: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

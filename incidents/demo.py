@@ -1,0 +1,140 @@
+"""The fictional organisation of `breachflow demo`: its people, an incident and its files.
+
+Everything is generated from a seed: names from small lists, e-mail addresses on reserved
+example domains, and phone numbers that are valid in each country's numbering plan."""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import phonenumbers
+from phonenumbers import PhoneNumberType
+
+# (country, region, locale, share of the population)
+PLACES: tuple[tuple[str, str | None, str, float], ...] = (
+    ("CN", "CN-GD", "zh-CN", 0.22), ("CN", "CN-BJ", "zh-CN", 0.08),
+    ("DE", None, "de-DE", 0.10), ("FR", None, "fr-FR", 0.07), ("ES", None, "es-ES", 0.05),
+    ("IE", None, "en-IE", 0.03), ("NL", None, "nl-NL", 0.03), ("GB", None, "en-GB", 0.08),
+    ("US", "US-CA", "en-US", 0.10), ("US", "US-TX", "en-US", 0.06), ("US", "US-NY", "en-US", 0.05),
+    ("US", "US-FL", "en-US", 0.04), ("US", "US-MA", "en-US", 0.03), ("JP", None, "ja-JP", 0.06),
+)
+FIRST = ("Alex", "Sam", "Maria", "Wei", "Yuki", "Lena", "Jonas", "Chloe", "Diego", "Aoife",
+         "Fatima", "Noah", "Mei", "Hiro", "Lucas", "Emma", "Sofia", "Li", "Omar", "Ines")
+LAST = ("Smith", "Wang", "Müller", "Martin", "García", "Sato", "Murphy", "de Vries", "Chen",
+        "Brown", "Tanaka", "Li", "Dubois", "Rossi", "Zhang", "Jones", "Schmidt", "Kim")
+INCIDENT_CATEGORIES = ["email", "name", "password", "phone"]
+EXTRA = (("ssn", "US"), ("financial_account", None), ("date_of_birth", None), ("health", None),
+         ("national_id", "CN"), ("precise_location", None))
+
+
+def _phone(rng: random.Random, country: str, kind: PhoneNumberType) -> str | None:
+    example = phonenumbers.example_number_for_type(country, kind)
+    if example is None:
+        return None
+    digits = str(example.national_number)
+    for _ in range(20):
+        tail = "".join(rng.choice("0123456789") for _ in range(4))
+        candidate = phonenumbers.parse(f"+{example.country_code}{digits[:-4]}{tail}")
+        if phonenumbers.is_valid_number(candidate):
+            return phonenumbers.format_number(candidate, phonenumbers.PhoneNumberFormat.E164)
+    return None
+
+
+def people(count: int, seed: int = 7) -> list[dict[str, Any]]:
+    rng = random.Random(seed)  # noqa: S311 - fictional data, not security
+    weights = [p[3] for p in PLACES]
+    found = []
+    for n in range(1, count + 1):
+        country, region, locale, _ = rng.choices(PLACES, weights)[0]
+        first, last = rng.choice(FIRST), rng.choice(LAST)
+        minor = rng.random() < 0.04
+        born = date(2026 - (rng.randint(8, 16) if minor else rng.randint(19, 80)),
+                    rng.randint(1, 12), rng.randint(1, 28))
+        reach = rng.random()
+        person = {
+            "subject_id": f"u{n:06d}", "full_name": f"{first} {last}",
+            "email": f"{first.lower()}.{n:06d}@mail.example" if reach > 0.12 else "",
+            "phone": _phone(rng, country, PhoneNumberType.MOBILE) if reach > 0.55 or reach < 0.12 and reach > 0.05 else "",
+            "push_target": "",
+            "country": country, "region": region or "", "locale": locale,
+            "birth_date": born.isoformat(),
+            "guardian_email": f"guardian.{n:06d}@mail.example" if minor else "",
+            "guardian_phone": "", "postal_address": "",
+        }
+        if reach < 0.03:
+            person["email"] = person["phone"] = ""  # nobody can reach these people individually
+        found.append(person)
+    return found
+
+
+def write(folder: Path, *, count: int = 3000, seed: int = 7) -> dict[str, Path]:
+    """Write the demo's incident, affected records, directory and org profile; return paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed + 1)  # noqa: S311 - fictional data, not security
+    directory = people(count, seed)
+    paths = {name: folder / name for name in ("incident.json", "affected.csv",
+                                                "directory.csv", "org.toml")}
+    with open(paths["directory.csv"], "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(directory[0]))
+        writer.writeheader()
+        writer.writerows(directory)
+    with open(paths["affected.csv"], "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["subject_id", "data_categories"])
+        for person in directory:
+            if rng.random() < 0.2:
+                continue
+            for _ in range(rng.randint(1, 3)):
+                extra = [c for c, where in EXTRA if (where in (None, person["country"]))
+                         and rng.random() < 0.08]
+                writer.writerow([person["subject_id"], ";".join(extra)])
+        for n in range(5):
+            writer.writerow([f"x-unknown-{n}", ""])
+    now = datetime.now(UTC).replace(microsecond=0)
+    stamp = lambda delta: (now - delta).isoformat().replace("+00:00", "Z")  # noqa: E731
+    incident = {
+        "external_id": f"DEMO-{now:%Y%m%d-%H%M%S}",
+        "title": "Credential stuffing against the account service",
+        "summary": "An attacker used passwords leaked elsewhere to sign in to customer accounts "
+                   "and read profile data.",
+        "detected_at": stamp(timedelta(hours=30)), "aware_at": stamp(timedelta(hours=28)),
+        "determined_at": stamp(timedelta(hours=6)),
+        "occurred_from": stamp(timedelta(days=4)), "occurred_to": stamp(timedelta(hours=31)),
+        "breach_types": ["confidentiality"], "cause": "external_attack",
+        "data_categories": INCIDENT_CATEGORIES,
+        "encryption": {"encrypted": False, "key_compromised": False},
+        "systems": ["accounts-db"], "contained": True,
+        "measures_taken": "We revoked all sessions, reset the affected passwords and blocked the "
+                          "attacking addresses.",
+        "law_enforcement_delay": False, "related_to": None,
+    }
+    paths["incident.json"].write_text(json.dumps(incident, indent=2), encoding="utf-8")
+    paths["org.toml"].write_text(ORG_TOML, encoding="utf-8")
+    return paths
+
+
+ORG_TOML = """\
+name = "Lumen Gadgets Ltd."
+contact_email = "privacy@lumen-gadgets.example"
+contact_phone = "+1 555 0100"
+toll_free_number = "+1 800 555 0199"
+postal_address = "1 Example Way, Dublin, Ireland"
+website = "https://www.lumen-gadgets.example"
+dpo_name = "Data Protection Officer"
+dpo_email = "dpo@lumen-gadgets.example"
+establishment = "IE"
+hipaa_covered_entity = false
+critical_infrastructure = false
+remedy = "24 months of free credit and identity monitoring"
+
+[unit_prices]
+email = 0.001
+sms_segment = 0.0079
+voice_minute = 0.014
+letter = 0.85
+"""

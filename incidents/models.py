@@ -1,0 +1,216 @@
+"""The tables of breachflow. Every stage reads and writes these; Prefect holds no copy of them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from incidents.sqltypes import JSONValue, UTCDateTime, utcnow
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _time(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=lambda: default.copy() if hasattr(default, "copy") else default,
+                 sa_column=Column(JSONValue(), nullable=False))
+
+
+class Incident(SQLModel, table=True):
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    external_id: str = Field(unique=True, index=True, max_length=200)
+    title: str = Field(max_length=500)
+    summary: str | None = Field(default=None, sa_column=Column(Text))
+    detected_at: datetime = _time(nullable=False)
+    aware_at: datetime = _time(nullable=False)
+    aware_at_source: str = Field(default="payload", max_length=100)
+    determined_at: datetime = _time(nullable=False)
+    occurred_from: datetime | None = _time()
+    occurred_to: datetime | None = _time()
+    breach_types: list[str] = _json([])
+    cause: str | None = Field(default=None, max_length=40)
+    data_categories: list[str] = _json([])
+    encrypted: bool = False
+    key_compromised: bool = False
+    systems: list[str] = _json([])
+    contained: bool | None = None
+    measures_taken: str | None = Field(default=None, sa_column=Column(Text))
+    law_enforcement_delay: bool = False
+    related_to: str | None = Field(default=None, max_length=200)
+    # Where this incident's people come from: paths or a SQLAlchemy URL given by the responder.
+    sources: dict[str, Any] = _json({})
+    org: dict[str, Any] = _json({})
+    status: str = Field(default="open", max_length=20)
+    is_breach: bool | None = None
+    severity: str | None = Field(default=None, max_length=4)
+    triage_reasons: list[str] = _json([])
+    risk_level: str | None = Field(default=None, max_length=10)
+    # The rules applied at assessment, frozen so that a later rule change never rewrites it.
+    rules_snapshot: dict[str, Any] = _json({})
+    quality: dict[str, Any] = _json({})
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    closed_at: datetime | None = _time()
+
+
+class Step(SQLModel, table=True):
+    """The checkpoint of one stage of one incident."""
+
+    __table_args__ = (UniqueConstraint("incident_id", "name"),)
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    name: str = Field(max_length=40)
+    state: str = Field(default="pending", max_length=20)  # pending|running|done|failed
+    attempts: int = 0
+    owner: str | None = Field(default=None, max_length=200)
+    started_at: datetime | None = _time()
+    finished_at: datetime | None = _time()
+    outcome: dict[str, Any] = _json({})
+    error: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class AffectedSubject(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("incident_id", "subject_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    subject_id: str = Field(max_length=200)
+    in_directory: bool = True
+    records: int = 1
+    data_categories: list[str] = _json([])
+    full_name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    phone_type: str | None = Field(default=None, max_length=20)
+    push_target: str | None = None
+    country: str | None = Field(default=None, max_length=2)
+    region: str | None = Field(default=None, max_length=10)
+    locale: str | None = Field(default=None, max_length=35)
+    birth_date: str | None = Field(default=None, max_length=10)
+    minor: bool = False
+    guardian_email: str | None = None
+    guardian_phone: str | None = None
+    postal_address: str | None = Field(default=None, sa_column=Column(Text))
+    jurisdictions: list[str] = _json([])
+    channels: list[str] = _json([])
+    notice_group: str | None = Field(default=None, max_length=64, index=True)
+    unreachable: bool = False
+
+
+class Obligation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    jurisdiction: str = Field(max_length=20)
+    audience: str = Field(max_length=20)
+    required: bool
+    count: int | None = None
+    deadline: datetime | None = _time()
+    deadline_rule: str
+    recipient: str | None = None
+    citation: str
+    verification: str = Field(max_length=4)
+    reasons: list[str] = _json([])
+    substitute_notice: bool = False
+    needs_review: bool = False
+    content: list[str] = _json([])
+    relative_to: str | None = Field(default=None, max_length=20)
+    relative_days: int | None = None
+    fulfilled_at: datetime | None = _time()
+
+
+class Notice(SQLModel, table=True):
+    """One rendered notice version; its hash is what a person or regulator received."""
+
+    __table_args__ = (UniqueConstraint("incident_id", "group_key", "channel"),)
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    group_key: str = Field(max_length=64)
+    channel: str = Field(max_length=10)
+    audience: str = Field(default="individuals", max_length=20)
+    jurisdictions: list[str] = _json([])
+    locale: str = Field(max_length=35)
+    data_categories: list[str] = _json([])
+    subject: str
+    body_text: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str | None = Field(default=None, sa_column=Column(Text))
+    template: str
+    content_hash: str = Field(max_length=64)
+    recipients: int = 0
+    approved_by: str | None = None
+    approved_at: datetime | None = _time()
+
+
+class Delivery(SQLModel, table=True):
+    """The ledger: one row per person x channel x recipient (the person or their guardian)."""
+
+    __table_args__ = (
+        UniqueConstraint("incident_id", "subject_pk", "channel", "recipient_kind"),
+        Index("ix_delivery_claim", "incident_id", "channel", "state"),
+    )
+    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
+    incident_id: str = Field(foreign_key="incident.id", max_length=32)
+    subject_pk: int = Field(foreign_key="affectedsubject.id", index=True)
+    channel: str = Field(max_length=10)
+    recipient_kind: str = Field(default="subject", max_length=10)
+    notice_id: int | None = Field(default=None, foreign_key="notice.id")
+    content_hash: str | None = Field(default=None, max_length=64)
+    # pending -> claimed -> accepted -> delivered | bounced | failed; unknown is reconciled.
+    state: str = Field(default="pending", max_length=12)
+    attempts: int = 0
+    claim_token: str | None = Field(default=None, max_length=32, index=True)
+    claimed_by: str | None = Field(default=None, max_length=200)
+    lease_until: datetime | None = _time()
+    provider_id: str | None = Field(default=None, max_length=100)
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime | None = _time()
+
+
+class DeliveryObligation(SQLModel, table=True):
+    delivery_id: str = Field(foreign_key="delivery.id", primary_key=True, max_length=32)
+    obligation_id: int = Field(foreign_key="obligation.id", primary_key=True)
+
+
+class Announcement(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    locale: str = Field(max_length=35)
+    destination: str
+    location: str
+    content_hash: str = Field(max_length=64)
+    people: int = 0
+    posted_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class RegulatorReport(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("obligation_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    obligation_id: int = Field(foreign_key="obligation.id")
+    jurisdiction: str = Field(max_length=20)
+    recipient: str | None = None
+    files: list[str] = _json([])
+    content_hash: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    filed_at: datetime | None = _time()
+    filing_reference: str | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """Append-only and hash-chained: who decided or approved what, when and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=60)
+    detail: dict[str, Any] = _json({})
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)

@@ -1,0 +1,69 @@
+"""The organisation profile (`--org FILE`, TOML) and the documented example organisation."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from incidents.exceptions import InputError
+
+EXAMPLE_ORG: dict[str, Any] = {
+    "name": "Example Devices Ltd.",
+    "contact_email": "privacy@example-devices.test",
+    "contact_phone": "+1 555 0100",
+    "toll_free_number": "+1 800 555 0199",
+    "postal_address": "1 Example Way, Springfield, USA",
+    "website": "https://www.example-devices.test",
+    "dpo_name": "Data Protection Officer",
+    "dpo_email": "dpo@example-devices.test",
+    "establishment": "IE",
+    "hipaa_covered_entity": False,
+    "critical_infrastructure": False,
+    "remedy": "24 months of free credit and identity monitoring",
+    "unit_prices": {"email": 0.001, "sms_segment": 0.0079, "voice_minute": 0.014, "letter": 0.85},
+}
+
+_TEXT_KEYS = ("name", "contact_email", "contact_phone", "toll_free_number", "postal_address",
+              "website", "dpo_name", "dpo_email", "establishment", "remedy")
+_BOOL_KEYS = ("hipaa_covered_entity", "critical_infrastructure")
+_PRICE_KEYS = ("email", "sms_segment", "voice_minute", "letter")
+
+
+def validate(data: dict[str, Any]) -> dict[str, Any]:
+    """The org profile merged over the example's defaults; unknown or mistyped keys are errors."""
+    unknown = sorted(set(data) - set(_TEXT_KEYS) - set(_BOOL_KEYS) - {"unit_prices"})
+    if unknown:
+        raise InputError(f"org profile: unknown key {unknown[0]!r}", field=unknown[0])
+    for key in _TEXT_KEYS:
+        if key in data and not isinstance(data[key], str):
+            raise InputError(f"org profile: key {key!r} must be text", field=key)
+    for key in _BOOL_KEYS:
+        if key in data and not isinstance(data[key], bool):
+            raise InputError(f"org profile: key {key!r} must be true or false", field=key)
+    prices = data.get("unit_prices", {})
+    if not isinstance(prices, dict):
+        raise InputError("org profile: [unit_prices] must be a table", field="unit_prices")
+    for key, value in prices.items():
+        if key not in _PRICE_KEYS or not isinstance(value, int | float) or value < 0:
+            raise InputError(f"org profile: unit_prices.{key} must be one of {_PRICE_KEYS} "
+                             "with a non-negative number", field=f"unit_prices.{key}")
+    establishment = data.get("establishment")
+    if establishment is not None and (len(establishment) != 2 or not establishment.isupper()):
+        raise InputError("org profile: key 'establishment' must be an ISO 3166-1 alpha-2 code",
+                         field="establishment")
+    merged = {**EXAMPLE_ORG, **data}
+    merged["unit_prices"] = {**EXAMPLE_ORG["unit_prices"], **prices}
+    return merged
+
+
+def load(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return validate({})
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InputError(f"org file {path.name!r}: not found", field="--org") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"org file {path.name!r}: not valid TOML ({error})", field="--org") from None
+    return validate(data)

@@ -1,0 +1,67 @@
+"""The stage functions the flow runs: each takes the incident id, reads and writes the
+database, and returns counts only (what Prefect sees and stores)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from incidents import (
+    announcement,
+    assessment,
+    audit,
+    db,
+    identification,
+    notices,
+    reports,
+    service,
+    triage,
+)
+from incidents.sqltypes import utcnow
+
+
+def out_dir(incident_id: str) -> Path:
+    with db.session() as s:
+        return Path(service.get_incident(session=s, incident_id=incident_id).sources["out"])
+
+
+def triage_stage(incident_id: str) -> dict[str, Any]:
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=incident_id)
+        result = triage.assess(incident)
+        incident.is_breach, incident.severity = result.is_breach, result.severity
+        incident.triage_reasons = list(result.reasons)
+        audit.record(s, incident_id=incident.id, actor="breachflow", action="triage.decided",
+                     detail={"is_breach": result.is_breach, "severity": result.severity,
+                             "reasons": list(result.reasons)})
+    return {"is_breach": result.is_breach, "severity": result.severity}
+
+
+def identification_stage(incident_id: str) -> dict[str, Any]:
+    return identification.identify(incident_id, out_dir=out_dir(incident_id))
+
+
+def assessment_stage(incident_id: str) -> dict[str, Any]:
+    return assessment.assess(incident_id)
+
+
+def notices_stage(incident_id: str) -> dict[str, Any]:
+    return notices.generate(incident_id, out_dir=out_dir(incident_id))
+
+
+def announcement_stage(incident_id: str) -> dict[str, Any]:
+    return announcement.publish(incident_id, out_dir=out_dir(incident_id))
+
+
+def reports_stage(incident_id: str) -> dict[str, Any]:
+    return reports.generate(incident_id, out_dir=out_dir(incident_id))
+
+
+def close_stage(incident_id: str) -> dict[str, Any]:
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=incident_id)
+        incident.status = "closed" if incident.is_breach else "not_a_breach"
+        incident.closed_at = utcnow()
+        audit.record(s, incident_id=incident.id, actor="breachflow", action="incident.closed",
+                     detail={"status": incident.status})
+        return {"status": incident.status}

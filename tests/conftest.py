@@ -1,0 +1,96 @@
+"""Shared fixtures. One Prefect server serves the whole test session (and every process the
+tests start): it is started once, in the controller, before any worker exists."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+_server: subprocess.Popen[bytes] | None = None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start_prefect_server() -> None:
+    global _server
+    home = Path(tempfile.mkdtemp(prefix="breachflow-prefect-"))
+    port = _free_port()
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+           "PREFECT_UI_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+    env.pop("PREFECT_API_URL", None)
+    log = open(home / "server.log", "wb")  # noqa: SIM115 - lives as long as the server
+    _server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+         "--port", str(port), "--no-ui"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as reply:  # noqa: S310
+                if reply.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+        if _server.poll() is not None:
+            raise RuntimeError(f"the Prefect server exited; see {home / 'server.log'}")
+    else:
+        raise RuntimeError("the Prefect server did not become healthy in 180 s")
+    os.environ["PREFECT_API_URL"] = url
+    os.environ["BREACHFLOW_TEST_PREFECT_HOME"] = str(home)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if hasattr(config, "workerinput") or os.environ.get("PREFECT_API_URL"):
+        return  # an xdist worker inherits the controller's server through the environment
+    markexpr = config.getoption("markexpr", "") or ""
+    if "not prefect" in markexpr:
+        return
+    _start_prefect_server()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _server is not None:
+        _server.terminate()
+        try:
+            _server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            _server.kill()
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh breachflow home (SQLite file, Prefect client home) and output root."""
+    from incidents import channels, db
+
+    folder = tmp_path / "home"
+    monkeypatch.setenv("BREACHFLOW_HOME", str(folder))
+    monkeypatch.setenv("BREACHFLOW_OUT", str(tmp_path / "out"))
+    monkeypatch.delenv("BREACHFLOW_DATABASE_URL", raising=False)
+    monkeypatch.delenv("BREACHFLOW_SANDBOX_URL", raising=False)
+    for key in ("SENDGRID_API_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    channels.reset()
+    yield folder
+    channels.reset()
+    db.engine.cache_clear()
+
+
+@pytest.fixture
+def demo_files(tmp_path: Path) -> dict[str, Path]:
+    from incidents import demo
+
+    return demo.write(tmp_path / "inputs", count=120, seed=11)

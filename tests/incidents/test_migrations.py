@@ -1,0 +1,31 @@
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+from sqlmodel import SQLModel
+
+from incidents import db
+
+
+def test_migrations_match_the_models(tmp_path):
+    """A model change without a migration would silently never reach existing databases."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert diff == []
+
+
+def test_upgrade_keeps_existing_rows(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    db.upgrade(engine)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO incident (id, external_id, title, detected_at, aware_at, aware_at_source,"
+            " determined_at, breach_types, data_categories, encrypted, key_compromised, systems,"
+            " law_enforcement_delay, sources, org, status, triage_reasons, rules_snapshot, quality,"
+            " created_at) VALUES ('i1', 'E-1', 't', '2026-01-01', '2026-01-01', 'x', '2026-01-01',"
+            " '[]', '[]', 0, 0, '[]', 0, '{}', '{}', 'open', '[]', '{}', '{}', '2026-01-01')"))
+    db.upgrade(engine)  # a second start applies nothing and loses nothing
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM incident")).scalar() == 1
+        assert "alembic_version" in inspect(connection).get_table_names()
