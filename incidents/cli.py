@@ -184,7 +184,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from incidents.channels.sandbox import main as sandbox_main
 
-    return int(sandbox_main(["--port", str(args.port)]) or 0)
+    return int(sandbox_main(args.sandbox_args) or 0)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -237,11 +237,14 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--ui-port", type=int, default=4200)
     serve.add_argument("--api-port", type=int, default=8000)
     sandbox = add("sandbox", cmd_sandbox, "local SendGrid/Twilio/push stand-ins with an inbox page")
-    sandbox.add_argument("--port", type=int, default=8025)
+    del sandbox  # its options are the sandbox's own: `breachflow sandbox --help`
     return root
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sandbox"]:
+        return cmd_sandbox(argparse.Namespace(sandbox_args=argv[1:]))
     args = parser().parse_args(argv)
     try:
         return int(args.handler(args))

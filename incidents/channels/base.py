@@ -45,7 +45,7 @@ class Result:
 class Channel(ABC):
     name: ClassVar[str]
     # How many messages one batch task claims; e-mail matches SendGrid's 1,000 personalizations.
-    batch_size: ClassVar[int] = 100
+    batch_size: int = 100
     sandboxed: bool = False
 
     @abstractmethod

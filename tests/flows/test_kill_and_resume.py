@@ -1,0 +1,68 @@
+"""A crash never loses a notice and never sends one twice: SIGKILL mid-send, then resume."""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections import Counter
+
+import pytest
+
+from incidents import demo
+
+pytestmark = pytest.mark.prefect
+
+
+def _ledger(workspace):
+    return dict(workspace.query(
+        "SELECT id, state FROM delivery WHERE channel = 'email'"))
+
+
+def test_sigkill_while_sending_then_resume_sends_each_notice_exactly_once(
+        workspace, sandbox_process, tmp_path):
+    files = demo.write(tmp_path / "inputs", count=2000, seed=5)
+    workspace.env["BREACHFLOW_EMAIL_BATCH"] = "10"
+    run = workspace.start("run", str(files["incident.json"]), "--affected",
+                          str(files["affected.csv"]), "--directory", str(files["directory.csv"]),
+                          "--auto-approve")
+    deadline = time.monotonic() + 240
+    sent_at_kill = 0
+    while time.monotonic() < deadline and run.poll() is None:
+        sent_at_kill = sandbox_process.get("/sandbox/stats")["counts"]["email"]
+        if sent_at_kill >= 40:
+            run.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.02)
+    run.wait(timeout=30)
+    assert run.returncode == -signal.SIGKILL, "the run finished before it could be killed"
+    ledger = _ledger(workspace)
+    assert 0 < sent_at_kill < len(ledger), "the kill must land while notices are being sent"
+    assert set(ledger.values()) - {"accepted"}, "some deliveries must still be open after the kill"
+
+    incident_id = workspace.query("SELECT id FROM incident")[0][0]
+    resumed = workspace.run("resume", incident_id)
+    assert resumed.returncode == 0, resumed.stderr
+
+    emails = sandbox_process.emails()
+    per_delivery = Counter(m["delivery_id"] for m in emails)
+    per_address = Counter(m["recipient"] for m in emails)
+    ledger = _ledger(workspace)
+    assert set(ledger.values()) == {"accepted"}
+    assert max(per_delivery.values()) == 1, "a notice was sent twice"
+    assert max(per_address.values()) == 1, "a person received the same notice twice"
+    assert set(per_delivery) == set(ledger), "the ledger and the sandbox disagree"
+    with_email = workspace.query(
+        "SELECT count(*) FROM affectedsubject WHERE email IS NOT NULL")[0][0]
+    guardians = workspace.query(
+        "SELECT count(*) FROM delivery WHERE channel='email' AND recipient_kind='guardian'")[0][0]
+    assert len(ledger) == with_email + guardians
+
+    # A second resume of the finished incident changes nothing and sends nothing.
+    before = (workspace.query("SELECT * FROM delivery ORDER BY id"),
+              workspace.query("SELECT name, state, attempts, finished_at FROM step ORDER BY name"))
+    again = workspace.run("resume", incident_id)
+    assert again.returncode == 0, again.stderr
+    assert len(sandbox_process.emails()) == len(emails)
+    after = (workspace.query("SELECT * FROM delivery ORDER BY id"),
+             workspace.query("SELECT name, state, attempts, finished_at FROM step ORDER BY name"))
+    assert after == before
