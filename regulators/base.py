@@ -65,6 +65,8 @@ class Population:
     minors: int
     unreachable: int
     notice_cost_usd: float | None
+    # Triggered people per ISO 3166-2 region, where a law counts per state (HIPAA § 164.406).
+    by_region: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)

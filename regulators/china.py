@@ -96,7 +96,7 @@ class China(Regulator):
     minors_rule = ("notify the minor and the guardian; all personal information of children "
                    "under 14 is sensitive (PIPL Art. 28) [U]")
 
-    def triggered_by(self, categories: frozenset[str], incident: IncidentFacts) -> bool:
+    def triggered_by(self, categories: frozenset[str], incident: IncidentFacts) -> bool:  # noqa: ARG002
         # Art. 57 covers leak, tampering and loss alike: any personal information counts [V].
         return bool(categories)
 

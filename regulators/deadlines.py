@@ -118,8 +118,7 @@ class Deadline:
         unit = UNIT_WORDS[self.unit]
         if self.relative_to is not None:
             return f"within {self.amount} {unit} of notifying {self.relative_to}"
-        assert self.anchor is not None
-        return f"{self.amount} {unit} from {ANCHOR_WORDS[self.anchor]}"
+        return f"{self.amount} {unit} from {ANCHOR_WORDS[self.anchor or 'awareness']}"
 
     def due(self, incident: IncidentFacts) -> datetime | None:
         """Absolute UTC deadline, or None when untimed or counted from another notice."""
@@ -130,9 +129,8 @@ class Deadline:
             return add_hours(start, self.amount)
         if self.unit == "calendar_days":
             return add_calendar_days(start, self.amount)
-        assert self.country is not None
         return add_business_days(
-            start, self.amount, country=self.country, subdiv=self.subdiv, tz=self.tz
+            start, self.amount, country=self.country or "", subdiv=self.subdiv, tz=self.tz
         )
 
     def to_json(self) -> dict[str, object]:

@@ -19,7 +19,7 @@ from regulators.base import (
 from regulators.deadlines import WITHOUT_UNDUE_DELAY, Deadline
 from regulators.eea import EEA, SUPERVISORY_AUTHORITIES
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, public_duty
-from regulators.triggers import CREDENTIALS, FINANCIAL, GOVERNMENT_IDS, SPECIAL, present
+from regulators.triggers import HARMFUL, present
 
 # Art. 33(1): where feasible within 72 hours of becoming aware [V]; Art. 33(3)(a)-(d) [V].
 SUPERVISORY_AUTHORITY = Duty(
@@ -45,7 +45,7 @@ SUBSTITUTE = SubstituteNotice(
 )
 # What makes a breach "likely high risk" in the engine's recommendation (Art. 9 special
 # categories raising risk is itself [U]).
-HIGH_RISK = SPECIAL | FINANCIAL | CREDENTIALS | GOVERNMENT_IDS | {"precise_location"}
+HIGH_RISK = HARMFUL
 
 
 class EuGdpr(Regulator):
@@ -61,16 +61,17 @@ class EuGdpr(Regulator):
     substitute = SUBSTITUTE
     authority_word = "supervisory authority"
 
-    def triggered_by(self, categories: frozenset[str], incident: IncidentFacts) -> bool:
+    def triggered_by(self, categories: frozenset[str], incident: IncidentFacts) -> bool:  # noqa: ARG002
         # Art. 4(12): any personal data, for confidentiality, integrity or availability [V].
         return bool(categories)
 
-    def recipient(self, org: OrgFacts) -> tuple[str, list[str]]:
+    def recipient(self, org: OrgFacts) -> tuple[str, bool, list[str]]:
+        """(authority, whether it needs review, reasons)."""
         est = (org.establishment or "").upper()
         if est in EEA:
-            return SUPERVISORY_AUTHORITIES[est], [
+            return SUPERVISORY_AUTHORITIES[est], False, [
                 f"main establishment in {est}: lead authority under Art. 56 [U]"]
-        return "supervisory authority of each member state where data subjects reside", [
+        return "supervisory authority of each member state where data subjects reside", True, [
             ("no main establishment in the EEA: no one-stop shop; the Art. 27 representative "
             "and each concerned authority are involved [U]")]
 
@@ -78,9 +79,9 @@ class EuGdpr(Regulator):
         self, *, incident: IncidentFacts, org: OrgFacts, population: Population
     ) -> list[ObligationDraft]:
         n = population.triggered
-        authority, who = self.recipient(org)
+        authority, doubtful, who = self.recipient(org)
         unlikely_risk = incident.secured and incident.breach_types <= {"confidentiality"}
-        reasons = [f"personal data breach affecting {n:,} people (Art. 4(12))"] + who
+        reasons = [f"personal data breach affecting {n:,} people (Art. 4(12))", *who]
         if unlikely_risk:
             reasons.append("encrypted with the key intact and no integrity/availability impact: "
                            "the breach may be unlikely to result in a risk (Art. 33(1)); the "
@@ -91,7 +92,7 @@ class EuGdpr(Regulator):
         regulator = self.draft(
             self.duty("regulator"), incident, required=n > 0 and not unlikely_risk, count=n,
             reasons=reasons, recipient=authority,
-            needs_review=unlikely_risk or (org.establishment or "").upper() not in EEA,
+            needs_review=unlikely_risk or doubtful,
         )
         individuals = self._subjects(incident, population)
         return [regulator, individuals, self._public(incident, population, individuals)]

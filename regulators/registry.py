@@ -10,11 +10,34 @@ from functools import cache
 from typing import Final
 
 from regulators.base import Regulator
+from regulators.us_states.table import OWN_MODULE, ROWS
 
-REGULATORS: Final[dict[str, tuple[str, str]]] = {
+# Jurisdictions with a module of their own.
+MODULES: Final[dict[str, tuple[str, str]]] = {
     "CN": ("regulators.china", "China"),
     "EU": ("regulators.eu_gdpr", "EuGdpr"),
+    "GB": ("regulators.uk_gdpr", "UkGdpr"),
+    "CA": ("regulators.canada", "Canada"),
+    "AU": ("regulators.australia", "Australia"),
+    "BR": ("regulators.brazil", "Brazil"),
+    "SG": ("regulators.singapore", "Singapore"),
+    "JP": ("regulators.japan", "Japan"),
+    "KR": ("regulators.south_korea", "SouthKorea"),
+    "IN": ("regulators.india", "India"),
+    "US-HIPAA": ("regulators.us_hipaa", "UsHipaa"),
     "US-CA": ("regulators.us_states.california", "California"),
+    "US-TX": ("regulators.us_states.texas", "Texas"),
+    "US-NY": ("regulators.us_states.new_york", "NewYork"),
+    "US-FL": ("regulators.us_states.florida", "Florida"),
+    "US-MA": ("regulators.us_states.massachusetts", "Massachusetts"),
+    "US-WA": ("regulators.us_states.washington", "Washington"),
+}
+# Every other US state, DC and PR: one generated class per row of the 50-state table.
+GENERIC = "regulators.us_states.generic"
+REGULATORS: Final[dict[str, tuple[str, str]]] = {
+    **{f"US-{row.state}": (GENERIC, "".join(p.capitalize() for p in row.name.split()))
+       for row in ROWS if row.state not in OWN_MODULE},
+    **MODULES,
 }
 
 

@@ -46,3 +46,8 @@ def present(categories: frozenset[str], elements: frozenset[str]) -> list[str]:
     """Sorted intersection, for reasons text."""
     return sorted(categories & elements)
 
+
+
+# What the engine treats as a sign of likely (serious / significant / high) harm where a law
+# leaves it to judgment: special categories, money, credentials, identity documents, location.
+HARMFUL: Final = SPECIAL | FINANCIAL | CREDENTIALS | GOVERNMENT_IDS | {"precise_location"}

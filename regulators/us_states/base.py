@@ -54,12 +54,16 @@ class UsState(Regulator):
             return False
         return self.is_personal_information(categories)
 
-    def individual_content(self, population: Population) -> tuple[str, ...]:
+    def individual_content(self, population: Population) -> tuple[str, ...]:  # noqa: ARG002
         return self.duty("individuals").content
 
     def extra_individual_reasons(
-        self, incident: IncidentFacts, org: OrgFacts, population: Population
+        self, incident: IncidentFacts, org: OrgFacts, population: Population  # noqa: ARG002
     ) -> list[str]:
+        return []
+
+    def doubts(self, incident: IncidentFacts, population: Population) -> list[str]:  # noqa: ARG002
+        """Reasons that put the resident notice up for review (unverified parts of the law)."""
         return []
 
     def obligations(
@@ -112,6 +116,9 @@ class UsState(Regulator):
             reasons.append("law enforcement asked for a delay: the deadline runs from the end of "
                            f"the delay ({self.law_enforcement_delay_citation})")
         reasons += self.extra_individual_reasons(incident, org, population)
+        doubts = self.doubts(incident, population) if n else []
+        review = review or bool(doubts)
+        reasons += doubts
         substitute = False
         if n and self.substitute is not None:
             substitute = self.substitute.applies(population)[0]

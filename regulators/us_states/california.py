@@ -107,7 +107,7 @@ class California(UsState):
         return content
 
     def extra_individual_reasons(
-        self, incident: IncidentFacts, org: OrgFacts, population: Population
+        self, incident: IncidentFacts, org: OrgFacts, population: Population  # noqa: ARG002
     ) -> list[str]:
         reasons = []
         if population.triggered and population.categories & {"ssn", "drivers_license"}:

@@ -111,7 +111,11 @@ class RegulatorContract:
     ) -> None:
         for name, draft in drafts:
             if draft.relative_to is not None:
-                assert draft.relative_to in AUDIENCES and draft.relative_to != draft.audience
+                # "individuals", or "<jurisdiction>:<audience>" for another law's notice.
+                other, _, audience = draft.relative_to.rpartition(":")
+                assert audience in AUDIENCES, (name, draft)
+                assert other or audience != draft.audience, (name, draft)
+                assert not other or get_regulator(other).code == other
                 assert draft.relative_days and draft.relative_days > 0, (name, draft)
 
     def test_vocabularies(self, drafts: list[tuple[str, ObligationDraft]]) -> None:

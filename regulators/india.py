@@ -1,0 +1,91 @@
+"""India: Digital Personal Data Protection Act 2023 s. 8(6) and DPDP Rules 2025 Rule 7.
+
+References:
+    * DPDP Act 2023 ss. 2, 8, text in GitHub Ansvar-Systems/india-law-mcp 22_2023.json
+      (rules.md S27) [V]
+    * DPDP Rules 2025 Rule 7 text (dpdpaedu.org, dpdpa.co.in; S27) [V]
+    * CERT-In Directions of 28 April 2022, 6-hour reporting (vratex.com note) [S]
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from regulators.base import IncidentFacts, ObligationDraft, OrgFacts, Population, Regulator
+from regulators.deadlines import Deadline
+from regulators.rules import Duty, Encryption, Mark
+
+WITHOUT_DELAY = Deadline("none", text="without delay")
+# Rule 7(1)(a)-(e), through the user account or a registered mode of communication [V].
+INDIVIDUALS = Duty(
+    "individuals", citation="DPDP Act s. 8(6); DPDP Rules 2025 r. 7(1)", verification="V",
+    deadline=WITHOUT_DELAY,
+    content=("what_happened", "date_of_breach", "likely_consequences", "measures_taken",
+             "what_you_can_do", "contact"),
+    channel_rules=("through the person's user account or a mode of communication she "
+                   "registered (e-mail, mobile number, profile) (r. 7(1))",),
+)
+# Rule 7(2)(a): the Board without delay [V].
+BOARD_INITIAL = Duty(
+    "regulator", citation="DPDP Rules 2025 r. 7(2)(a)", verification="V",
+    deadline=WITHOUT_DELAY, recipient="Data Protection Board of India", key="initial",
+    content=("what_happened", "date_of_breach", "likely_consequences"),
+)
+# Rule 7(2)(b): within 72 hours of becoming aware (extendable on request) [V].
+BOARD_REPORT = Duty(
+    "regulator", citation="DPDP Rules 2025 r. 7(2)(b)", verification="V",
+    deadline=Deadline("hours", 72, "awareness"), recipient="Data Protection Board of India",
+    key="report",
+    content=("what_happened", "cause", "measures_taken", "perpetrator_findings",
+             "intimation_report"),
+)
+# CERT-In Directions 2022: cyber incidents within 6 hours of noticing them [S].
+CERT_IN = Duty(
+    "regulator", citation="CERT-In Directions of 28 April 2022", verification="S",
+    deadline=Deadline("hours", 6, "detection"),
+    recipient="Indian Computer Emergency Response Team (CERT-In)", key="cert_in",
+    content=("what_happened", "date_of_discovery", "organisation_details"),
+)
+# Rules notified November 2025; Rule 7 believed to apply 18 months later [U].
+RULE_7_FROM = datetime(2027, 5, 14, tzinfo=UTC)
+
+
+class India(Regulator):
+    """DPDP: every personal data breach, to the Board and each Data Principal."""
+
+    code = "IN"
+    name = "India (DPDP Act)"
+    country = "IN"
+    duties = (INDIVIDUALS, BOARD_INITIAL, BOARD_REPORT, CERT_IN)
+    # No safe harbour and no risk-of-harm threshold (s. 8(6)) [V].
+    encryption = Encryption("none", None, "DPDP Act s. 8(6)", "V")
+    minors_rule = "the Data Principal includes a child's parent or lawful guardian (s. 2(j)) [V]"
+
+    def triggered_by(self, categories: frozenset[str], incident: IncidentFacts) -> bool:  # noqa: ARG002
+        return bool(categories)
+
+    def obligations(
+        self, *, incident: IncidentFacts, org: OrgFacts, population: Population  # noqa: ARG002
+    ) -> list[ObligationDraft]:
+        n = population.triggered
+        early = incident.aware_at < RULE_7_FROM
+        reasons = [f"personal data breach affecting {n:,} Data Principals; no harm threshold "
+                   "or encryption exemption (s. 8(6))" if n else "no personal data involved"]
+        if early:
+            reasons.append("Rule 7 is believed to apply from about May 2027 (18 months after "
+                           "notification) [U]; confirm it is in force")
+        mark: Mark | None = "U" if early else None
+        guardians = population.minors > 0
+        ind_reasons = reasons + ([f"{population.minors:,} children: notify the parent or lawful "
+                                  "guardian (s. 2(j))"] if guardians else [])
+        return [
+            self.draft(INDIVIDUALS, incident, required=n > 0, count=n, reasons=ind_reasons,
+                       notify_guardians=guardians, verification=mark),
+            self.draft(BOARD_INITIAL, incident, required=n > 0, count=n, reasons=reasons,
+                       verification=mark),
+            self.draft(BOARD_REPORT, incident, required=n > 0, count=n, reasons=reasons,
+                       verification=mark),
+            self.draft(CERT_IN, incident, required=True, count=n, reasons=[
+                "cyber incidents are reported to CERT-In within 6 hours of noticing them, "
+                "personal data or not [S]"]),
+        ]
