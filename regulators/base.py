@@ -4,6 +4,16 @@ A module declares its law as class attributes built from the parts in `regulator
 (duties, thresholds, deadlines, substitute notice) and overrides `obligations()` only where the
 law needs judgment. `Regulator.draft()` turns one `Duty` into one `ObligationDraft` so that every
 module fills citations, marks, deadlines and review flags the same way.
+
+An obligation's verification mark is that of the rule creating the duty, its threshold and its
+deadline (rules.md); definitions and content lists carry their own marks in `describe()`. It
+needs review when that mark is [U] or when it rests on a judgment (risk of harm, "likely high
+risk", an exemption the engine recommends relying on).
+
+`ObligationDraft.order` says how a notice sits against another: "before:individuals",
+"not_after:individuals", "with:individuals", "after:individuals", "not_before:regulator".
+`relative_to` names the notice a relative deadline counts from: an audience of the same law,
+or "<jurisdiction>:<audience>" of another (NY § 899-aa(9): "US-HIPAA:regulator").
 """
 
 from __future__ import annotations

@@ -52,21 +52,22 @@ REGULATOR = Duty(
               "(履行个人信息保护职责的部门: the CAC and the sector regulator)",
     content=CONTENT[:6],
 )
-# Measures Art. 4: only incidents graded 较大 or above; the annex's PI tier for 较大 is a leak
-# of 1,000,000+ people [U] (特别重大: 100,000,000+ [V]); clock from discovery or learning.
+# Measures Art. 4: only incidents graded 较大 or above, within 1/2/4 hours of discovery or
+# learning [V]; the annex's PI tier for 较大 is a leak of 1,000,000+ people [U] (特别重大:
+# 100,000,000+ [V]), so the duty is [U] unless the top tier is reached.
 _GRADE = Threshold(">=", 1_000_000, "people whose personal information leaked")
 CAC = Duty(
-    "regulator", citation=MEASURES, verification="V", key="cac", threshold=_GRADE,
+    "regulator", citation=MEASURES, verification="U", key="cac", threshold=_GRADE,
     deadline=Deadline("hours", 4, "detection"), content=REPORT,
     recipient="provincial CAC of the locality (属地省级网信部门)",
 )
 CAC_CII = Duty(
-    "regulator", citation=MEASURES, verification="V", key="cac_cii", threshold=_GRADE,
+    "regulator", citation=MEASURES, verification="U", key="cac_cii", threshold=_GRADE,
     deadline=Deadline("hours", 1, "detection"), content=REPORT,
     recipient="CII protection department and public security organ",
 )
 CAC_ORGAN = Duty(
-    "regulator", citation=MEASURES, verification="V", key="cac_organ", threshold=_GRADE,
+    "regulator", citation=MEASURES, verification="U", key="cac_organ", threshold=_GRADE,
     deadline=Deadline("hours", 2, "detection"), content=REPORT,
     recipient="the organ's own cyberspace-affairs unit",
 )
@@ -140,9 +141,9 @@ class China(Regulator):
                            "other grading criteria (outage, systems) are for the operator")
         reasons.append("a post-incident summary report is believed due 30 days after handling "
                        "ends [U]")
-        mark = grade[1] if grade else "U"
+        top = grade is not None and grade[1] == "V"
         return self.draft(duty, incident, required=grade is not None, count=leaked,
-                          reasons=reasons, verification="V" if mark == "V" else "U")
+                          reasons=reasons, verification="V" if top else None)
 
     def _public(
         self, incident: IncidentFacts, pop: Population, individuals: ObligationDraft

@@ -58,3 +58,11 @@ ELEMENTS: Final[dict[str, str]] = {
 
 def unknown_elements(ids: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(i for i in ids if i not in ELEMENTS)
+
+
+def check_notice(
+    present: frozenset[str], *, required: tuple[str, ...], prohibited: tuple[str, ...] = ()
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(missing required elements, prohibited elements present) for one rendered notice."""
+    return (tuple(i for i in required if i not in present),
+            tuple(i for i in prohibited if i in present))

@@ -116,6 +116,8 @@ class Deadline:
         if self.text is not None:
             return self.text
         unit = UNIT_WORDS[self.unit]
+        if self.amount == 1:
+            unit = unit.removesuffix("s")
         if self.relative_to is not None:
             return f"within {self.amount} {unit} of notifying {self.relative_to}"
         return f"{self.amount} {unit} from {ANCHOR_WORDS[self.anchor or 'awareness']}"

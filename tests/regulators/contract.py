@@ -88,6 +88,10 @@ class RegulatorContract:
             assert draft.citation in self.marks, (name, draft.citation)
             assert draft.verification in self.marks[draft.citation], (name, draft)
 
+    def test_every_declared_duty_carries_its_rules_md_mark(self, regulator: Regulator) -> None:
+        for duty in regulator.duties:
+            assert duty.verification in self.marks.get(duty.citation, frozenset()), duty
+
     def test_unverified_rules_need_review(
         self, drafts: list[tuple[str, ObligationDraft]]
     ) -> None:
