@@ -8,23 +8,23 @@ import sys
 import threading
 import time
 import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
 import apprise
+import httpx
 import pytest
-from python_http_client.exceptions import (  # type: ignore[import-untyped]
+from python_http_client.exceptions import (
     BadRequestsError,
     InternalServerError,
     TooManyRequestsError,
     UnauthorizedError,
 )
-from sendgrid import SendGridAPIClient  # type: ignore[import-untyped]
-from sendgrid.helpers.mail import (  # type: ignore[import-untyped]
+from sendgrid import SendGridAPIClient
+from sendgrid.helpers.mail import (
     Category,
     CustomArg,
     From,
@@ -32,12 +32,13 @@ from sendgrid.helpers.mail import (  # type: ignore[import-untyped]
     Personalization,
     To,
 )
-from twilio.base.exceptions import TwilioRestException  # type: ignore[import-untyped]
-from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
-from twilio.rest import Client  # type: ignore[import-untyped]
+from twilio.base.exceptions import TwilioRestException
+from twilio.request_validator import RequestValidator
+from twilio.rest import Client
 
 from incidents.channels.sandbox import ChannelFaults, Faults, Sandbox
 from incidents.channels.sandbox.server import main
+from incidents.channels.sandbox.twilio_api import segments
 from incidents.channels.twilio_http import (
     ORIGINAL_HOST_HEADER,
     QuietTwilioHttpClient,
@@ -111,17 +112,14 @@ def raw_mail(count: int, *, duplicate: bool = False) -> dict[str, Any]:
 
 
 def get_json(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return json.loads(response.read())
+    response = httpx.get(url, timeout=5)
+    response.raise_for_status()
+    return response.json()
 
 
-def post(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, bytes]:
-    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": content_type})
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:
-            return response.status, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read()
+def post(url: str, body: bytes) -> tuple[int, bytes]:
+    response = httpx.post(url, content=body, headers={"Content-Type": "application/json"}, timeout=5)
+    return response.status_code, response.content
 
 
 # --- SendGrid ----------------------------------------------------------------------------------
@@ -336,20 +334,9 @@ def test_bounce_fault_accepts_then_marks_bounced(sandbox: Sandbox, sendgrid: Any
 def test_faults_are_deterministic_for_a_seed() -> None:
     def outcomes() -> list[int]:
         faults = Faults(email=ChannelFaults(error_5xx=0.3, rate_limit_429=0.2), seed=11)
-        with Sandbox(faults=faults) as sandbox:
-            statuses = []
-            for _ in range(30):
-                request = urllib.request.Request(
-                    sandbox.url + "/v3/mail/send",
-                    data=json.dumps(raw_mail(1)).encode(),
-                    headers={"Authorization": "Bearer SG.x", "Content-Type": "application/json"},
-                )
-                try:
-                    with urllib.request.urlopen(request, timeout=5) as response:
-                        statuses.append(response.status)
-                except urllib.error.HTTPError as error:
-                    statuses.append(error.code)
-            return statuses
+        auth = {"Authorization": "Bearer SG.x"}
+        with Sandbox(faults=faults) as sandbox, httpx.Client(base_url=sandbox.url, headers=auth) as http:
+            return [http.post("/v3/mail/send", json=raw_mail(1)).status_code for _ in range(30)]
 
     first, second = outcomes(), outcomes()
     assert first == second
@@ -424,6 +411,23 @@ def test_twilio_invalid_message_is_a_rest_exception(
     assert caught.value.status == 400
     assert caught.value.code == code
     assert sandbox.messages("sms") == []
+
+
+@pytest.mark.parametrize(
+    ("body", "count"),
+    [
+        ("", 1),
+        ("a" * 160, 1),
+        ("a" * 161, 2),
+        ("€" * 80, 1),
+        ("€" * 81, 2),
+        ("ü" * 70, 1),
+        ("ł" * 71, 2),
+        ("🔒" * 35, 1),
+    ],
+)
+def test_sms_segments_follow_gsm7_and_ucs2(body: str, count: int) -> None:
+    assert segments(body) == count
 
 
 def test_twilio_both_senders_break_the_exactly_one_rule(twilio: Any) -> None:
@@ -508,7 +512,7 @@ def test_undelivered_fault_shows_in_the_resource(sandbox: Sandbox, twilio: Any) 
 
 
 class _Recorder(BaseHTTPRequestHandler):
-    received: list[tuple[str, str, dict[str, str]]] = []
+    received: ClassVar[list[tuple[str, str, dict[str, str]]]] = []
 
     def do_POST(self) -> None:
         length = int(self.headers["Content-Length"])
@@ -541,7 +545,7 @@ def test_status_callbacks_are_signed_and_ordered() -> None:
 
     assert [form["MessageStatus"] for _, _, form in _Recorder.received] == ["queued", "sent", "undelivered"]
     validator = RequestValidator(TOKEN)
-    for path, signature, form in _Recorder.received:
+    for _path, signature, form in _Recorder.received:
         assert form["MessageSid"] == sid
         assert validator.validate(hook, form, signature)
         assert not validator.validate(hook, {**form, "MessageStatus": "delivered"}, signature)
@@ -646,7 +650,7 @@ def test_messages_endpoint_filters_by_channel(sandbox: Sandbox, sendgrid: Any, t
 
     assert [m["recipient"] for m in emails] == ["alice@example.org"]
     assert {m["channel"] for m in everything} == {"email", "sms"}
-    with pytest.raises(urllib.error.HTTPError):
+    with pytest.raises(httpx.HTTPStatusError):
         get_json(sandbox.url + "/sandbox/messages?channel=fax")
 
 
@@ -661,8 +665,8 @@ def test_reset_empties_the_inbox(sandbox: Sandbox, sendgrid: Any) -> None:
 def test_inbox_page_escapes_what_senders_wrote(sandbox: Sandbox, sendgrid: Any) -> None:
     sendgrid.send(notice([("alice@example.org", "d-1")], subject="<script>alert(1)</script>"))
 
-    with urllib.request.urlopen(sandbox.url + "/", timeout=5) as response:
-        page = response.read().decode()
+    response = httpx.get(sandbox.url + "/", timeout=5)
+    page = response.text
 
     assert response.headers["Content-Type"].startswith("text/html")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
@@ -703,8 +707,8 @@ def test_starts_fast_and_stops_cleanly() -> None:
     sandbox.stop()
 
     assert elapsed < 0.5
-    with pytest.raises(urllib.error.URLError):
-        urllib.request.urlopen(url + "/sandbox/stats", timeout=1)
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(url + "/sandbox/stats", timeout=1)
 
 
 def test_main_rejects_bad_faults(capsys: pytest.CaptureFixture[str]) -> None:
