@@ -5,6 +5,7 @@ Public API::
     get_regulator("US-CA").obligations(incident=..., org=..., population=...)
     all_regulators()
     jurisdictions_for(country="DE", region=None, categories=..., org=...)  # -> ["EU"]
+    rules_data() / rules_text() / coverage_markdown() / rules_snapshot(codes)
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ __all__ = [
     "Population",
     "Regulator",
     "all_regulators",
+    "coverage_markdown",
     "get_regulator",
     "jurisdictions_for",
+    "rules_data",
+    "rules_snapshot",
+    "rules_text",
 ]

@@ -66,6 +66,12 @@ def test_unknown_code() -> None:
     (None, None, []),
     ("", "US-CA", []),
     ("HK", None, []),  # PIPL does not extend to Hong Kong
+    ("PR", None, ["US-PR"]),
+    ("US", "US-DC", ["US-DC"]),
+    ("US", "US-ZZ", []),
+    ("US", None, []),  # state unknown: surfaced as unresolved
+    ("GB", "GB-SCT", ["GB"]),
+    ("JP", None, ["JP"]),
 ])
 def test_residence(country: str | None, region: str | None, expected: list[str]) -> None:
     assert jurisdictions_for(country=country, region=region, categories=frozenset({"email"}),
