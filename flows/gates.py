@@ -9,7 +9,7 @@ from typing import Any
 
 from prefect import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
-from prefect.runtime import flow_run
+from prefect.runtime import deployment
 from sqlmodel import col, select
 
 from incidents import audit, db, steps
@@ -48,10 +48,11 @@ FORMS: dict[str, type[RunInput]] = {
 
 def _ask(name: str, description: str) -> dict[str, Any]:
     form = FORMS[name].with_initial_data(description=description)
-    if flow_run.get_deployment_id():
+    if deployment.id:
         answer = suspend_flow_run(wait_for_input=form, key=f"gate-{name}", timeout=WAIT_SECONDS)
     else:
-        answer = pause_flow_run(wait_for_input=form, key=f"gate-{name}", timeout=WAIT_SECONDS)
+        answer = pause_flow_run(wait_for_input=form, key=f"gate-{name}", timeout=WAIT_SECONDS,
+                                poll_interval=2)
     return dict(answer.model_dump())
 
 

@@ -260,6 +260,15 @@ def main(argv: list[str] | None = None) -> int:
     except BreachflowError as error:
         print(f"breachflow: {error}", file=sys.stderr)
         return 1
+    except Exception as error:
+        if os.environ.get("BREACHFLOW_DEBUG"):
+            raise
+        from incidents.privacy import redact
+
+        print(f"breachflow: failed: {redact(f'{type(error).__name__}: {error}')} "
+              "(set BREACHFLOW_DEBUG=1 for the traceback; `breachflow resume` continues)",
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
