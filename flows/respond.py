@@ -110,7 +110,8 @@ def _artifact(incident_id: str) -> None:
 
 
 @flow(name="respond_to_incident", flow_run_name="incident-{incident_id}",
-      task_runner=ThreadPoolTaskRunner(max_workers=BATCH_WORKERS), log_prints=False)
+      task_runner=ThreadPoolTaskRunner(max_workers=BATCH_WORKERS),  # type: ignore[arg-type]
+      log_prints=False)
 def respond_to_incident(incident_id: str, auto_approve: bool = False) -> dict[str, Any]:
     """Take one incident from triage to close; safe to run again at any point."""
     outcome = triage_task(incident_id)
@@ -129,4 +130,4 @@ def respond_to_incident(incident_id: str, auto_approve: bool = False) -> dict[st
         reports_task(incident_id)
         gate(incident_id, "filing", auto_approve=auto_approve,
              description=f"Confirm filing of the regulator reports of incident {incident_id}.")
-    return close_task(incident_id)
+    return dict(close_task(incident_id))

@@ -11,12 +11,13 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import delete
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from incidents import audit, db, service, triage
 from incidents.identification import org_facts
 from incidents.models import AffectedSubject, Incident, Obligation
-from regulators import IncidentFacts, ObligationDraft, Population, get_regulator
+from regulators import IncidentFacts, ObligationDraft, Population, get_regulator, rules_snapshot
 
 UNKNOWN = "UNKNOWN"
 # Segments per SMS and minutes per call assumed for the cost estimate of an individual notice.
@@ -55,6 +56,8 @@ class _Bucket:
     unreachable: int = 0
     cost: float = 0.0
     categories: set[str] = dataclasses.field(default_factory=set)
+    # People per US state: HIPAA's media notice counts "more than 500 residents of a State".
+    regions: Counter[str] = dataclasses.field(default_factory=Counter)
 
 
 def populations(session: Session, incident: Incident) -> tuple[dict[str, _Bucket], Counter[str]]:
@@ -68,10 +71,11 @@ def populations(session: Session, incident: Incident) -> tuple[dict[str, _Bucket
 
     buckets: dict[str, _Bucket] = defaultdict(_Bucket)
     totals: Counter[str] = Counter()
-    query = select(AffectedSubject.jurisdictions, AffectedSubject.data_categories,
-                   AffectedSubject.minor, AffectedSubject.unreachable, AffectedSubject.channels,
-                   AffectedSubject.records).where(AffectedSubject.incident_id == incident.id)
-    for codes, categories, minor, unreachable, channels, records in session.exec(query):
+    query = sa_select(*(col(c) for c in (
+        AffectedSubject.jurisdictions, AffectedSubject.data_categories, AffectedSubject.minor,
+        AffectedSubject.unreachable, AffectedSubject.channels, AffectedSubject.records,
+        AffectedSubject.region))).where(col(AffectedSubject.incident_id) == incident.id)
+    for codes, categories, minor, unreachable, channels, records, region in session.execute(query):
         totals.update(subjects=1, records=records, minors=int(minor), unreachable=int(unreachable))
         frozen = frozenset(categories)
         for code in codes or [UNKNOWN]:
@@ -83,6 +87,8 @@ def populations(session: Session, incident: Incident) -> tuple[dict[str, _Bucket
                 bucket.minors += int(minor)
                 bucket.unreachable += int(unreachable)
                 bucket.cost += notice_cost(channels, prices)
+                if region:
+                    bucket.regions[region] += 1
     return buckets, totals
 
 
@@ -113,25 +119,27 @@ def assess(incident_id: str) -> dict[str, Any]:
             population = Population(
                 subjects=bucket.subjects, triggered=bucket.triggered,
                 categories=frozenset(bucket.categories), minors=bucket.minors,
-                unreachable=bucket.unreachable, notice_cost_usd=round(bucket.cost, 2))
-            for draft in get_regulator(code).obligations(incident=facts, org=org,
-                                                         population=population):
-                drafts.append(_as_dict(draft))
+                unreachable=bucket.unreachable, notice_cost_usd=round(bucket.cost, 2),
+                by_region=tuple(sorted(bucket.regions.items())))
+            drafts += [_as_dict(draft) for draft in get_regulator(code).obligations(
+                incident=facts, org=org, population=population)]
         s.execute(delete(Obligation).where(col(Obligation.incident_id) == incident.id))
-        for draft in drafts:
-            s.add(Obligation(incident_id=incident.id, **draft))
+        for values in drafts:
+            s.add(Obligation(incident_id=incident.id, **values))
         rescored = triage.assess(incident, subjects=totals["subjects"])
         incident.severity = rescored.severity
         incident.triage_reasons = list(rescored.reasons)
         incident.risk_level = "high" if rescored.severity in {"P1", "P2"} else (
             "medium" if rescored.severity == "P3" else "low")
+        applied = [code for code in buckets if code != UNKNOWN]
         incident.rules_snapshot = {
-            "jurisdictions": {code: get_regulator(code).name for code in buckets if code != UNKNOWN},
+            **rules_snapshot(applied),
             "obligations": [{**d, "deadline": d["deadline"].isoformat() if d["deadline"] else None}
                             for d in drafts],
         }
         audit.record(s, incident_id=incident.id, actor="breachflow", action="assessment.completed",
                      detail={"obligations": len(drafts), "severity": incident.severity,
+                             "rules_sha256": incident.rules_snapshot["sha256"],
                              "risk_level": incident.risk_level,
                              "needs_review": sum(1 for d in drafts if d["needs_review"])})
     return {"obligations": len(drafts), "jurisdictions": len(buckets),

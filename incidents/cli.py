@@ -181,6 +181,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_rules(args: argparse.Namespace) -> int:
+    from regulators import rules_data, rules_text
+
+    if args.json:
+        print(json.dumps(rules_data(), indent=2, ensure_ascii=False, default=str))
+    else:
+        print(rules_text())
+    return 0
+
+
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from incidents.channels.sandbox import main as sandbox_main
 
@@ -236,6 +246,8 @@ def parser() -> argparse.ArgumentParser:
     serve = add("serve", cmd_serve, "Prefect server and UI")
     serve.add_argument("--ui-port", type=int, default=4200)
     serve.add_argument("--api-port", type=int, default=8000)
+    rules = add("rules", cmd_rules, "the jurisdictions and what each requires")
+    rules.add_argument("--json", action="store_true")
     sandbox = add("sandbox", cmd_sandbox, "local SendGrid/Twilio/push stand-ins with an inbox page")
     del sandbox  # its options are the sandbox's own: `breachflow sandbox --help`
     return root

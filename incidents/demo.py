@@ -32,7 +32,7 @@ EXTRA = (("ssn", "US"), ("financial_account", None), ("date_of_birth", None), ("
          ("national_id", "CN"), ("precise_location", None))
 
 
-def _phone(rng: random.Random, country: str, kind: PhoneNumberType) -> str | None:
+def _phone(rng: random.Random, country: str, kind: int) -> str | None:
     example = phonenumbers.example_number_for_type(country, kind)
     if example is None:
         return None
@@ -59,7 +59,8 @@ def people(count: int, seed: int = 7) -> list[dict[str, Any]]:
         person = {
             "subject_id": f"u{n:06d}", "full_name": f"{first} {last}",
             "email": f"{first.lower()}.{n:06d}@mail.example" if reach > 0.12 else "",
-            "phone": _phone(rng, country, PhoneNumberType.MOBILE) if reach > 0.55 or reach < 0.12 and reach > 0.05 else "",
+            "phone": _phone(rng, country, PhoneNumberType.MOBILE)
+            if reach > 0.55 or 0.05 < reach < 0.12 else "",
             "push_target": "",
             "country": country, "region": region or "", "locale": locale,
             "birth_date": born.isoformat(),
@@ -84,19 +85,22 @@ def write(folder: Path, *, count: int = 3000, seed: int = 7) -> dict[str, Path]:
         writer.writeheader()
         writer.writerows(directory)
     with open(paths["affected.csv"], "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["subject_id", "data_categories"])
+        records = csv.writer(handle)
+        records.writerow(["subject_id", "data_categories"])
         for person in directory:
             if rng.random() < 0.2:
                 continue
             for _ in range(rng.randint(1, 3)):
                 extra = [c for c, where in EXTRA if (where in (None, person["country"]))
                          and rng.random() < 0.08]
-                writer.writerow([person["subject_id"], ";".join(extra)])
+                records.writerow([person["subject_id"], ";".join(extra)])
         for n in range(5):
-            writer.writerow([f"x-unknown-{n}", ""])
+            records.writerow([f"x-unknown-{n}", ""])
     now = datetime.now(UTC).replace(microsecond=0)
-    stamp = lambda delta: (now - delta).isoformat().replace("+00:00", "Z")  # noqa: E731
+
+    def stamp(delta: timedelta) -> str:
+        return (now - delta).isoformat().replace("+00:00", "Z")
+
     incident = {
         "external_id": f"DEMO-{now:%Y%m%d-%H%M%S}",
         "title": "Credential stuffing against the account service",

@@ -120,8 +120,14 @@ class Obligation(SQLModel, table=True):
     substitute_notice: bool = False
     needs_review: bool = False
     content: list[str] = _json([])
-    relative_to: str | None = Field(default=None, max_length=20)
+    relative_to: str | None = Field(default=None, max_length=40)
     relative_days: int | None = None
+    prohibited_content: list[str] = _json([])
+    channels: list[str] = _json([])
+    channel_rules: list[str] = _json([])
+    order: str | None = Field(default=None, max_length=40)
+    notify_guardians: bool = False
+    substitute_components: list[str] = _json([])
     fulfilled_at: datetime | None = _time()
 
 

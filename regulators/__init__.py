@@ -17,6 +17,7 @@ from regulators.base import (
     Population,
     Regulator,
 )
+from regulators.catalog import coverage_markdown, rules_data, rules_snapshot, rules_text
 from regulators.registry import codes, load
 from regulators.residence import jurisdictions_for
 

@@ -61,7 +61,7 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
             run_id = _paused_run(name)
             resume_flow_run(run_id, run_input=answer)
             _wait_unpaused(run_id)
-        out, err = run.communicate(timeout=180)
+        _, err = run.communicate(timeout=180)
     finally:
         if run.poll() is None:
             run.kill()
