@@ -1,7 +1,8 @@
 """Golden `assess --json` documents for mixed incidents, reviewed as diffs.
 
 A change to the law engine or the assessment shows up here as a diff for counsel to read.
-Regenerate after a reviewed change with: BREACHFLOW_UPDATE_GOLDENS=1 ./run-tests tests/incidents/test_assess_goldens.py
+Regenerate after a reviewed change with
+    BREACHFLOW_UPDATE_GOLDENS=1 ./run-tests tests/incidents/test_assess_goldens.py
 """
 
 from __future__ import annotations
