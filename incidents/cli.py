@@ -191,6 +191,30 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from incidents import audit, db, service
+
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=args.incident_id)
+        problems = audit.verify(s, incident_id=incident.id)
+    for problem in problems:
+        print(f"TAMPERED: {problem}")
+    if problems:
+        return 1
+    print(f"audit trail of {incident.external_id}: intact")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from incidents import retention
+
+    done = retention.purge(incident_id=args.incident_id, actor="cli")
+    print("already purged" if done["already_purged"]
+          else f"removed the contact data of {done['people']} people; counts, decisions and "
+               "the audit trail are kept")
+    return 0
+
+
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from incidents.channels.sandbox import main as sandbox_main
 
@@ -246,6 +270,11 @@ def parser() -> argparse.ArgumentParser:
     serve = add("serve", cmd_serve, "Prefect server and UI")
     serve.add_argument("--ui-port", type=int, default=4200)
     serve.add_argument("--api-port", type=int, default=8000)
+    audit = add("audit", cmd_audit, "check an incident's hash-chained audit trail")
+    audit.add_argument("action", choices=["verify"])
+    audit.add_argument("incident_id", metavar="INCIDENT_ID")
+    purge = add("purge", cmd_purge, "retention: remove contact data, keep decisions and counts")
+    purge.add_argument("incident_id", metavar="INCIDENT_ID")
     rules = add("rules", cmd_rules, "the jurisdictions and what each requires")
     rules.add_argument("--json", action="store_true")
     sandbox = add("sandbox", cmd_sandbox, "local SendGrid/Twilio/push stand-ins with an inbox page")

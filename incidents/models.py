@@ -59,6 +59,7 @@ class Incident(SQLModel, table=True):
     quality: dict[str, Any] = _json({})
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     closed_at: datetime | None = _time()
+    purged_at: datetime | None = _time()
 
 
 class Step(SQLModel, table=True):

@@ -54,6 +54,7 @@ def upgrade() -> None:
         sa.Column("quality", incidents.sqltypes.JSONValue(), nullable=False),
         sa.Column("created_at", incidents.sqltypes.UTCDateTime(timezone=True), nullable=False),
         sa.Column("closed_at", incidents.sqltypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("purged_at", incidents.sqltypes.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("incident", schema=None) as batch_op:
