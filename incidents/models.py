@@ -221,3 +221,20 @@ class AuditEvent(SQLModel, table=True):
     detail: dict[str, Any] = _json({})
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class DeadlineAlert(SQLModel, table=True):
+    """One responder alert about one obligation's deadline: 50, 75, 90 % of its time, or
+    100 (overdue). The unique key makes each alert happen once, however many watchers run."""
+
+    __table_args__ = (UniqueConstraint("obligation_id", "level"),)
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    obligation_id: int = Field(foreign_key="obligation.id")
+    level: int
+    # sending -> sent | failed (retried); skipped: a later level was due first.
+    state: str = Field(default="sending", max_length=10)
+    attempts: int = 1
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    sent_at: datetime | None = _time()
+    last_error: str | None = Field(default=None, max_length=500)

@@ -220,6 +220,31 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_step_incident_id"), ["incident_id"], unique=False)
 
     op.create_table(
+        "deadlinealert",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("incident_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("obligation_id", sa.Integer(), nullable=False),
+        sa.Column("level", sa.Integer(), nullable=False),
+        sa.Column("state", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("created_at", incidents.sqltypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("sent_at", incidents.sqltypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incident.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["obligation_id"],
+            ["obligation.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("obligation_id", "level"),
+    )
+    with op.batch_alter_table("deadlinealert", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_deadlinealert_incident_id"), ["incident_id"], unique=False)
+
+    op.create_table(
         "delivery",
         sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("incident_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
@@ -313,6 +338,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_delivery_claim")
 
     op.drop_table("delivery")
+    with op.batch_alter_table("deadlinealert", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_deadlinealert_incident_id"))
+
+    op.drop_table("deadlinealert")
     with op.batch_alter_table("step", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_step_incident_id"))
 
