@@ -50,9 +50,20 @@ class Incident(SQLModel, table=True):
     sources: dict[str, Any] = _json({})
     org: dict[str, Any] = _json({})
     status: str = Field(default="open", max_length=20)
+    # The kill switch of notification: active | paused | cancelled (breachflow sending ...).
+    sending: str = Field(default="active", max_length=10,
+                         sa_column_kwargs={"server_default": "active"})
     is_breach: bool | None = None
     severity: str | None = Field(default=None, max_length=4)
     triage_reasons: list[str] = _json([])
+    # Triage decisions a responder took at the gate (the model's own answer is in the audit trail).
+    decided_by: str | None = Field(default=None, max_length=200)
+    decision_reason: str | None = Field(default=None, sa_column=Column(Text))
+    severity_override: str | None = Field(default=None, max_length=4)
+    severity_override_by: str | None = Field(default=None, max_length=200)
+    severity_override_reason: str | None = Field(default=None, sa_column=Column(Text))
+    # Set when this incident's alerts were merged into another incident: one incident per breach.
+    merged_into: str | None = Field(default=None, max_length=32, index=True)
     risk_level: str | None = Field(default=None, max_length=10)
     # The rules applied at assessment, frozen so that a later rule change never rewrites it.
     rules_snapshot: dict[str, Any] = _json({})
@@ -178,6 +189,21 @@ class Delivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=500)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     updated_at: datetime | None = _time()
+    # When the provider reported the final outcome (delivered / bounced): the proof of notice.
+    settled_at: datetime | None = _time()
+    # Ambiguous sends that were resent without the provider being able to say (push): each one
+    # may have reached the person twice, so it is counted and reported.
+    unverified_resends: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class ChannelPace(SQLModel, table=True):
+    """A token bucket per channel, shared by every process and host that shares the ledger."""
+
+    channel: str = Field(primary_key=True, max_length=10)
+    tokens: float = 0.0
+    refilled_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    held_until: datetime | None = _time()  # a provider said 429: nobody sends before this
+    version: int = 0
 
 
 class DeliveryObligation(SQLModel, table=True):
@@ -238,3 +264,24 @@ class DeadlineAlert(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     sent_at: datetime | None = _time()
     last_error: str | None = Field(default=None, max_length=500)
+
+
+class IncidentAlert(SQLModel, table=True):
+    """One security-tool alert and the incident it belongs to (opened it, named it, or was merged
+    into it). Tool metadata only: no personal data."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    external_id: str = Field(unique=True, max_length=200)
+    title: str = Field(max_length=500)
+    link: str = Field(max_length=20)  # opened | related_to | merged
+    actor: str = Field(max_length=200)
+    reason: str | None = Field(default=None, sa_column=Column(Text))
+    received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    detected_at: datetime = _time(nullable=False)
+    aware_at: datetime | None = _time()
+    occurred_from: datetime | None = _time()
+    occurred_to: datetime | None = _time()
+    systems: list[str] = _json([])
+    data_categories: list[str] = _json([])
+    breach_types: list[str] = _json([])
