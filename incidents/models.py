@@ -160,6 +160,8 @@ class Notice(SQLModel, table=True):
     body_html: str | None = Field(default=None, sa_column=Column(Text))
     template: str
     content_hash: str = Field(max_length=64)
+    # The element ids the notice carries (regulators/content.py), checked when it is rendered.
+    elements: list[str] = _json([])
     recipients: int = 0
     approved_by: str | None = None
     approved_at: datetime | None = _time()
@@ -220,6 +222,9 @@ class Announcement(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     people: int = 0
     posted_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    # The longest posting period a law requires (Cal. 30 days, HIPAA 90 days); None = none set.
+    period_days: int | None = None
+    keep_until: datetime | None = _time()
 
 
 class RegulatorReport(SQLModel, table=True):
@@ -234,6 +239,22 @@ class RegulatorReport(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     filed_at: datetime | None = _time()
     filing_reference: str | None = None
+
+
+class NoticeLink(SQLModel, table=True):
+    """A person's notice page: an unguessable token (no personal data in the URL) and when the
+    page was opened, the evidence that the notice was received."""
+
+    __table_args__ = (UniqueConstraint("incident_id", "subject_pk", "recipient_kind"),)
+    id: int | None = Field(default=None, primary_key=True)
+    token: str = Field(unique=True, index=True, max_length=64)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    subject_pk: int = Field(foreign_key="affectedsubject.id")
+    recipient_kind: str = Field(default="subject", max_length=10)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    first_opened_at: datetime | None = _time()
+    last_opened_at: datetime | None = _time()
+    opens: int = 0
 
 
 class AuditEvent(SQLModel, table=True):

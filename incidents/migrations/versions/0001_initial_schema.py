@@ -125,6 +125,8 @@ def upgrade() -> None:
         sa.Column("content_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("people", sa.Integer(), nullable=False),
         sa.Column("posted_at", incidents.sqltypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("period_days", sa.Integer(), nullable=True),
+        sa.Column("keep_until", incidents.sqltypes.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["incident_id"],
             ["incident.id"],
@@ -195,6 +197,7 @@ def upgrade() -> None:
         sa.Column("body_html", sa.Text(), nullable=True),
         sa.Column("template", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
         sa.Column("content_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("elements", incidents.sqltypes.JSONValue(), nullable=False),
         sa.Column("recipients", sa.Integer(), nullable=False),
         sa.Column("approved_by", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("approved_at", incidents.sqltypes.UTCDateTime(timezone=True), nullable=True),
@@ -331,6 +334,32 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_delivery_subject_pk"), ["subject_pk"], unique=False)
 
     op.create_table(
+        "noticelink",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("incident_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("subject_pk", sa.Integer(), nullable=False),
+        sa.Column("recipient_kind", sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+        sa.Column("created_at", incidents.sqltypes.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("first_opened_at", incidents.sqltypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("last_opened_at", incidents.sqltypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("opens", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incident.id"],
+        ),
+        sa.ForeignKeyConstraint(
+            ["subject_pk"],
+            ["affectedsubject.id"],
+        ),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("incident_id", "subject_pk", "recipient_kind"),
+    )
+    with op.batch_alter_table("noticelink", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_noticelink_incident_id"), ["incident_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_noticelink_token"), ["token"], unique=True)
+
+    op.create_table(
         "regulatorreport",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("incident_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
@@ -380,6 +409,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_regulatorreport_incident_id"))
 
     op.drop_table("regulatorreport")
+    with op.batch_alter_table("noticelink", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_noticelink_token"))
+        batch_op.drop_index(batch_op.f("ix_noticelink_incident_id"))
+
+    op.drop_table("noticelink")
     with op.batch_alter_table("delivery", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_delivery_subject_pk"))
         batch_op.drop_index(batch_op.f("ix_delivery_claim_token"))
