@@ -12,17 +12,13 @@ from collections.abc import Callable
 from typing import Any
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import wait
-from prefect.task_runners import ThreadPoolTaskRunner
-from sqlmodel import select
 
+from flows import artifacts, fanout
 from flows.gates import gate
-from incidents import channels, db, ledger, notification, service, stages, steps
-from incidents.models import Obligation
+from incidents import channels, db, ledger, notification, stages, steps
 from incidents.sqltypes import utcnow
-from incidents.status import obligation_json
 
 MAX_ROUNDS = 50
 BATCH_WORKERS = 4
@@ -96,21 +92,8 @@ def _notify(incident_id: str) -> dict[str, Any]:
             for state, n in states.items()}
 
 
-def _artifact(incident_id: str) -> None:
-    with db.session() as s:
-        incident = service.get_incident(session=s, incident_id=incident_id)
-        rows = [obligation_json(o) for o in s.exec(
-            select(Obligation).where(Obligation.incident_id == incident.id))]
-    table = [{"jurisdiction": r["jurisdiction"], "audience": r["audience"],
-              "required": r["required"], "count": r["count"], "deadline": r["deadline"],
-              "deadline_rule": r["deadline_rule"], "citation": r["citation"],
-              "needs_review": r["needs_review"]} for r in rows]
-    create_table_artifact(key=f"obligations-{incident_id}", table=table,
-                          description="Obligations with deadlines (counts only, no personal data)")
-
-
 @flow(name="respond_to_incident", flow_run_name="incident-{incident_id}",
-      task_runner=ThreadPoolTaskRunner(max_workers=BATCH_WORKERS),  # type: ignore[arg-type]
+      task_runner=fanout.task_runner(max_workers=BATCH_WORKERS),
       log_prints=False)
 def respond_to_incident(incident_id: str, auto_approve: bool = False) -> dict[str, Any]:
     """Take one incident from triage to close; safe to run again at any point."""
@@ -120,14 +103,16 @@ def respond_to_incident(incident_id: str, auto_approve: bool = False) -> dict[st
              description=f"Confirm triage of incident {incident_id}: severity {outcome.get('severity')}.")
         identification_task(incident_id)
         assessment_task(incident_id)
-        _artifact(incident_id)
+        artifacts.obligations(incident_id)
         notices_task(incident_id)
+        artifacts.documents(incident_id)
         gate(incident_id, "notices", auto_approve=auto_approve,
              description=f"Approve the notices of incident {incident_id}: samples are in the "
                          "output folder under notices/.")
         steps.run(incident_id, "notification", _notify)
         announcement_task(incident_id)
         reports_task(incident_id)
+        artifacts.documents(incident_id)
         gate(incident_id, "filing", auto_approve=auto_approve,
              description=f"Confirm filing of the regulator reports of incident {incident_id}.")
     return dict(close_task(incident_id))

@@ -222,15 +222,11 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import subprocess
+    from flows import operate
 
-    from flows import runtime
-
-    runtime.configure()
-    print("Starting the Prefect server and UI at http://127.0.0.1:4200 "
-          "(the intake API and deployments arrive with the operations issue)")
-    return subprocess.call([sys.executable, "-m", "prefect", "server", "start",
-                            "--host", "127.0.0.1", "--port", str(args.ui_port)])
+    _sandbox_if_needed()
+    return operate.serve(host=args.host, ui_port=args.ui_port, api_port=args.api_port,
+                         executor_only=args.executor_only)
 
 
 def _sources(parser: argparse.ArgumentParser) -> None:
@@ -267,9 +263,12 @@ def parser() -> argparse.ArgumentParser:
     status = add("status", cmd_status, "an incident's steps, deliveries and documents")
     status.add_argument("incident_id", metavar="INCIDENT_ID")
     status.add_argument("--json", action="store_true")
-    serve = add("serve", cmd_serve, "Prefect server and UI")
+    serve = add("serve", cmd_serve, "Prefect server + UI, deployments, intake API")
     serve.add_argument("--ui-port", type=int, default=4200)
     serve.add_argument("--api-port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--executor-only", action="store_true",
+                       help="only execute deployment runs, against PREFECT_API_URL (more hosts)")
     audit = add("audit", cmd_audit, "check an incident's hash-chained audit trail")
     audit.add_argument("action", choices=["verify"])
     audit.add_argument("incident_id", metavar="INCIDENT_ID")

@@ -1,0 +1,60 @@
+"""Artifacts on every run, for the responders in the Prefect UI: the obligations with their
+deadlines and time left, and links to the generated documents. Rules, ids, counts and file
+names only: never a person's data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from sqlmodel import col, select
+
+from incidents import db, service
+from incidents.models import Obligation
+from incidents.sqltypes import utcnow
+from incidents.status import obligation_json
+
+DOCUMENT_FOLDERS = ("notices", "announcement", "reports", "charts")
+
+
+def time_left(deadline: Any, now: Any) -> str:
+    if deadline is None:
+        return "-"
+    seconds = int((deadline - now).total_seconds())
+    days, rest = divmod(abs(seconds), 86400)
+    text = f"{days}d {rest // 3600}h"
+    return f"overdue by {text}" if seconds < 0 else text
+
+
+def obligations(incident_id: str) -> None:
+    now = utcnow()
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=incident_id)
+        found = list(s.exec(select(Obligation).where(Obligation.incident_id == incident.id)
+                            .order_by(col(Obligation.deadline), col(Obligation.jurisdiction))))
+    table = [{**{k: v for k, v in obligation_json(o).items() if k in (
+        "jurisdiction", "audience", "required", "count", "deadline", "deadline_rule",
+        "citation", "needs_review")}, "time_left": time_left(o.deadline, now)} for o in found]
+    create_table_artifact(key=f"obligations-{incident_id}", table=table,
+                          description="Obligations with deadlines and time left (no personal data)")
+
+
+def _documents(out: Path) -> list[Path]:
+    return sorted(p for folder in DOCUMENT_FOLDERS if (out / folder).is_dir()
+                  for p in (out / folder).rglob("*") if p.is_file())
+
+
+def documents(incident_id: str) -> None:
+    """A markdown list linking every generated document (rendered samples, announcement,
+    regulator reports); a new version each time more documents exist."""
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=incident_id)
+        out = Path(incident.sources.get("out", ""))
+    files = _documents(out) if out.is_dir() else []
+    lines = [f"# Documents of incident {incident.external_id}", "",
+             f"Folder: `{out}`", ""]
+    lines += [f"- [{p.relative_to(out)}]({p.resolve().as_uri()})" for p in files] or [
+        "No documents yet."]
+    create_markdown_artifact(key=f"documents-{incident_id}", markdown="\n".join(lines),
+                             description="Links to the generated documents (no personal data)")

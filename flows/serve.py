@@ -1,0 +1,63 @@
+"""Register breachflow's deployments and execute their runs in this process (`prefect.serve`).
+
+    respond_to_incident/respond_to_incident   started by the intake API, one run per incident
+    resume_incident/resume                    continue an incident from where it stopped
+    deliver_notices/deliver-notices           extra hands for one incident's notification
+    deadline_watch/deadline-watch             every BREACHFLOW_DEADLINE_WATCH_SECONDS (300)
+    purge_expired/purge-expired               daily retention purge
+
+Run it on as many hosts as needed (`breachflow serve --executor-only`): every process serving
+the same deployments picks up their runs, and the shared PostgreSQL ledger keeps each notice
+to one send. Runs execute as subprocesses that inherit this process's environment."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flows import runtime
+
+RUN_LIMIT_ENV = "BREACHFLOW_RUN_LIMIT"
+
+
+def deployments() -> list[Any]:
+    from prefect.types.entrypoint import EntrypointType
+
+    from flows.deadlines import deadline_watch, interval
+    from flows.fanout import deliver_notices
+    from flows.respond import respond_to_incident
+    from flows.resume import resume_incident
+    from flows.retention import purge_expired
+
+    # Module paths, not file paths: runs load the installed package from any directory.
+    common: dict[str, Any] = {"entrypoint_type": EntrypointType.MODULE_PATH, "tags": ["breachflow"]}
+    return [
+        respond_to_incident.to_deployment(
+            name="respond_to_incident", description="The whole response to one incident.",
+            **common),
+        resume_incident.to_deployment(
+            name="resume", description="Continue an incident from where it stopped.", **common),
+        deliver_notices.to_deployment(
+            name="deliver-notices", description="Help send one incident's notices.", **common),
+        deadline_watch.to_deployment(
+            name="deadline-watch", interval=interval(),
+            description="Alert responders at 50/75/90 % of each deadline and when overdue.",
+            **common),
+        purge_expired.to_deployment(
+            name="purge-expired", cron="17 3 * * *",
+            description="Remove contact data of closed incidents past retention.", **common),
+    ]
+
+
+def main() -> None:
+    runtime.configure()
+    runtime.install_redaction()
+    from prefect import serve
+
+    # pause_on_shutdown=False: one host stopping must not pause the deployments for the others.
+    serve(*deployments(), pause_on_shutdown=False, print_starting_message=False,
+          limit=int(os.environ.get(RUN_LIMIT_ENV, "10")))
+
+
+if __name__ == "__main__":
+    main()

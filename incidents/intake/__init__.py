@@ -1,0 +1,1 @@
+"""The intake API: FastAPI under uvicorn (see app.py)."""

@@ -1,0 +1,65 @@
+"""The webhook signature of the intake API (contract in DESIGN.md):
+
+    X-Breachflow-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">
+
+The timestamp is signed with the body, so a captured request cannot be replayed after the
+tolerance; within it, a replay is harmless because intake is idempotent on `external_id`.
+Several `v1=` entries may be sent while a secret is being rotated."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+
+HEADER = "X-Breachflow-Signature"
+TOLERANCE_SECONDS = 300
+
+
+class SignatureError(Exception):
+    """Why a signature was refused: safe to show to the caller (it reveals no secret)."""
+
+
+def sign(body: bytes, *, secret: str, timestamp: int | None = None) -> str:
+    """The header value a sender puts on `body`."""
+    t = int(time.time()) if timestamp is None else timestamp
+    return f"t={t},v1={_digest(body, secret=secret, timestamp=t)}"
+
+
+def _digest(body: bytes, *, secret: str, timestamp: int) -> str:
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def _parse(header: str) -> tuple[int, list[str]]:
+    timestamp: int | None = None
+    signatures: list[str] = []
+    for part in header.split(","):
+        key, sep, value = part.strip().partition("=")
+        if not sep:
+            raise SignatureError(f"{HEADER}: expected t=<unix>,v1=<hex>")
+        if key == "t":
+            if not value.isdigit():
+                raise SignatureError(f"{HEADER}: t must be unix seconds")
+            timestamp = int(value)
+        elif key == "v1":
+            signatures.append(value.lower())
+    if timestamp is None or not signatures:
+        raise SignatureError(f"{HEADER}: expected t=<unix>,v1=<hex>")
+    return timestamp, signatures
+
+
+def verify(body: bytes, header: str | None, *, secrets: list[str], now: float | None = None) -> int:
+    """The signed timestamp when `header` signs `body` with one of `secrets` within the
+    tolerance; otherwise SignatureError."""
+    if not header:
+        raise SignatureError(f"missing {HEADER} header")
+    timestamp, signatures = _parse(header)
+    current = time.time() if now is None else now
+    if abs(current - timestamp) > TOLERANCE_SECONDS:
+        raise SignatureError(f"{HEADER}: timestamp outside the {TOLERANCE_SECONDS} s tolerance")
+    expected = [_digest(body, secret=s, timestamp=timestamp) for s in secrets if s]
+    # Compare against every candidate so the time taken does not reveal which one matched.
+    matched = [hmac.compare_digest(e, given) for e in expected for given in signatures]
+    if not any(matched):
+        raise SignatureError(f"{HEADER}: signature does not match")
+    return timestamp

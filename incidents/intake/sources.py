@@ -1,0 +1,32 @@
+"""Where an incident opened by webhook finds its people and writes its documents.
+
+A security tool's payload carries no records, so the server's configuration says where they
+are: `BREACHFLOW_DIRECTORY` (+ `BREACHFLOW_DIRECTORY_TABLE`) is the standing user directory,
+and `BREACHFLOW_AFFECTED` a path template such as `/forensics/{external_id}/affected.csv`
+that the forensic export fills before identification runs (after the triage gate)."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+from incidents import config
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_name(external_id: str) -> str:
+    """A file-system-safe folder name: a tool's id must not walk out of the output root."""
+    return _UNSAFE.sub("_", external_id).lstrip(".") or "incident"
+
+
+def intake_sources(external_id: str) -> dict[str, Any]:
+    found: dict[str, Any] = {"out": str(config.load().out_root / safe_name(external_id)),
+                             "auto_approve": False, "opened_by": "intake-api"}
+    if directory := os.environ.get("BREACHFLOW_DIRECTORY"):
+        found["directory"] = directory
+        found["directory_table"] = os.environ.get("BREACHFLOW_DIRECTORY_TABLE")
+    if template := os.environ.get("BREACHFLOW_AFFECTED"):
+        found["affected"] = template.replace("{external_id}", safe_name(external_id))
+    return found
