@@ -13,7 +13,7 @@ from typing import Any
 
 from incidents import config
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+|\.{2,}")
 
 
 def safe_name(external_id: str) -> str:
