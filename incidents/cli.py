@@ -22,11 +22,12 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], dict[str, An
     incident = payload.load(Path(args.incident))
     profile = org.load(Path(args.org) if args.org else None)
     sources.columns(args.affected, label="--affected")
-    sources.columns(args.directory, label="--directory", table=args.directory_table)
+    query = getattr(args, "directory_query", None)
+    sources.columns(args.directory, label="--directory", table=args.directory_table, query=query)
     found = {"affected": str(Path(args.affected).resolve()),
              "directory": args.directory if "://" in args.directory
              else str(Path(args.directory).resolve()),
-             "directory_table": args.directory_table}
+             "directory_table": args.directory_table, "directory_query": query}
     return incident, profile, found
 
 
@@ -234,6 +235,7 @@ def _sources(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--affected", required=True, metavar="FILE")
     parser.add_argument("--directory", required=True, metavar="FILE|URL")
     parser.add_argument("--directory-table", metavar="NAME")
+    parser.add_argument("--directory-query", metavar="SQL", help="a SELECT instead of a table")
     parser.add_argument("--org", metavar="FILE")
 
 

@@ -1,13 +1,23 @@
 """Streaming readers for the affected-records export and the user directory.
 
-CSV, JSONL and Parquet files, or (for the directory) a SQLAlchemy URL with a table; every
-reader yields (row_number, row) in chunks so memory does not grow with the file."""
+Files: CSV, JSONL and Parquet. The directory may also be any SQLAlchemy URL (SQLite,
+PostgreSQL, MySQL/MariaDB) with a table name or a query. Every reader holds one chunk at a
+time — the csv module's buffer, one Parquet record batch, one fetch of a server-side cursor —
+so memory does not grow with the size of the source.
+
+`columns()` validates a source before anything is written (the CLI calls it); `read()` yields
+(row number, row) where row is a sequence indexed by `Rows.positions`, or None for a row that
+could not be parsed. Row numbers are line numbers for CSV and JSONL (the CSV header is line 1)
+and 1-based positions for Parquet and database rows: what a data steward needs to find them."""
 
 from __future__ import annotations
 
+import codecs
 import csv
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,134 +27,303 @@ DIRECTORY_COLUMNS = ("subject_id", "full_name", "email", "phone", "push_target",
                      "region", "locale", "birth_date", "guardian_email", "guardian_phone",
                      "postal_address")
 AFFECTED_COLUMNS = ("subject_id", "data_categories")
+CHUNK = 10_000
+# A directory export may carry long postal addresses or notes; the csv module's 128 KiB
+# default would turn such rows into parse errors.
+csv.field_size_limit(16 * 1024 * 1024)
 
-Row = dict[str, str | None]
-
-
-class BadRow(Exception):
-    """A row that could not be parsed; reported by number in the data-quality report."""
-
-
-def _kind(source: str) -> str:
-    if "://" in source:
-        return "sql"
-    suffix = Path(source).suffix.lower()
-    if suffix in {".csv", ".jsonl", ".ndjson", ".parquet"}:
-        return suffix.lstrip(".").replace("ndjson", "jsonl")
-    raise InputError(f"{source!r}: unsupported file type {suffix or '(none)'!r}; "
-                     "use .csv, .jsonl or .parquet", field=source)
+Row = Sequence[Any]
+_handler_ids = itertools.count()
 
 
-def columns(source: str, *, label: str, table: str | None = None) -> list[str]:
-    """The column names of a source; raises InputError naming a missing file or subject_id."""
-    kind = _kind(source)
-    if kind != "sql" and not Path(source).is_file():
-        raise InputError(f"{label} file {Path(source).name!r}: not found", field=label)
-    if kind == "csv":
-        with open(source, newline="", encoding="utf-8-sig") as handle:
-            header = next(csv.reader(handle), [])
-    elif kind == "jsonl":
-        header = []
-        with open(source, encoding="utf-8") as handle:
-            for line in handle:
-                if line.strip():
-                    try:
-                        header = list(json.loads(line))
-                    except (json.JSONDecodeError, TypeError):
-                        raise InputError(f"{label} file {Path(source).name!r}: first row is "
-                                         "not a JSON object", field=label) from None
-                    break
-    elif kind == "parquet":
-        import pyarrow.parquet as pq
+@dataclass(frozen=True)
+class Source:
+    """Where rows come from: a file path, or a database URL with a table or a query."""
 
-        header = list(pq.read_schema(source).names)
-    else:
-        header = _sql_columns(source, table, label=label)
+    location: str
+    label: str
+    table: str | None = None
+    query: str | None = None
+
+    @property
+    def kind(self) -> str:
+        if "://" in self.location:
+            return "sql"
+        suffix = Path(self.location).suffix.lower()
+        if suffix in {".csv", ".jsonl", ".ndjson", ".parquet"}:
+            return suffix.lstrip(".").replace("ndjson", "jsonl")
+        raise InputError(f"{self.label} file {Path(self.location).name!r}: unsupported file type "
+                         f"{suffix or '(none)'!r}; use .csv, .jsonl or .parquet", field=self.label)
+
+    @property
+    def name(self) -> str:
+        """How messages name the source: the file name, never a URL (it may hold a password)."""
+        return f"file {Path(self.location).name!r}" if self.kind != "sql" else "database"
+
+
+class Rows:
+    """The rows of one source. `positions` maps each wanted column the source has to its index."""
+
+    def __init__(self, positions: dict[str, int], rows: Iterator[tuple[int, Row | None]]) -> None:
+        self.positions = positions
+        self._rows = rows
+
+    def __iter__(self) -> Iterator[tuple[int, Row | None]]:
+        return self._rows
+
+
+def columns(location: str, *, label: str, table: str | None = None,
+            query: str | None = None) -> list[str]:
+    """The column names of a source. Raises InputError naming the flag, file or column when the
+    source cannot be read or has no `subject_id`."""
+    source = Source(location, label, table, query)
+    kind = source.kind
+    if kind != "sql" and (table or query):
+        flag = "--directory-table" if table else "--directory-query"
+        raise InputError(f"{flag} applies to a database URL, not to {source.name}", field=flag)
+    if kind != "sql" and not Path(location).is_file():
+        raise InputError(f"{label} {source.name}: not found", field=label)
+    try:
+        header = _header(source)
+    except InputError:
+        raise
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as error:
+        raise InputError(f"{label} {source.name}: cannot be read ({type(error).__name__})",
+                         field=label) from None
     if "subject_id" not in header:
-        raise InputError(f"{label}: required column 'subject_id' is missing", field="subject_id")
+        raise InputError(f"{label} {source.name}: required column 'subject_id' is missing",
+                         field="subject_id")
     return header
 
 
-def _sql_columns(url: str, table: str | None, *, label: str) -> list[str]:
-    from sqlalchemy import create_engine, inspect
-
-    if not table:
-        raise InputError(f"{label}: a database URL needs --directory-table", field="--directory-table")
-    try:
-        found = inspect(create_engine(url)).get_columns(table)
-    except Exception as error:
-        raise InputError(f"{label}: cannot read table {table!r}: {type(error).__name__}",
-                         field="--directory-table") from None
-    return [str(column["name"]) for column in found]
-
-
-def rows(source: str, *, table: str | None = None, chunk: int = 10_000) -> Iterator[tuple[int, Row | None]]:
-    """(1-based data row number, row) for each row; row is None where it could not be parsed."""
-    kind = _kind(source)
+def _header(source: Source) -> list[str]:
+    kind = source.kind
     if kind == "csv":
-        yield from _csv_rows(source)
-    elif kind == "jsonl":
-        yield from _jsonl_rows(source)
-    elif kind == "parquet":
-        yield from _parquet_rows(source, chunk)
-    else:
-        yield from _sql_rows(source, table or "", chunk)
+        with open(source.location, newline="", encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle), None)
+        if header is None:
+            raise InputError(f"{source.label} {source.name}: empty, no header row", field=source.label)
+        return [name.strip() for name in header]
+    if kind == "jsonl":
+        with open(source.location, encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    try:
+                        first = json.loads(line)
+                    except json.JSONDecodeError:
+                        first = None
+                    if not isinstance(first, dict):
+                        raise InputError(f"{source.label} {source.name}: the first line is not a "
+                                         "JSON object", field=source.label)
+                    return [str(key) for key in first]
+        raise InputError(f"{source.label} {source.name}: empty", field=source.label)
+    if kind == "parquet":
+        pq = _pyarrow_parquet(source)
+        try:
+            return list(pq.ParquetFile(source.location).schema_arrow.names)
+        except Exception as error:
+            # pyarrow raises ArrowInvalid (a ValueError) and OSError subclasses for a bad file.
+            raise InputError(f"{source.label} {source.name}: not a readable Parquet file "
+                             f"({type(error).__name__})", field=source.label) from None
+    return _sql_header(source)
 
 
-def _clean(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
+def read(location: str, wanted: Sequence[str], *, label: str = "source", table: str | None = None,
+         query: str | None = None, chunk: int = CHUNK) -> Rows:
+    """Stream the rows of a source, with the positions of the `wanted` columns it has."""
+    source = Source(location, label, table, query)
+    kind = source.kind
+    if kind == "csv":
+        return _csv_rows(source, wanted)
+    if kind == "jsonl":
+        return _jsonl_rows(source, wanted)
+    if kind == "parquet":
+        return _parquet_rows(source, wanted, chunk)
+    return _sql_rows(source, wanted, chunk)
 
 
-def _csv_rows(path: str) -> Iterator[tuple[int, Row | None]]:
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        for number, raw in enumerate(reader, start=1):
-            if None in raw:  # more fields than the header
-                yield number, None
-                continue
-            yield number, {key: _clean(value) for key, value in raw.items()}
+class _DecodeErrors:
+    """Counts bytes that are not UTF-8 and replaces them with U+FFFD, so that one bad line is
+    reported by number instead of failing the whole file. While the count is zero (the usual
+    case) no row needs to be searched for the replacement character."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.name = f"breachflow-replace-{next(_handler_ids)}"
+        codecs.register_error(self.name, self._handle)
+
+    def _handle(self, error: UnicodeError) -> tuple[str, int]:
+        if not isinstance(error, UnicodeDecodeError):
+            raise error
+        self.count += 1
+        return "\ufffd", error.end
 
 
-def _jsonl_rows(path: str) -> Iterator[tuple[int, Row | None]]:
-    with open(path, encoding="utf-8") as handle:
+def _damaged(row: Sequence[Any]) -> bool:
+    return any("\ufffd" in value for value in row if isinstance(value, str))
+
+
+def _csv_rows(source: Source, wanted: Sequence[str]) -> Rows:
+    errors = _DecodeErrors()
+    handle = open(source.location, newline="", encoding="utf-8-sig", errors=errors.name)  # noqa: SIM115 - closed by the generator
+    reader = csv.reader(handle)
+    header = [name.strip() for name in next(reader, [])]
+    positions = {name: header.index(name) for name in wanted if name in header}
+    width = len(header)
+
+    def generate() -> Iterator[tuple[int, Row | None]]:
+        with handle:
+            while True:
+                try:
+                    for row in reader:
+                        if len(row) != width:
+                            if row:  # a blank line is not a record
+                                yield reader.line_num, None
+                            continue
+                        if errors.count and _damaged(row):
+                            yield reader.line_num, None
+                            continue
+                        yield reader.line_num, row
+                    return
+                except csv.Error:  # NUL byte, an oversized field: report the line and go on
+                    yield reader.line_num, None
+
+    return Rows(positions, generate())
+
+
+def _jsonl_rows(source: Source, wanted: Sequence[str]) -> Rows:
+    errors = _DecodeErrors()
+    positions = {name: index for index, name in enumerate(wanted)}
+
+    def generate() -> Iterator[tuple[int, Row | None]]:
+        loads = json.loads
+        with open(source.location, encoding="utf-8", errors=errors.name) as handle:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = loads(line)
+                except ValueError:
+                    yield number, None
+                    continue
+                if not isinstance(record, dict) or (errors.count and "\ufffd" in line):
+                    yield number, None
+                    continue
+                yield number, [record.get(name) for name in wanted]
+
+    return Rows(positions, generate())
+
+
+def _pyarrow_parquet(source: Source) -> Any:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        raise InputError(f"{source.label}: reading Parquet needs the 'pyarrow' package",
+                         field=source.label) from None
+    return pq
+
+
+def _parquet_rows(source: Source, wanted: Sequence[str], chunk: int) -> Rows:
+    pq = _pyarrow_parquet(source)
+    parquet = pq.ParquetFile(source.location)
+    present = [name for name in wanted if name in parquet.schema_arrow.names]
+    positions = {name: index for index, name in enumerate(present)}
+
+    def generate() -> Iterator[tuple[int, Row | None]]:
         number = 0
-        for line in handle:
-            if not line.strip():
-                continue
-            number += 1
-            try:
-                raw = json.loads(line)
-            except json.JSONDecodeError:
-                yield number, None
-                continue
-            if not isinstance(raw, dict):
-                yield number, None
-                continue
-            yield number, {str(key): _clean(value) for key, value in raw.items()}
+        for batch in parquet.iter_batches(batch_size=chunk, columns=present):
+            for row in zip(*(column.to_pylist() for column in batch.columns), strict=True):
+                number += 1
+                yield number, row
+
+    return Rows(positions, generate())
 
 
-def _parquet_rows(path: str, chunk: int) -> Iterator[tuple[int, Row | None]]:
-    import pyarrow.parquet as pq
+# -- databases ------------------------------------------------------------------------------
 
-    number = 0
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk):
-        for raw in batch.to_pylist():
-            number += 1
-            yield number, {str(key): _clean(value) for key, value in raw.items()}
+def _engine(source: Source) -> Any:
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        return create_engine(source.location)
+    except ModuleNotFoundError as error:
+        raise InputError(f"{source.label}: no database driver installed for this URL "
+                         f"(missing module {error.name!r}; for MySQL/MariaDB install "
+                         "breachflow[mysql] and use mysql+pymysql://)", field=source.label) from None
+    except (ArgumentError, NoSuchModuleError, ValueError) as error:
+        raise InputError(f"{source.label}: not a usable database URL ({type(error).__name__})",
+                         field=source.label) from None
 
 
-def _sql_rows(url: str, table: str, chunk: int) -> Iterator[tuple[int, Row | None]]:
-    from sqlalchemy import MetaData, Table, create_engine, select
+def _table(source: Source, engine: Any) -> Any:
+    from sqlalchemy import MetaData, Table
 
-    engine = create_engine(url)
-    source = Table(table, MetaData(), autoload_with=engine)
-    number = 0
-    with engine.connect() as connection:
-        result = connection.execution_options(stream_results=True, yield_per=chunk).execute(
-            select(source))
-        for record in result.mappings():
-            number += 1
-            yield number, {str(key): _clean(value) for key, value in record.items()}
+    schema, _, name = (source.table or "").rpartition(".")
+    return Table(name, MetaData(), schema=schema or None, autoload_with=engine)
+
+
+def _query_clause(source: Source) -> str:
+    # Wrapped as a subquery: only a single SELECT fits, and we pick the columns we need.
+    return f"({(source.query or '').strip().rstrip(';')}) AS breachflow_source"
+
+
+def _sql_header(source: Source) -> list[str]:
+    from sqlalchemy import text
+
+    if bool(source.table) == bool(source.query):
+        raise InputError(f"{source.label}: a database URL needs --directory-table NAME or "
+                         "--directory-query SQL (one of them)", field="--directory-table")
+    engine = _engine(source)
+    flag = "--directory-table" if source.table else "--directory-query"
+    try:
+        if source.table:
+            return [str(column.name) for column in _table(source, engine).columns]
+        with engine.connect() as connection:
+            result = connection.execute(text(f"SELECT * FROM {_query_clause(source)} WHERE 1 = 0"))  # noqa: S608 - the operator's own query
+            names = [str(name) for name in result.keys()]  # noqa: SIM118 - a Result, not a dict
+            result.close()
+            return names
+    except InputError:
+        raise
+    except Exception as error:
+        # The driver's message may quote the URL with its password: name the error type only.
+        what = f"table {source.table!r}" if source.table else "the query"
+        raise InputError(f"{source.label}: cannot read {what} ({type(error).__name__})",
+                         field=flag) from None
+    finally:
+        engine.dispose()
+
+
+def _sql_rows(source: Source, wanted: Sequence[str], chunk: int) -> Rows:
+    from sqlalchemy import column, select, text
+
+    engine = _engine(source)
+    if source.table:
+        table = _table(source, engine)
+        present = [name for name in wanted if name in table.columns]
+        statement = select(*(table.columns[name] for name in present))
+    else:
+        header = _sql_header(source)
+        present = [name for name in wanted if name in header]
+        subquery = text((source.query or "").strip().rstrip(";")).columns(
+            *(column(name) for name in header)).subquery("breachflow_source")
+        statement = select(*(subquery.columns[name] for name in present))
+    positions = {name: index for index, name in enumerate(present)}
+
+    def generate() -> Iterator[tuple[int, Row | None]]:
+        number = 0
+        try:
+            with engine.connect() as connection:
+                # A server-side cursor (PostgreSQL, MySQL) or SQLite's stepping cursor: one
+                # chunk of rows in memory at a time.
+                result = connection.execution_options(stream_results=True, max_row_buffer=chunk)\
+                    .execute(statement)
+                for part in result.partitions(chunk):
+                    for row in part:
+                        number += 1
+                        yield number, row
+        finally:
+            engine.dispose()
+
+    return Rows(positions, generate())
