@@ -59,12 +59,12 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 def _open_incident(incident: payload.IncidentPayload) -> tuple[str, str, bool, str | None]:
     """(id, status, created now, recorded flow run id) in one transaction."""
-    from incidents.intake.sources import intake_sources
+    from incidents.intake.sources import intake_org, intake_sources
 
     with db.session() as s:
         found, created = service.create_incident(
             session=s, payload=incident, sources=intake_sources(incident.external_id),
-            org={}, actor=ACTOR)
+            org=intake_org(), actor=ACTOR)
         run_id = None if created else _recorded_run(s, found.id)
         return found.id, found.status, created, run_id
 

@@ -22,7 +22,7 @@ def _optional(module: str) -> Any | None:
         return None
 
 
-def mount_optional_routes(app: FastAPI) -> list[str]:  # noqa: ARG001 - see the marked places
+def mount_optional_routes(app: FastAPI) -> list[str]:
     """Mount what exists; returns the paths mounted."""
     mounted: list[str] = []
     webhooks = _optional("incidents.channels.webhooks")
@@ -34,6 +34,18 @@ def mount_optional_routes(app: FastAPI) -> list[str]:  # noqa: ARG001 - see the 
         logger.info("provider webhook handlers found but not yet mounted")
     notice_page = _optional("incidents.notice_page")
     if notice_page is not None:
-        # PERSONAL NOTICE PAGE: GET /n/{token} is wired here once the page function lands.
-        logger.info("notice page found but not yet mounted")
+        _mount_notice_page(app, notice_page)
+        mounted.append("/n/{token}")
     return mounted
+
+
+def _mount_notice_page(app: FastAPI, module: Any) -> None:
+    from fastapi.responses import HTMLResponse
+    from starlette.concurrency import run_in_threadpool
+
+    @app.get("/n/{token}", response_class=HTMLResponse, include_in_schema=False)
+    async def personal_notice(token: str) -> HTMLResponse:
+        # The token is the only credential: it is never logged (uvicorn runs without an
+        # access log under `breachflow serve`).
+        status_code, html = await run_in_threadpool(lambda: module.notice_page(token=token))
+        return HTMLResponse(html, status_code=status_code, headers=dict(module.PAGE_HEADERS))

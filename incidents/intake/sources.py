@@ -3,15 +3,18 @@
 A security tool's payload carries no records, so the server's configuration says where they
 are: `BREACHFLOW_DIRECTORY` (+ `BREACHFLOW_DIRECTORY_TABLE`) is the standing user directory,
 and `BREACHFLOW_AFFECTED` a path template such as `/forensics/{external_id}/affected.csv`
-that the forensic export fills before identification runs (after the triage gate)."""
+that the forensic export fills before identification runs (after the triage gate).
+`BREACHFLOW_ORG` names the organisation's TOML profile (default: the documented example)."""
 
 from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from typing import Any
 
-from incidents import config
+from incidents import config, org
+from incidents.exceptions import InputError
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+|\.{2,}")
 
@@ -30,3 +33,12 @@ def intake_sources(external_id: str) -> dict[str, Any]:
     if template := os.environ.get("BREACHFLOW_AFFECTED"):
         found["affected"] = template.replace("{external_id}", safe_name(external_id))
     return found
+
+
+def intake_org() -> dict[str, Any]:
+    path = os.environ.get("BREACHFLOW_ORG")
+    try:
+        return org.load(Path(path) if path else None)
+    except InputError as error:
+        # The server's configuration is wrong, not the caller's request.
+        raise RuntimeError(f"BREACHFLOW_ORG: {error}") from None
