@@ -13,14 +13,15 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.futures import wait
+from prefect.futures import as_completed
 
-from flows import artifacts, fanout
+from flows import artifacts, fanout, progress
 from flows.gates import gate
 from incidents import channels, db, ledger, notification, stages, steps
+from incidents.exceptions import BreachflowError
 from incidents.sqltypes import utcnow
 
-MAX_ROUNDS = 50
+STALL_SECONDS = 15 * 60  # no row moved for this long: stop and let a resume continue
 BATCH_WORKERS = 4
 
 
@@ -45,7 +46,7 @@ close_task = _stage("close", stages.close_stage)
 
 @task(name="prepare-deliveries", cache_policy=NO_CACHE, retries=1)
 def prepare_deliveries(incident_id: str) -> dict[str, int]:
-    created = ledger.plan(incident_id)
+    created = ledger.plan(incident_id, served=channels.active())
     reconciled = notification.reconcile(incident_id, older_than=notification.RECONCILE_AFTER)
     return {"created": created, **{f"reconciled_{k}": v for k, v in reconciled.items()}}
 
@@ -59,37 +60,74 @@ def send_batch(incident_id: str, channel: str) -> dict[str, int]:
 @task(name="settle-round", cache_policy=NO_CACHE)
 def settle_round(incident_id: str) -> dict[str, int]:
     reconciled = notification.reconcile(incident_id)
-    moved = ledger.fall_back(incident_id)
+    moved = ledger.fall_back(incident_id, served=channels.active())
     return {**reconciled, "fallback": moved}
 
 
+def _interleaved(due: dict[str, int]) -> list[str]:
+    """One entry per batch to send, channels taking turns so that all of them progress."""
+    queues = {c: math.ceil(n / channels.active()[c].batch_size) for c, n in sorted(due.items())}
+    order: list[str] = []
+    while any(queues.values()):
+        for channel in queues:
+            if queues[channel]:
+                order.append(channel)
+                queues[channel] -= 1
+    return order
+
+
 def _notify(incident_id: str) -> dict[str, Any]:
+    """Send every notice of the incident through the ledger until each row is settled."""
     logger = get_run_logger()
     prepare_deliveries(incident_id)
     served = set(channels.active())
-    for _ in range(MAX_ROUNDS):
+    bar = progress.DeliveryProgress(incident_id)
+    stalled_since = time.monotonic()
+    while True:
+        switch = ledger.sending(incident_id)
+        if switch == "paused":
+            bar.update(force=True)
+            raise BreachflowError("sending is paused for this incident: run `breachflow sending "
+                                  "resume` and then `breachflow resume` to continue")
+        if switch == "cancelled":
+            ledger.set_sending(incident_id, "cancelled")  # rows reconciled back to pending end too
         ledger.fail_unserved(incident_id, served)
-        settle_round(incident_id)
+        settled = settle_round(incident_id)
         ledger.fail_unserved(incident_id, served)
         open_rows = ledger.open_counts(incident_id)
-        if not open_rows:
+        halted = {c: reason for c in open_rows if (reason := notification.halted(c))}
+        if not open_rows or set(open_rows) <= set(halted):
             break
-        futures = [send_batch.submit(incident_id, channel)
-                   for channel, n in sorted(open_rows.items())
-                   for _ in range(math.ceil(n / channels.active()[channel].batch_size))]
-        wait(futures)
-        sent = [f.result() for f in futures]
-        if not any(sent):
-            due = ledger.next_due(incident_id)
-            pause = 1.0 if due is None else max(0.5, min(30.0, (due - utcnow()).total_seconds()))
+        due = {c: n for c, n in ledger.due_counts(incident_id).items() if c not in halted}
+        futures = [send_batch.submit(incident_id, channel) for channel in _interleaved(due)]
+        sent = []
+        for future in as_completed(futures):
+            sent.append(future.result())
+            bar.update()
+        bar.update(force=True)
+        if any(sent) or any(settled.values()):
+            stalled_since = time.monotonic()
+        elif time.monotonic() - stalled_since > STALL_SECONDS:
+            raise RuntimeError("deliveries made no progress for "
+                               f"{STALL_SECONDS // 60} minutes; resume to continue")
+        else:
+            nxt = ledger.next_due(incident_id)
+            wait_for = notification.RECONCILE_AFTER.total_seconds() / 2
+            if nxt is not None:
+                wait_for = min(wait_for, (nxt - utcnow()).total_seconds())
+            pause = max(0.5, min(30.0, wait_for))
             logger.info("waiting %.1fs for retries and reconciliation", pause)
             time.sleep(pause)
+    bar.update(force=True)
     with db.session() as s:
         counts = ledger.counts(s, incident_id)
-    if ledger.open_counts(incident_id):
-        raise RuntimeError("deliveries still open after the last round; resume to continue")
-    return {f"{channel}_{state}": n for channel, states in counts.items()
-            for state, n in states.items()}
+    if halted:
+        raise BreachflowError("channel(s) halted, their notices wait: " + "; ".join(
+            f"{c}: {reason}" for c, reason in sorted(halted.items())))
+    outcome: dict[str, Any] = {f"{channel}_{state}": n for channel, states in counts.items()
+                               for state, n in states.items()}
+    outcome["unverified_resends"] = ledger.unverified_resends(incident_id)
+    return outcome
 
 
 @flow(name="respond_to_incident", flow_run_name="incident-{incident_id}",

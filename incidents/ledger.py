@@ -2,44 +2,92 @@
 
 A Delivery row exists (pending) before any provider call, is claimed atomically with a token,
 an owner and a lease, carries its id to the provider, and only moves forward:
-pending -> claimed -> accepted -> delivered | bounced | failed. An ambiguous outcome becomes
-`unknown` and is reconciled with the provider before anything is sent again."""
+
+    pending -> claimed -> accepted -> delivered | bounced | failed
+                      \\-> unknown -> (reconciled) accepted | pending again
+
+`unknown` (timeout, reset, 5xx after sending) is reconciled with the provider before anything
+is sent again, with the same id. Provider events (signed webhooks) only ever raise a row's
+rank, so a duplicated or late event changes nothing. A transient refusal (429, queue full) puts
+the row back to pending after exponential backoff with jitter, or the provider's Retry-After.
+A permanent failure, a bounce or an undelivered callback moves the person to the next channel of
+the ladder (`BREACHFLOW_LADDER`, default email,sms,voice,push); minors' guardians get their own
+rows; a person with every channel exhausted is unreachable and the public announcement covers
+them. The incident's `sending` switch pauses or cancels all of it."""
 
 from __future__ import annotations
 
+import os
 import random
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, update
+from sqlalchemy import and_, bindparam, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from incidents import db, steps
 from incidents.channels.base import Outcome, Result
-from incidents.models import AffectedSubject, Delivery, DeliveryObligation, Notice, Obligation
+from incidents.exceptions import InputError, NotFound
+from incidents.models import (
+    AffectedSubject,
+    Delivery,
+    DeliveryObligation,
+    Incident,
+    Notice,
+    Obligation,
+)
 from incidents.sqltypes import utcnow
 
 LADDER = ("email", "sms", "voice", "push")
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
-FINAL = ("accepted", "delivered", "bounced", "failed")
+BACKOFF_CAP = 300.0
+OPEN = ("pending", "claimed", "unknown")
+FINAL = ("accepted", "delivered", "bounced", "failed", "cancelled")
+DEAD = ("failed", "bounced")  # this channel will not reach the person: fall back
 RANK = {"pending": 0, "claimed": 1, "unknown": 2, "accepted": 3, "delivered": 4,
-        "bounced": 4, "failed": 4}
+        "bounced": 4, "failed": 4, "cancelled": 4}
+SENDING = ("active", "paused", "cancelled")
+
+
+def ladder() -> tuple[str, ...]:
+    """The fallback order of channels, from BREACHFLOW_LADDER (comma-separated)."""
+    raw = os.environ.get("BREACHFLOW_LADDER")
+    if not raw:
+        return LADDER
+    order = tuple(c.strip().lower() for c in raw.split(",") if c.strip())
+    unknown = [c for c in order if c not in LADDER]
+    if unknown or not order:
+        raise InputError(f"BREACHFLOW_LADDER: unknown channel(s) {', '.join(unknown) or '(none)'}; "
+                         f"use some of {', '.join(LADDER)}")
+    return order
+
+
+def options(subject: AffectedSubject, kind: str, order: Iterable[str]) -> list[str]:
+    """The channels that can reach this person (or their guardian), in ladder order."""
+    if kind == "guardian":
+        usable = {"email": bool(subject.guardian_email), "sms": bool(subject.guardian_phone),
+                  "voice": bool(subject.guardian_phone)}
+    else:
+        usable = dict.fromkeys(subject.channels, True)
+    return [c for c in order if usable.get(c)]
 
 
 def _chunks(items: list[Any], size: int = 5000) -> list[list[Any]]:
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-def plan(incident_id: str) -> int:
-    """Create the pending rows: each person on their first channel, guardians of minors too.
-    Idempotent: rows that exist are left as they are."""
+def plan(incident_id: str, served: Iterable[str] | None = None) -> int:
+    """Create the pending rows: each person on their first usable channel, guardians of minors
+    too. Idempotent: rows that exist are left as they are."""
+    order = [c for c in ladder() if served is None or c in set(served)]
     with db.session() as s:
         existing = {(pk, kind) for pk, kind in s.exec(
             select(Delivery.subject_pk, Delivery.recipient_kind).where(
-                Delivery.incident_id == incident_id))}
+                col(Delivery.incident_id) == incident_id))}
         obligations = _individual_obligations(s, incident_id)
         notices = _notice_ids(s, incident_id)
         rows: list[dict[str, Any]] = []
@@ -47,19 +95,18 @@ def plan(incident_id: str) -> int:
         query = select(AffectedSubject).where(AffectedSubject.incident_id == incident_id,
                                               col(AffectedSubject.in_directory))
         for subject in s.exec(query):
-            wanted: list[tuple[str, str]] = []
-            if subject.channels:
-                wanted.append(("subject", subject.channels[0]))
-            if subject.minor and (subject.guardian_email or subject.guardian_phone):
-                wanted.append(("guardian", "email" if subject.guardian_email else "sms"))
-            for kind, channel in wanted:
-                if (subject.id, kind) in existing:
+            wanted = [("subject", options(subject, "subject", order))]
+            if subject.minor:
+                wanted.append(("guardian", options(subject, "guardian", order)))
+            for kind, usable in wanted:
+                if not usable or (subject.id, kind) in existing:
                     continue
-                key = (f"{subject.notice_group}-{kind}", channel)
+                key = (f"{subject.notice_group}-{kind}", usable[0])
                 row = {"id": uuid.uuid4().hex, "incident_id": incident_id,
-                       "subject_pk": subject.id, "channel": channel, "recipient_kind": kind,
+                       "subject_pk": subject.id, "channel": usable[0], "recipient_kind": kind,
                        "notice_id": notices[key][0], "content_hash": notices[key][1],
-                       "state": "pending", "attempts": 0, "created_at": utcnow()}
+                       "state": "pending", "attempts": 0, "created_at": utcnow(),
+                       "unverified_resends": 0}
                 rows.append(row)
                 links += [{"delivery_id": row["id"], "obligation_id": o}
                           for j in subject.jurisdictions for o in obligations.get(j, [])]
@@ -84,14 +131,49 @@ def _notice_ids(s: Session, incident_id: str) -> dict[tuple[str, str], tuple[int
             for n in s.exec(select(Notice).where(Notice.incident_id == incident_id))}
 
 
+# --- the kill switch ---------------------------------------------------------------------------
+
+
+def sending(incident_id: str) -> str:
+    with db.session() as s:
+        incident = s.get(Incident, incident_id)
+        return incident.sending if incident is not None else "active"
+
+
+def set_sending(incident_id: str, state: str) -> dict[str, int]:
+    """Pause, resume (`active`) or cancel all sending for an incident. Batches in flight finish;
+    no new claim is made while paused. Cancelling ends every open row as `cancelled`."""
+    if state not in SENDING:
+        raise InputError(f"sending: must be one of {', '.join(SENDING)}")
+    with db.session() as s:
+        incident = s.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound(f"no incident {incident_id}")
+        incident.sending = state
+        cancelled = 0
+        if state == "cancelled":
+            result = s.execute(update(Delivery).where(
+                col(Delivery.incident_id) == incident_id, col(Delivery.state) == "pending")
+                .values(state="cancelled", last_error="cancelled", updated_at=utcnow()))
+            cancelled = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return {"cancelled": cancelled}
+
+
+# --- claims and outcomes -----------------------------------------------------------------------
+
+
 def claim(incident_id: str, channel: str, limit: int) -> tuple[str, list[Delivery]]:
-    """Atomically take up to `limit` due pending rows of one channel for this process."""
+    """Atomically take up to `limit` due pending rows of one channel for this process; none
+    while the incident's sending is paused or cancelled."""
     token = uuid.uuid4().hex
     now = utcnow()
     with db.session() as s:
+        incident = s.get(Incident, incident_id)
+        if incident is None or incident.sending != "active":
+            return token, []
         due = (select(Delivery.id).where(
-            Delivery.incident_id == incident_id, Delivery.channel == channel,
-            Delivery.state == "pending",
+            col(Delivery.incident_id) == incident_id, col(Delivery.channel) == channel,
+            col(Delivery.state) == "pending",
             or_(col(Delivery.lease_until).is_(None), col(Delivery.lease_until) <= now))
             .order_by(col(Delivery.notice_id)).limit(limit))
         if s.get_bind().dialect.name == "postgresql":
@@ -100,41 +182,73 @@ def claim(incident_id: str, channel: str, limit: int) -> tuple[str, list[Deliver
         ids = list(s.exec(due))
         if not ids:
             return token, []
-        s.execute(update(Delivery).where(col(Delivery.id).in_(ids), Delivery.state == "pending")
+        s.execute(update(Delivery).where(col(Delivery.id).in_(ids), col(Delivery.state) == "pending")
                   .values(state="claimed", claim_token=token, claimed_by=steps.OWNER,
                           attempts=Delivery.attempts + 1, lease_until=now + LEASE,
                           updated_at=now))
-        claimed = list(s.exec(select(Delivery).where(Delivery.claim_token == token,
-                                                      Delivery.state == "claimed")))
+        claimed = list(s.exec(select(Delivery).where(col(Delivery.claim_token) == token,
+                                                      col(Delivery.state) == "claimed")))
     return token, claimed
 
 
+def backoff(attempt: int) -> float:
+    """Exponential backoff with full jitter: up to 2^attempt seconds, capped at five minutes."""
+    return random.uniform(0.5, max(0.5, min(BACKOFF_CAP, 2.0 ** attempt)))  # noqa: S311 - jitter
+
+
 def record(results: list[Result], *, token: str) -> dict[str, int]:
-    """Write the outcome of one batch. Only rows still held by this claim move."""
-    counts: dict[str, int] = defaultdict(int)
+    """Write the outcome of one batch. Only rows still held by this claim move: a provider
+    event that already raised a row (a fast callback) is never overwritten."""
     now = utcnow()
     with db.session() as s:
-        for result in results:
-            values: dict[str, Any] = {"updated_at": now, "last_error": result.error}
-            if result.outcome is Outcome.ACCEPTED:
-                values |= {"state": "accepted", "provider_id": result.provider_id}
-            elif result.outcome is Outcome.FAILED:
-                values |= {"state": "failed"}
-            elif result.outcome is Outcome.UNKNOWN:
-                values |= {"state": "unknown"}
-            else:
-                delay = result.retry_after or backoff(1)
-                values |= {"state": "pending", "lease_until": now + timedelta(seconds=delay)}
-            s.execute(update(Delivery).where(Delivery.id == result.delivery_id,
-                                             Delivery.claim_token == token,
-                                             Delivery.state == "claimed").values(**values))
-            counts[str(values["state"])] += 1
+        attempts = dict(s.exec(select(Delivery.id, Delivery.attempts).where(
+            col(Delivery.claim_token) == token)).all())
+    rows: list[dict[str, Any]] = []
+    counts: dict[str, int] = defaultdict(int)
+    for result in results:
+        state, lease, error = _next(result, attempts.get(result.delivery_id, 1), now)
+        rows.append({"rid": result.delivery_id, "new_state": state, "lease": lease,
+                     "error": error, "pid": result.provider_id,
+                     "back": 1 if result.error == "halted" else 0})
+        counts[state] += 1
+    statement = (update(Delivery).where(col(Delivery.id) == bindparam("rid"),
+                                        col(Delivery.claim_token) == token,
+                                        col(Delivery.state) == "claimed")
+                 .values(state=bindparam("new_state"), lease_until=bindparam("lease"),
+                         last_error=bindparam("error"),
+                         provider_id=func.coalesce(bindparam("pid"), Delivery.provider_id),
+                         attempts=Delivery.attempts - bindparam("back"), updated_at=now))
+    with db.session() as s:
+        for chunk in _chunks(rows, 1000):
+            s.connection().execute(statement, chunk)
     return dict(counts)
 
 
-def backoff(attempt: int) -> float:
-    """Exponential backoff with full jitter, capped at five minutes."""
-    return random.uniform(0, min(300.0, 2.0 ** attempt))  # noqa: S311 - jitter, not security
+def _next(result: Result, attempts: int, now: datetime) -> tuple[str, datetime | None, str | None]:
+    """(state, lease_until, last_error) for one send result."""
+    if result.outcome is Outcome.ACCEPTED:
+        return "accepted", None, None
+    if result.outcome is Outcome.FAILED:
+        return "failed", None, result.error
+    if result.outcome is Outcome.UNKNOWN:
+        return "unknown", None, result.error
+    if result.error == "halted":
+        # The channel stopped before this one was sent: not an attempt, not a failure.
+        return "pending", None, "halted"
+    if attempts >= MAX_ATTEMPTS:
+        return "failed", None, f"attempts-exhausted:{result.error}"
+    delay = max(result.retry_after or 0.0, backoff(attempts))
+    return "pending", now + timedelta(seconds=delay), result.error
+
+
+def release(token: str) -> int:
+    """Give back a claim nothing was sent for (the channel halted before it)."""
+    with db.session() as s:
+        result = s.execute(update(Delivery).where(col(Delivery.claim_token) == token,
+                                                  col(Delivery.state) == "claimed")
+                           .values(state="pending", lease_until=None,
+                                   attempts=Delivery.attempts - 1, updated_at=utcnow()))
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def stale(incident_id: str, *, older_than: timedelta) -> list[Delivery]:
@@ -143,16 +257,17 @@ def stale(incident_id: str, *, older_than: timedelta) -> list[Delivery]:
     now = utcnow()
     with db.session() as s:
         candidates = list(s.exec(select(Delivery).where(
-            Delivery.incident_id == incident_id,
-            or_(and_(Delivery.state == "unknown", col(Delivery.updated_at) <= now - older_than),
-                Delivery.state == "claimed"))))
+            col(Delivery.incident_id) == incident_id,
+            or_(and_(col(Delivery.state) == "unknown", col(Delivery.updated_at) <= now - older_than),
+                col(Delivery.state) == "claimed"))))
     return [d for d in candidates if d.state == "unknown"
             or (d.lease_until is not None and d.lease_until <= now)
             or not steps.owner_alive(d.claimed_by)]
 
 
-def settle(found: dict[str, str | None]) -> dict[str, int]:
-    """Apply reconciliation: seen at the provider -> accepted; not seen -> pending again."""
+def settle(found: dict[str, str | None], *, unverified: bool = False) -> dict[str, int]:
+    """Apply reconciliation: seen at the provider -> accepted; not seen -> pending again (with
+    the same id). `unverified`: the provider cannot be asked, so a resend may be a duplicate."""
     counts = {"accepted": 0, "pending": 0, "failed": 0}
     with db.session() as s:
         for delivery_id, provider_id in found.items():
@@ -164,85 +279,138 @@ def settle(found: dict[str, str | None]) -> dict[str, int]:
             elif delivery.attempts >= MAX_ATTEMPTS:
                 delivery.state, delivery.last_error = "failed", "attempts-exhausted"
             else:
+                if unverified:
+                    delivery.unverified_resends += 1
                 delivery.state, delivery.lease_until = "pending", None
             delivery.updated_at = utcnow()
             counts[delivery.state] += 1
     return counts
 
 
-def fall_back(incident_id: str) -> int:
-    """Move people whose channel failed permanently to their next usable channel; people with
-    none left become unreachable (the public announcement covers them)."""
+def apply_event(delivery_id: str, state: str, *, provider_id: str | None = None,
+                error: str | None = None, at: datetime | None = None,
+                channel: str | None = None) -> bool:
+    """A provider event (webhook) for one row: applied only if it raises the row's rank, so a
+    repeated, late or out-of-order event changes nothing. `channel` guards against an event
+    of one provider naming another channel's row. Returns whether the row moved."""
+    if state not in RANK:
+        raise ValueError(f"unknown delivery state {state}")
+    now = utcnow()
+    values: dict[str, Any] = {"state": state, "updated_at": now}
+    if provider_id:
+        values["provider_id"] = func.coalesce(Delivery.provider_id, provider_id)
+    if error:
+        values["last_error"] = error
+    if RANK[state] == 4:
+        values["settled_at"] = at or now
+    lower = [name for name, rank in RANK.items() if rank < RANK[state]]
+    with db.session() as s:
+        guard = [col(Delivery.channel) == channel] if channel else []
+        result = s.execute(update(Delivery).where(col(Delivery.id) == delivery_id,
+                                                  col(Delivery.state).in_(lower), *guard)
+                           .values(**values))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+# --- the ladder ----------------------------------------------------------------------------------
+
+
+def fall_back(incident_id: str, served: Iterable[str] | None = None) -> int:
+    """Move people whose channel failed permanently (or bounced) to their next usable channel;
+    a person with nothing left, themselves or through a guardian, becomes unreachable."""
+    order = [c for c in ladder() if served is None or c in set(served)]
     created = 0
     with db.session() as s:
-        failed = list(s.exec(select(Delivery).where(
-            Delivery.incident_id == incident_id, Delivery.state.in_(("failed", "bounced")))))  # type: ignore[attr-defined]
-        if not failed:
+        rows = [(d.subject_pk, d.recipient_kind, d.channel, d.state, d.id) for d in s.exec(
+            select(Delivery).where(col(Delivery.incident_id) == incident_id))]
+        dead = [r for r in rows if r[3] in DEAD]
+        if not dead:
             return 0
-        taken = {(d.subject_pk, d.recipient_kind, d.channel) for d in s.exec(
-            select(Delivery).where(Delivery.incident_id == incident_id))}
-        live = {(pk, kind) for pk, kind in s.exec(select(Delivery.subject_pk, Delivery.recipient_kind)
-                .where(Delivery.incident_id == incident_id, ~col(Delivery.state).in_(("failed", "bounced"))))}
+        taken = {(pk, kind, channel) for pk, kind, channel, _, _ in rows}
+        live = {(pk, kind) for pk, kind, _, state, _ in rows if state not in DEAD}
         notices = _notice_ids(s, incident_id)
-        for delivery in failed:
-            if (delivery.subject_pk, delivery.recipient_kind) in live:
+        exhausted: set[int] = set()
+        for pk, kind, _channel, _state, delivery_id in dead:
+            if (pk, kind) in live:
                 continue
-            subject = s.get(AffectedSubject, delivery.subject_pk)
-            assert subject is not None
-            options = subject.channels if delivery.recipient_kind == "subject" else (
-                ["email"] * bool(subject.guardian_email) + ["sms"] * bool(subject.guardian_phone))
-            remaining = [c for c in options
-                         if (delivery.subject_pk, delivery.recipient_kind, c) not in taken]
+            subject = s.get(AffectedSubject, pk)
+            if subject is None:
+                continue
+            remaining = [c for c in options(subject, kind, order) if (pk, kind, c) not in taken]
             if not remaining:
-                if delivery.recipient_kind == "subject":
-                    subject.unreachable = True
+                exhausted.add(pk)
                 continue
-            key = (f"{subject.notice_group}-{delivery.recipient_kind}", remaining[0])
-            nxt = Delivery(incident_id=incident_id, subject_pk=delivery.subject_pk,
-                           channel=remaining[0], recipient_kind=delivery.recipient_kind,
-                           notice_id=notices[key][0], content_hash=notices[key][1])
+            key = (f"{subject.notice_group}-{kind}", remaining[0])
+            nxt = Delivery(incident_id=incident_id, subject_pk=pk, channel=remaining[0],
+                           recipient_kind=kind, notice_id=notices[key][0],
+                           content_hash=notices[key][1])
             s.add(nxt)
             s.flush()
             for link in s.exec(select(DeliveryObligation).where(
-                    DeliveryObligation.delivery_id == delivery.id)):
+                    DeliveryObligation.delivery_id == delivery_id)):
                 s.add(DeliveryObligation(delivery_id=nxt.id, obligation_id=link.obligation_id))
-            taken.add((delivery.subject_pk, delivery.recipient_kind, remaining[0]))
-            live.add((delivery.subject_pk, delivery.recipient_kind))
+            taken.add((pk, kind, remaining[0]))
+            live.add((pk, kind))
             created += 1
+        for pk in exhausted:
+            if (pk, "subject") in live or (pk, "guardian") in live:
+                continue  # the guardian (or the person) is still being reached
+            subject = s.get(AffectedSubject, pk)
+            if subject is not None:
+                subject.unreachable = True
     return created
+
+
+# --- counts ------------------------------------------------------------------------------------
 
 
 def open_counts(incident_id: str) -> dict[str, int]:
     """Rows still to settle per channel (pending, claimed or unknown)."""
     with db.session() as s:
-        return {channel: n for channel, n in s.exec(
+        return dict(s.exec(
             select(Delivery.channel, func.count()).where(
-                Delivery.incident_id == incident_id,
-                col(Delivery.state).in_(("pending", "claimed", "unknown")))
-            .group_by(Delivery.channel))}
+                col(Delivery.incident_id) == incident_id, col(Delivery.state).in_(OPEN))
+            .group_by(Delivery.channel)).all())
+
+
+def due_counts(incident_id: str) -> dict[str, int]:
+    """Pending rows per channel that may be claimed now."""
+    now = utcnow()
+    with db.session() as s:
+        return dict(s.exec(
+            select(Delivery.channel, func.count()).where(
+                col(Delivery.incident_id) == incident_id, col(Delivery.state) == "pending",
+                or_(col(Delivery.lease_until).is_(None), col(Delivery.lease_until) <= now))
+            .group_by(Delivery.channel)).all())
 
 
 def next_due(incident_id: str) -> datetime | None:
     with db.session() as s:
         return s.exec(select(func.min(Delivery.lease_until)).where(
-            Delivery.incident_id == incident_id, Delivery.state == "pending")).first()
+            col(Delivery.incident_id) == incident_id, col(Delivery.state) == "pending")).first()
 
 
 def counts(session: Session, incident_id: str) -> dict[str, dict[str, int]]:
     found: dict[str, dict[str, int]] = defaultdict(dict)
     for channel, state, n in session.exec(
             select(Delivery.channel, Delivery.state, func.count())
-            .where(Delivery.incident_id == incident_id)
+            .where(col(Delivery.incident_id) == incident_id)
             .group_by(Delivery.channel, Delivery.state)):
         found[channel][state] = n
     return dict(found)
+
+
+def unverified_resends(incident_id: str) -> int:
+    with db.session() as s:
+        return int(s.exec(select(func.coalesce(func.sum(Delivery.unverified_resends), 0)).where(
+            col(Delivery.incident_id) == incident_id)).one())
 
 
 def fail_unserved(incident_id: str, served: set[str]) -> int:
     """Pending rows of a channel nobody configured fail at once, so the ladder moves on."""
     with db.session() as s:
         result = s.execute(update(Delivery).where(
-            Delivery.incident_id == incident_id, Delivery.state == "pending",
+            col(Delivery.incident_id) == incident_id, col(Delivery.state) == "pending",
             ~col(Delivery.channel).in_(served)).values(
             state="failed", last_error="channel-not-configured", updated_at=utcnow()))
         return int(result.rowcount or 0)  # type: ignore[attr-defined]

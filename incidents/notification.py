@@ -1,4 +1,8 @@
-"""User notification: the ledger's rows, sent in batches through the channel adapters."""
+"""User notification: the ledger's rows, sent in batches through the channel adapters.
+
+`send_batch` is one unit of work (one Prefect task): claim up to a batch of one channel's due
+rows, send them grouped by notice, record the outcomes. `reconcile` asks the providers about
+ambiguous outcomes and abandoned claims before anything is sent again. Both return counts only."""
 
 from __future__ import annotations
 
@@ -8,11 +12,10 @@ from datetime import timedelta
 from sqlmodel import col, select
 
 from incidents import channels, db, ledger, service
-from incidents.channels.base import ChannelHalted, Outgoing
-from incidents.exceptions import BreachflowError
+from incidents.channels.base import ChannelHalted, Outcome, Outgoing, Result
 from incidents.models import AffectedSubject, Delivery, Notice
 
-# How long an ambiguous send waits for the provider to show it before we ask and maybe resend.
+# How long an ambiguous send waits for the provider's events before we ask and maybe resend.
 RECONCILE_AFTER = timedelta(seconds=10)
 
 
@@ -26,24 +29,37 @@ def _address(delivery: Delivery, subject: AffectedSubject) -> str | None:
     }.get(delivery.channel)
 
 
-def _outgoing(deliveries: list[Delivery]) -> dict[int, list[Outgoing]]:
-    """The claimed rows grouped by the notice they carry, with their addresses."""
+def _outgoing(deliveries: list[Delivery]) -> tuple[dict[int, list[Outgoing]], list[str]]:
+    """The claimed rows grouped by the notice they carry, with their addresses; and the ids of
+    rows with no address on that channel any more (purged or edited contact data)."""
     by_notice: dict[int, list[Outgoing]] = defaultdict(list)
+    missing: list[str] = []
     with db.session() as s:
         subjects = {x.id: x for x in s.exec(select(AffectedSubject).where(
-            col(AffectedSubject.id).in_([d.subject_pk for d in deliveries])))}
-        for delivery in deliveries:
-            subject = subjects[delivery.subject_pk]
-            address = _address(delivery, subject)
-            if address:
-                by_notice[delivery.notice_id or 0].append(
-                    Outgoing(delivery.id, address, subject.locale or "en"))
-    return by_notice
+            col(AffectedSubject.id).in_({d.subject_pk for d in deliveries})))}
+    for delivery in deliveries:
+        subject = subjects[delivery.subject_pk]
+        address = _address(delivery, subject)
+        if not address:
+            missing.append(delivery.id)
+            continue
+        notice_id = delivery.notice_id or 0
+        by_notice[notice_id].append(Outgoing(delivery.id, address, subject.locale or "en",
+                                             notice_id))
+    return by_notice, missing
+
+
+def halted(channel: str) -> str | None:
+    """Why a channel stopped in this process (bad credentials), or None."""
+    adapter = channels.active().get(channel)
+    return adapter.halted if adapter is not None else None
 
 
 def send_batch(incident_id: str, channel: str) -> dict[str, int]:
     """Claim one batch of this channel's due rows and send it; counts only."""
     adapter = channels.active()[channel]
+    if adapter.halted:
+        return {}
     token, claimed = ledger.claim(incident_id, channel, adapter.batch_size)
     if not claimed:
         return {}
@@ -52,15 +68,24 @@ def send_batch(incident_id: str, channel: str) -> dict[str, int]:
         notices = {n.id: n for n in s.exec(select(Notice).where(
             col(Notice.id).in_({d.notice_id for d in claimed})))}
     totals: dict[str, int] = defaultdict(int)
-    for notice_id, messages in _outgoing(claimed).items():
+    by_notice, missing = _outgoing(claimed)
+    if missing:
+        gone = [Result(d, Outcome.FAILED, error="no-address") for d in missing]
+        for state, n in ledger.record(gone, token=token).items():
+            totals[state] += n
+    for notice_id, messages in by_notice.items():
         try:
             results = adapter.send(notice=notices[notice_id], messages=messages,
                                    claim_token=token, incident_ref=ref)
         except ChannelHalted as error:
-            # Leave the claim for reconciliation; nothing was sent with bad credentials.
-            raise BreachflowError(f"channel {channel} halted: {error}") from None
+            # Nothing of this request was sent: give the claim back and stop the channel here.
+            adapter.halted = str(error)
+            break
         for state, n in ledger.record(results, token=token).items():
             totals[state] += n
+    released = ledger.release(token)
+    if released:
+        totals["released"] += released
     return dict(totals)
 
 
@@ -71,11 +96,20 @@ def reconcile(incident_id: str, *, older_than: timedelta = RECONCILE_AFTER) -> d
     for delivery in rows:
         by_claim[(delivery.channel, delivery.claim_token or "")].append(delivery)
     totals: dict[str, int] = defaultdict(int)
+    active = channels.active()
     for (channel, token), deliveries in by_claim.items():
-        adapter = channels.active()[channel]
-        messages = [m for group in _outgoing(deliveries).values() for m in group]
+        adapter = active.get(channel)
+        if adapter is None:
+            continue  # nobody can ask this provider here; fail_unserved moves the rows on
+        by_notice, missing = _outgoing(deliveries)
+        messages = [m for group in by_notice.values() for m in group]
+        with db.session() as s:
+            notices = {n.id or 0: n for n in s.exec(select(Notice).where(
+                col(Notice.id).in_(list(by_notice))))}
         since = min((d.updated_at or d.created_at) for d in deliveries) - ledger.LEASE
-        found = adapter.reconcile(messages=messages, claim_token=token, since=since)
-        for state, n in ledger.settle(found).items():
+        found = adapter.reconcile(messages=messages, notices=notices, claim_token=token,
+                                  since=since)
+        found.update(dict.fromkeys(missing))
+        for state, n in ledger.settle(found, unverified=not adapter.reconcilable).items():
             totals[state] += n
     return dict(totals)

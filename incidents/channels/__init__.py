@@ -1,13 +1,15 @@
 """The channel registry: which adapter serves each channel in this process.
 
 A channel whose credentials are in the environment uses its configured endpoint; with none
-set, the embedded sandbox (BREACHFLOW_SANDBOX_URL, started by `run`/`demo`) stands in."""
+set, the embedded sandbox (BREACHFLOW_SANDBOX_URL, started by `run`/`demo`) stands in:
+SendGrid e-mail, Twilio SMS and voice, and Apprise push (`json://` to the sandbox)."""
 
 from __future__ import annotations
 
 import os
 import threading
 
+from incidents.channels import pacing
 from incidents.channels.base import Channel
 
 _lock = threading.Lock()
@@ -15,16 +17,22 @@ _active: dict[str, Channel] | None = None
 
 
 def _build() -> dict[str, Channel]:
+    from incidents.channels.apprise_push import ApprisePush
     from incidents.channels.sendgrid_email import SendGridEmail
+    from incidents.channels.twilio_sms import TwilioSms
+    from incidents.channels.twilio_voice import TwilioVoice
 
     found: dict[str, Channel] = {}
-    sandbox = os.environ.get("BREACHFLOW_SANDBOX_URL")
+    sandbox = os.environ.get("BREACHFLOW_SANDBOX_URL") or None
     email = SendGridEmail.from_env()
     if email is None and sandbox:
         email = SendGridEmail(api_key="SG.sandbox", host=sandbox, sender="security@example.com")
         email.sandboxed = True
-    if email is not None:
-        found["email"] = email
+    candidates: list[Channel | None] = [email, TwilioSms.from_env(sandbox),
+                                        TwilioVoice.from_env(sandbox), ApprisePush.from_env(sandbox)]
+    for channel in candidates:
+        if channel is not None:
+            found[channel.name] = channel
     return found
 
 
@@ -39,4 +47,7 @@ def active() -> dict[str, Channel]:
 def reset() -> None:
     global _active
     with _lock:
-        _active = None
+        previous, _active = _active, None
+    for channel in (previous or {}).values():
+        channel.close()
+    pacing.reset()

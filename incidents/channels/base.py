@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
+from incidents.channels.classify import Disposition
 from incidents.models import Notice
 
 
@@ -22,8 +23,13 @@ class Outcome(StrEnum):
     UNKNOWN = "unknown"        # may or may not have been sent (timeout, 5xx): reconcile first
 
 
+OUTCOME = {Disposition.PERMANENT: Outcome.FAILED, Disposition.TRANSIENT: Outcome.RETRY,
+           Disposition.AMBIGUOUS: Outcome.UNKNOWN}
+
+
 class ChannelHalted(Exception):
-    """Credentials or account problems: stop the whole channel and alert a person."""
+    """Credentials or account problems: stop the whole channel and alert a person.
+    The message names the setting to check, never an address."""
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class Outgoing:
     delivery_id: str
     address: str
     locale: str
+    notice_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,11 @@ class Channel(ABC):
     # How many messages one batch task claims; e-mail matches SendGrid's 1,000 personalizations.
     batch_size: int = 100
     sandboxed: bool = False
+    # Whether `reconcile` can ask the provider what happened. Push gateways cannot: an ambiguous
+    # push is resent after the window and counted as a possible duplicate.
+    reconcilable: ClassVar[bool] = True
+    # Why this channel stopped in this process (bad credentials, a refused sender), else None.
+    halted: str | None = None
 
     @abstractmethod
     def send(self, *, notice: Notice, messages: list[Outgoing], claim_token: str,
@@ -54,7 +66,10 @@ class Channel(ABC):
         """Send one notice to every message's address."""
 
     @abstractmethod
-    def reconcile(self, *, messages: list[Outgoing], claim_token: str,
-                  since: datetime) -> dict[str, str | None]:
+    def reconcile(self, *, messages: list[Outgoing], notices: dict[int, Notice],
+                  claim_token: str, since: datetime) -> dict[str, str | None]:
         """For messages whose outcome is unknown: delivery_id -> provider id if the provider
         has it (it was sent), None if it certainly does not."""
+
+    def close(self) -> None:  # noqa: B027 - most adapters hold nothing to release
+        """Release connections and threads (the registry calls it on reset)."""

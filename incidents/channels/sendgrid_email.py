@@ -1,13 +1,16 @@
 """E-mail through SendGrid's v3 mail/send with the official `sendgrid` client.
 
 One request per batch and notice: up to 1,000 personalizations, each carrying only the opaque
-delivery id and the claim token in `custom_args` (SendGrid keeps those forever as non-PII)."""
+delivery id and the claim token in `custom_args` (SendGrid keeps those forever as non-PII);
+the categories carry the incident id. Answers are classified by `classify.SENDGRID_HTTP`.
+A 413 (never processed) splits the batch; a 400 that names one personalization fails only that
+person and the rest is sent again at once; a 400 about the notice itself halts the channel."""
 
 from __future__ import annotations
 
 import json
 import os
-import socket
+import time
 import urllib.error
 from datetime import datetime
 from typing import Any, ClassVar
@@ -16,23 +19,27 @@ from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import Category, Content, CustomArg, From, Mail, Personalization, To
 
-from incidents.channels.base import Channel, ChannelHalted, Outcome, Outgoing, Result
+from incidents.channels import classify
+from incidents.channels.base import OUTCOME, Channel, ChannelHalted, Outcome, Outgoing, Result
+from incidents.channels.classify import Disposition
 from incidents.models import Notice
 
 DEFAULT_HOST = "https://api.sendgrid.com"
 TIMEOUT_SECONDS = 30
+MAX_PERSONALIZATIONS = 1000
 
 
 class SendGridEmail(Channel):
     name: ClassVar[str] = "email"
-    batch_size = 1000  # SendGrid: at most 1,000 personalizations per request
+    batch_size = MAX_PERSONALIZATIONS
 
     def __init__(self, *, api_key: str, host: str = DEFAULT_HOST, sender: str,
-                 sender_name: str | None = None) -> None:
+                 sender_name: str | None = None, timeout: float = TIMEOUT_SECONDS) -> None:
         self.client = SendGridAPIClient(api_key=api_key, host=host)
         # Smaller batches trade throughput for finer checkpoints (and testable crash windows).
-        self.batch_size = min(1000, int(os.environ.get("BREACHFLOW_EMAIL_BATCH", "1000")))
-        self.client.client.timeout = TIMEOUT_SECONDS  # the library default is no timeout at all
+        self.batch_size = max(1, min(MAX_PERSONALIZATIONS,
+                                     int(os.environ.get("BREACHFLOW_EMAIL_BATCH", "1000"))))
+        self.client.client.timeout = timeout  # the library default is no timeout at all
         self.sender, self.sender_name = sender, sender_name
 
     @classmethod
@@ -49,53 +56,109 @@ class SendGridEmail(Channel):
         mail.add_content(Content("text/plain", notice.body_text))
         if notice.body_html:
             mail.add_content(Content("text/html", notice.body_html))
-        for message in messages:
+        for index, message in enumerate(messages):
             personalization = Personalization()
             personalization.add_to(To(message.address))
             personalization.add_custom_arg(CustomArg("delivery_id", message.delivery_id))
             personalization.add_custom_arg(CustomArg("claim", claim_token))
-            mail.add_personalization(personalization)
+            # Appended in order, so a 400 naming personalizations.N points at messages[N].
+            mail.add_personalization(personalization, index=index)
         mail.category = [Category("breach-notice"), Category(incident_ref)]
         return mail
 
     def send(self, *, notice: Notice, messages: list[Outgoing], claim_token: str,
              incident_ref: str) -> list[Result]:
+        found: dict[str, Result] = {}
+        pending = _unique_addresses(messages)
+        while pending:
+            part = pending.pop()
+            pending.extend(self._send_part(notice, part, claim_token, incident_ref, found))
+        return [found[m.delivery_id] for m in messages]
+
+    def _send_part(self, notice: Notice, part: list[Outgoing], claim_token: str,
+                   incident_ref: str, found: dict[str, Result]) -> list[list[Outgoing]]:
+        """Send one request; return the parts that must be sent again right away."""
+
         def every(outcome: Outcome, error: str | None = None, provider_id: str | None = None,
-                  retry_after: float | None = None) -> list[Result]:
-            return [Result(m.delivery_id, outcome, provider_id, error, retry_after) for m in messages]
+                  retry_after: float | None = None) -> list[list[Outgoing]]:
+            for m in part:
+                found[m.delivery_id] = Result(m.delivery_id, outcome, provider_id, error, retry_after)
+            return []
 
         try:
-            response = self.client.send(self._mail(notice, messages, claim_token, incident_ref))
+            response = self.client.send(self._mail(notice, part, claim_token, incident_ref))
         except http_errors.HTTPError as error:
             status = int(error.status_code)
-            if status in (401, 403):
-                raise ChannelHalted(f"SendGrid answered {status}: check SENDGRID_API_KEY") from None
+            kind = classify.sendgrid_status(status)
+            if kind is Disposition.HALT:
+                raise ChannelHalted(f"SendGrid answered {status}: check SENDGRID_API_KEY and "
+                                    "BREACHFLOW_EMAIL_FROM") from None
+            if status == 413 and len(part) > 1:
+                half = len(part) // 2
+                return [part[:half], part[half:]]
+            if status == 400:
+                return self._refused(error, part, found)
             if status == 429:
-                reset = (error.headers or {}).get("X-RateLimit-Reset")
-                wait = max(1.0, float(reset) - datetime.now().timestamp()) if reset else None
-                return every(Outcome.RETRY, "sendgrid-429", retry_after=wait)
-            if status == 413:
-                return every(Outcome.RETRY, "sendgrid-413")
-            if 400 <= status < 500:
-                return every(Outcome.FAILED, f"sendgrid-{status}:{_first_field(error)}")
-            return every(Outcome.UNKNOWN, f"sendgrid-{status}")
+                return every(Outcome.RETRY, "sendgrid-429", retry_after=_reset_after(error.headers))
+            return every(OUTCOME[kind], f"sendgrid-{status}")
         except urllib.error.URLError as error:
             if isinstance(error.reason, ConnectionRefusedError):
                 return every(Outcome.RETRY, "sendgrid-connection-refused")
             return every(Outcome.UNKNOWN, f"sendgrid-{type(error.reason).__name__}")
-        except (TimeoutError, socket.timeout, ConnectionError) as error:
+        except (TimeoutError, ConnectionError) as error:
             return every(Outcome.UNKNOWN, f"sendgrid-{type(error).__name__}")
-        message_id = response.headers.get("X-Message-Id")
-        return every(Outcome.ACCEPTED, provider_id=message_id)
+        return every(Outcome.ACCEPTED, provider_id=response.headers.get("X-Message-Id"))
 
-    def reconcile(self, *, messages: list[Outgoing], claim_token: str,
-                  since: datetime) -> dict[str, str | None]:
+    def _refused(self, error: http_errors.HTTPError, part: list[Outgoing],
+                 found: dict[str, Result]) -> list[list[Outgoing]]:
+        field = _first_field(error)
+        index = _personalization_index(field)
+        if index is None or index >= len(part):
+            # The notice itself was refused: every person would fail the same way.
+            raise ChannelHalted(f"SendGrid refused the notice (field {field}): check the "
+                                "e-mail template and sender") from None
+        bad = part[index]
+        found[bad.delivery_id] = Result(bad.delivery_id, Outcome.FAILED, None, "sendgrid-400:address")
+        rest = part[:index] + part[index + 1:]
+        return [rest] if rest else []
+
+    def reconcile(self, *, messages: list[Outgoing], notices: dict[int, Notice],  # noqa: ARG002
+                  claim_token: str, since: datetime) -> dict[str, str | None]:  # noqa: ARG002
         response = self.client.client.messages.get(
             query_params={"limit": 1000, "query": f"unique_args['claim']=\"{claim_token}\""})
-        found: dict[str, str] = {}
+        seen: dict[str, str] = {}
         for entry in json.loads(response.body or b"{}").get("messages", []):
-            found[str(entry.get("to_email", "")).lower()] = str(entry.get("msg_id"))
-        return {m.delivery_id: found.get(m.address.lower()) for m in messages}
+            seen[str(entry.get("to_email", "")).lower()] = str(entry.get("msg_id"))
+        return {m.delivery_id: seen.get(m.address.lower()) for m in messages}
+
+
+def _unique_addresses(messages: list[Outgoing]) -> list[list[Outgoing]]:
+    """Parts in which no address appears twice: SendGrid refuses a request that repeats one,
+    and people do share addresses (a family mailbox, a guardian of two children)."""
+    parts: list[tuple[set[str], list[Outgoing]]] = []
+    for message in messages:
+        key = message.address.strip().casefold()
+        for seen, part in parts:
+            if key not in seen:
+                seen.add(key)
+                part.append(message)
+                break
+        else:
+            parts.append(({key}, [message]))
+    return [part for _, part in parts]
+
+
+def _reset_after(headers: Any) -> float | None:
+    """Seconds until X-RateLimit-Reset (epoch seconds), else Retry-After; None without either."""
+    headers = headers or {}
+    reset = headers.get("X-RateLimit-Reset")
+    try:
+        if reset:
+            return max(0.5, float(reset) - time.time())
+        retry_after = headers.get("Retry-After")
+        return max(0.5, float(retry_after)) if retry_after else None
+    except ValueError:
+        return None
 
 
 def _first_field(error: http_errors.HTTPError) -> str:
@@ -104,3 +167,10 @@ def _first_field(error: http_errors.HTTPError) -> str:
     except ValueError:
         return "unparsed"
     return str(errors[0].get("field")) if errors else "unknown"
+
+
+def _personalization_index(field: str) -> int | None:
+    parts = field.split(".")
+    if len(parts) >= 2 and parts[0] == "personalizations" and parts[1].isdigit():
+        return int(parts[1])
+    return None

@@ -6,6 +6,9 @@ for every product (api, lookups, messaging, ...). `BREACHFLOW_TWILIO_BASE_URL` c
 
     client = twilio.rest.Client(sid, token, http_client=twilio_http_client(timeout=10))
 
+Each keeps the headers of its last response in `last_headers`: a 429's Retry-After, which the
+library's exceptions do not carry (use one client per thread to read it safely).
+
 They also replace the library's request logging, which writes query strings (phone numbers, for
 `messages.list(to=...)`) at INFO level, by a DEBUG line with method, host and path only.
 """
@@ -60,6 +63,7 @@ class RewritingTwilioHttpClient(TwilioHttpClient):  # type: ignore[misc]
     def __init__(self, base_url: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.base = parse_base_url(base_url)
+        self.last_headers: dict[str, str] = {}
 
     def request(
         self,
@@ -73,7 +77,7 @@ class RewritingTwilioHttpClient(TwilioHttpClient):  # type: ignore[misc]
         allow_redirects: bool = False,
     ) -> Response:
         target, host = rewrite_url(self.base, url)
-        return super().request(
+        response: Response = super().request(
             method,
             target,
             params=params,
@@ -83,6 +87,8 @@ class RewritingTwilioHttpClient(TwilioHttpClient):  # type: ignore[misc]
             timeout=timeout,
             allow_redirects=allow_redirects,
         )
+        self.last_headers = dict(response.headers or {})
+        return response
 
     def log_request(self, kwargs: dict[str, Any]) -> None:
         _log(str(kwargs["method"]), str(kwargs["url"]))
@@ -131,6 +137,16 @@ class AsyncRewritingTwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[mis
 
 class QuietTwilioHttpClient(TwilioHttpClient):  # type: ignore[misc]
     """The stock client against the real Twilio hosts, with the same PII-free logging."""
+
+    def request(self, method: str, url: str, params: dict[str, object] | None = None,
+                data: dict[str, object] | None = None, headers: dict[str, str] | None = None,
+                auth: tuple[str, str] | None = None, timeout: float | None = None,
+                allow_redirects: bool = False) -> Response:
+        response: Response = super().request(method, url, params=params, data=data,
+                                             headers=headers, auth=auth, timeout=timeout,
+                                             allow_redirects=allow_redirects)
+        self.last_headers = dict(response.headers or {})
+        return response
 
     def log_request(self, kwargs: dict[str, Any]) -> None:
         _log(str(kwargs["method"]), str(kwargs["url"]))

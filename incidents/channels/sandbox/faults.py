@@ -62,6 +62,7 @@ class Faults:
     seed: int = 0
     hang_seconds: float = 10.0  # how long accept_then_timeout waits: set it past the client timeout
     retry_after_seconds: int = 1  # Retry-After / X-RateLimit-Reset distance on 429
+    rate_limit_headers: bool = True  # False: a 429 without Retry-After / X-RateLimit-* headers
 
     def for_channel(self, channel: str) -> ChannelFaults:
         config: ChannelFaults = getattr(self, channel)
@@ -77,6 +78,10 @@ class Faults:
         if unknown:
             raise FaultConfigError(f"unknown fault setting(s): {', '.join(sorted(unknown))}")
         settings: dict[str, Any] = _scalars_from_json(data)
+        if "rate_limit_headers" in data:
+            if not isinstance(data["rate_limit_headers"], bool):
+                raise FaultConfigError("rate_limit_headers: expected true or false")
+            settings["rate_limit_headers"] = data["rate_limit_headers"]
         for channel in CHANNELS:
             if channel in data:
                 settings[channel] = _channel_from_json(channel, data[channel])

@@ -7,6 +7,8 @@ Apprise's NotifyJSON (apprise/plugins/custom_json.py) POSTs
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import secrets
 from typing import Any
@@ -18,15 +20,24 @@ from .store import StoredMessage
 from .wire import Reply, Request, json_reply, parse_json_object, utc_now
 
 PATH = re.compile(r"^/push/(?P<token>[^?#]+)$")
+UNREGISTERED = "unregistered"  # tokens starting with this answer 404, like a removed app
 _KNOWN_KEYS = frozenset({"version", "title", "message", "body", "attachments", "type", "delivery_id"})
 
 
 def push(ctx: Context, request: Request, match: re.Match[str]) -> Reply:
     if request.method != "POST":
         return json_reply(405, {"error": "method not allowed"}, {"Allow": "POST"})
+    if ctx.push_auth is not None and not _authorized(ctx.push_auth, request.header("authorization")):
+        ctx.store.count("push", "unauthorized")
+        return json_reply(401, {"error": "unauthorized"}, {"WWW-Authenticate": "Basic"})
+    token = unquote(match["token"])
+    if token.startswith(UNREGISTERED):
+        # As FCM's UNREGISTERED / APNs' 410: the app was removed from that device.
+        ctx.store.count("push", "unregistered")
+        return json_reply(404, {"error": "the device token is not registered"})
     fault = ctx.request_fault("push")
     if fault is RequestFault.RATE_LIMIT_429:
-        headers = {"Retry-After": str(ctx.retry_after_seconds)}
+        headers = ctx.rate_limit_headers({"Retry-After": str(ctx.retry_after_seconds)})
         return json_reply(429, {"error": "too many requests"}, headers)
     if fault is RequestFault.ERROR_5XX:
         return json_reply(500, {"error": "internal server error"})
@@ -35,7 +46,7 @@ def push(ctx: Context, request: Request, match: re.Match[str]) -> Reply:
     if payload is None or not isinstance(text, str):
         ctx.store.count("push", "rejected")
         return json_reply(400, {"error": "expected a JSON object with a string 'message'"})
-    record = _record(request, unquote(match["token"]), payload, text)
+    record = _record(request, token, payload, text)
     ctx.store.add([record])
     ctx.store.count("push", "accepted")
     if fault is RequestFault.ACCEPT_THEN_5XX:
@@ -44,6 +55,15 @@ def push(ctx: Context, request: Request, match: re.Match[str]) -> Reply:
     if fault is RequestFault.ACCEPT_THEN_TIMEOUT:
         reply.delay_seconds = ctx.hang_seconds
     return reply
+
+
+def _authorized(expected: str, header: str) -> bool:
+    scheme, _, encoded = header.partition(" ")
+    try:
+        presented = base64.b64decode(encoded.strip(), validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return scheme.lower() == "basic" and secrets.compare_digest(presented, expected)
 
 
 def _record(request: Request, token: str, payload: dict[str, Any], text: str) -> StoredMessage:

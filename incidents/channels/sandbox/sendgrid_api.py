@@ -84,8 +84,11 @@ def mail_send(ctx: Context, request: Request) -> Reply:
         # SendGrid's own sandbox mode: validated, not sent, answered 200 instead of 202.
         return Reply(200)
     message_id = _new_message_id()
-    ctx.store.add(_recipients(ctx, body, message_id))
+    stored = _recipients(ctx, body, message_id)
+    ctx.store.add(stored)
     ctx.store.count("email", "accepted")
+    if ctx.events is not None:
+        ctx.events.submit(stored)
     return _accepted_reply(ctx, fault, message_id)
 
 
@@ -111,12 +114,12 @@ def _check_auth(ctx: Context, request: Request) -> Reply | None:
 
 def _rate_limited(ctx: Context) -> Reply:
     wait = ctx.retry_after_seconds
-    headers = {
+    headers = ctx.rate_limit_headers({
         "X-RateLimit-Limit": "600",
         "X-RateLimit-Remaining": "0",
         "X-RateLimit-Reset": str(int(time.time()) + wait),
         "Retry-After": str(wait),
-    }
+    })
     return error_reply(429, [SendGridError(None, "too many requests")], headers)
 
 

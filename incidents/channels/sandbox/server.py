@@ -29,9 +29,12 @@ from types import FrameType, TracebackType
 from typing import Any, Self, TextIO
 from urllib.parse import parse_qs, urlsplit
 
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from . import inbox, push_api, sendgrid_api, twilio_api
 from .callbacks import CallbackSender
 from .context import Context
+from .events import EventSender
 from .faults import FaultConfigError, FaultDice, Faults
 from .store import MessageStore, StoredMessage
 from .wire import CHANNELS, Reply, Request, html_reply, json_reply, parse_json_object
@@ -63,6 +66,10 @@ class Sandbox:
         persist_path: str | Path | None = None,
         sendgrid_api_key: str | None = None,
         twilio_auth_token: str | None = None,
+        sendgrid_events_url: str | None = None,
+        sendgrid_event_key: ec.EllipticCurvePrivateKey | None = None,
+        repeat_events: bool = False,
+        push_auth: str | None = None,
     ) -> None:
         self._address = (host, port)
         store = MessageStore(Path(persist_path) if persist_path is not None else None)
@@ -75,12 +82,19 @@ class Sandbox:
         callbacks = None
         if status_callbacks:
             callbacks = CallbackSender(lambda ok: store.count("callbacks", "sent" if ok else "failed"))
+        events = None
+        if sendgrid_events_url:
+            events = EventSender(sendgrid_events_url, sendgrid_event_key,
+                                 lambda ok: store.count("events", "sent" if ok else "failed"),
+                                 repeat=repeat_events)
         self.context = Context(
             store=store,
             dice=FaultDice(faults or Faults()),
             sendgrid_api_key=sendgrid_api_key,
             twilio_auth_token=twilio_auth_token,
             callbacks=callbacks,
+            events=events,
+            push_auth=push_auth,
         )
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -95,6 +109,8 @@ class Sandbox:
         self._server = _Server(self._address, self.context)
         if self.context.callbacks is not None:
             self.context.callbacks.start()
+        if self.context.events is not None:
+            self.context.events.start()
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -116,6 +132,8 @@ class Sandbox:
             self._thread.join(timeout=5)
         if self.context.callbacks is not None:
             self.context.callbacks.stop()
+        if self.context.events is not None:
+            self.context.events.stop()
         self._server = None
         self._thread = None
 
@@ -151,6 +169,12 @@ class Sandbox:
             raise RuntimeError("the sandbox is not running")
         host = str(self._server.server_address[0])
         return f"http://{host}:{self.port}"
+
+    @property
+    def sendgrid_public_key(self) -> str | None:
+        """The Event Webhook verification key (base64 DER), when events are posted."""
+        events = self.context.events
+        return events.public_key if events is not None else None
 
     # --- inspection ----------------------------------------------------------------------------
 
@@ -408,6 +432,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         persist_path=args.persist,
         sendgrid_api_key=args.sendgrid_api_key,
         twilio_auth_token=args.twilio_auth_token,
+        sendgrid_events_url=args.sendgrid_events,
     )
     try:
         sandbox.start()
@@ -448,6 +473,9 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help=f"send signed Twilio status callbacks ({CALLBACKS_ENV}=1)",
     )
+    parser.add_argument("--sendgrid-events", metavar="URL",
+                        help="post signed SendGrid Event Webhook events to URL (the banner "
+                             "prints the verification key)")
     parser.add_argument("--sendgrid-api-key", help="accept only this SendGrid API key")
     parser.add_argument("--twilio-auth-token", help="accept only this Twilio auth token")
     return parser
@@ -482,6 +510,8 @@ def _print_banner(sandbox: Sandbox) -> None:
     _say(f"  SendGrid  BREACHFLOW_SENDGRID_HOST={url}")
     _say(f"  Twilio    BREACHFLOW_TWILIO_BASE_URL={url}")
     _say(f"  push      json://{url.removeprefix('http://')}/push/<token>")
+    if sandbox.sendgrid_public_key:
+        _say(f"  events    BREACHFLOW_SENDGRID_WEBHOOK_PUBLIC_KEY={sandbox.sendgrid_public_key}")
 
 
 def _say(line: str, stream: TextIO | None = None) -> None:

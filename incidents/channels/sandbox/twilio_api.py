@@ -35,6 +35,11 @@ PATH = re.compile(
 E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 SHORT_CODE = re.compile(r"^\d{3,8}$")
 ALPHANUMERIC_SENDER = re.compile(r"^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$")
+# Twilio's magic test numbers (test credentials): the errors a real account gets for such people.
+MAGIC_MESSAGE_TO = {"+15005550001": 21211, "+15005550002": 21612, "+15005550003": 21408,
+                    "+15005550004": 21610, "+15005550009": 21614}
+MAGIC_CALL_TO = {"+15005550001": 21217, "+15005550002": 21214, "+15005550003": 21215,
+                 "+15005550004": 21216}
 MAX_BODY_CHARS = 1600
 MAX_TWIML_CHARS = 4000
 MAX_URL_CHARS = 4000
@@ -49,6 +54,14 @@ ERROR_MESSAGES: dict[int, str] = {
     20429: "Too Many Requests",
     20500: "Internal Server Error",
     21200: "Invalid Calls parameter",
+    21214: "'To' phone number cannot be reached",
+    21215: "Geographic permission to call this number is not enabled",
+    21216: "Account not allowed to call this number",
+    21217: "Phone number does not appear to be valid",
+    21408: "Permission to send an SMS has not been enabled for the region",
+    21610: "Attempt to send to unsubscribed recipient",
+    21612: "The 'To' phone number is not currently reachable via SMS",
+    21614: "'To' number is not a valid mobile number",
     21201: "No 'To' number is specified",
     21205: "Url is not a valid URL",
     21211: "Invalid 'To' Phone Number",
@@ -155,7 +168,7 @@ def _authenticate(ctx: Context, request: Request, target: Target) -> str:
 def _create(ctx: Context, request: Request, target: Target, auth_token: str) -> Reply:
     fault = ctx.request_fault(target.channel)
     if fault is RequestFault.RATE_LIMIT_429:
-        headers = {"Retry-After": str(ctx.retry_after_seconds)}
+        headers = ctx.rate_limit_headers({"Retry-After": str(ctx.retry_after_seconds)})
         return error_reply(429, 20429, ERROR_MESSAGES[20429], headers)
     if fault is RequestFault.ERROR_5XX:
         return TwilioError(20500, status=500).reply()
@@ -197,6 +210,8 @@ def _check_message(schema: FormSchema, values: Mapping[str, Any], errors: list[F
             fallback=80701,
         )
     _check_number(values.get("To"), 21211, allow_channel=True)
+    if str(values.get("To")) in MAGIC_MESSAGE_TO:
+        raise TwilioError(MAGIC_MESSAGE_TO[str(values.get("To"))])
     senders = _present(values, schema.conditional[0])
     if not senders:
         raise TwilioError(21603)
@@ -224,6 +239,8 @@ def _check_call(schema: FormSchema, values: Mapping[str, Any], errors: list[Fiel
             fallback=21200,
         )
     to, sender = str(values["To"]), str(values["From"])
+    if to in MAGIC_CALL_TO:
+        raise TwilioError(MAGIC_CALL_TO[to])
     if not (E164.match(to) or to.startswith(("sip:", "client:"))):
         raise TwilioError(21211)
     if not (E164.match(sender) or sender.startswith("client:")):

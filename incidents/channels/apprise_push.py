@@ -1,0 +1,162 @@
+"""Push notifications through Apprise, one target per person.
+
+A person's `push_target` is an Apprise URL (`fcm://…`, `gorush://…`, `json://…`) or a bare
+device token, which is put into `BREACHFLOW_PUSH_URL` (a template with `{token}`, e.g.
+`gorush://push.example.com/{token}`); only the schemes in `BREACHFLOW_PUSH_SCHEMES` are used.
+
+Apprise throttles per plugin *instance*: most push plugins (fcm, ntfy, pushover, …) inherit
+`request_rate_per_sec = 5.5`, which is the pause in seconds between two requests of the same
+instance. A URL listing many device tokens is one instance, so 1,000 tokens would take 1.5 hours
+(measured: 3 ntfy topics on one URL, 11 s; on three URLs, no wait). So every person gets their
+own instance, which never waits (a fresh instance sends at once), and a thread pool
+(`BREACHFLOW_PUSH_WORKERS`, default 8) sends them concurrently; our pacer, not Apprise's
+throttle, keeps the channel under its rate. `bench/delivery.py` prints these figures.
+
+Apprise reports only success or failure; the HTTP status comes from its warning line
+(`error=429`), read from this thread's records only. A push gateway has no API to ask what was
+delivered, so an ambiguous push cannot be reconciled: after the window it is sent again and
+counted (`Delivery.unverified_resends`)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import ClassVar
+from urllib.parse import quote
+
+import apprise
+
+from incidents.channels import classify, pacing
+from incidents.channels.base import OUTCOME, Channel, ChannelHalted, Outcome, Outgoing, Result
+from incidents.channels.classify import Disposition
+from incidents.models import Notice
+
+DEFAULT_SCHEMES = frozenset({"json", "jsons", "form", "forms", "fcm", "gorush", "gorushs",
+                             "onesignal", "pushy", "ntfy", "ntfys", "pushover", "apprise",
+                             "apprises", "parsep", "parseps", "kumulos", "vapid"})
+# Schemes whose requests can carry our delivery id as a header (the receiver may keep it).
+HEADER_SCHEMES = frozenset({"json", "jsons", "form", "forms"})
+_STATUS = re.compile(r"error=(\d{3})")
+
+_capture = threading.local()
+
+
+class _ThreadCapture(logging.Handler):
+    """Keeps the messages Apprise logs in the thread that is sending (when it asks to)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        found: list[str] | None = getattr(_capture, "lines", None)
+        if found is not None:
+            found.append(record.getMessage())
+
+
+_handler = _ThreadCapture(level=logging.WARNING)
+logging.getLogger("apprise").addHandler(_handler)
+
+
+class ApprisePush(Channel):
+    name: ClassVar[str] = "push"
+    batch_size = 500
+    reconcilable: ClassVar[bool] = False
+
+    def __init__(self, *, url_template: str | None = None, schemes: frozenset[str] | None = None,
+                 workers: int | None = None, timeout: float = 10.0,
+                 pacer: pacing.Pacer | None = None) -> None:
+        self.url_template = url_template
+        self.schemes = schemes or DEFAULT_SCHEMES
+        self.workers = workers or int(os.environ.get("BREACHFLOW_PUSH_WORKERS", "8"))
+        self.timeout = timeout
+        self.pacer = pacer or pacing.default()
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="push")
+
+    @classmethod
+    def from_env(cls, sandbox: str | None = None) -> ApprisePush | None:
+        template = os.environ.get("BREACHFLOW_PUSH_URL")
+        schemes_env = os.environ.get("BREACHFLOW_PUSH_SCHEMES")
+        schemes = (frozenset(s.strip().lower() for s in schemes_env.split(",") if s.strip())
+                   if schemes_env else None)
+        if template:
+            return cls(url_template=template, schemes=schemes)
+        if sandbox:
+            channel = cls(url_template=f"json://{sandbox.split('://', 1)[1]}/push/{{token}}",
+                          schemes=schemes)
+            channel.sandboxed = True
+            return channel
+        # Without a template, only people whose target is a whole Apprise URL can be reached.
+        return cls(url_template=None, schemes=schemes) if schemes_env else None
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def target_url(self, target: str, delivery_id: str) -> str | None:
+        """The Apprise URL for one person, or None if it may not be used."""
+        if "://" in target:
+            url = target
+        elif self.url_template:
+            url = self.url_template.replace("{token}", quote(target, safe=""))
+        else:
+            return None
+        scheme = url.split("://", 1)[0].lower()
+        if scheme not in self.schemes:
+            return None
+        extra = [] if "rto=" in url else [f"rto={self.timeout:g}"]
+        if scheme in HEADER_SCHEMES:
+            extra.append(f"+X-Delivery-Id={quote(delivery_id, safe='')}")
+        return url + ("&" if "?" in url else "?") + "&".join(extra) if extra else url
+
+    def send(self, *, notice: Notice, messages: list[Outgoing], claim_token: str,  # noqa: ARG002
+             incident_ref: str) -> list[Result]:  # noqa: ARG002
+        stop = threading.Event()
+
+        def one(message: Outgoing) -> Result:
+            if stop.is_set():
+                return Result(message.delivery_id, Outcome.RETRY, error="halted")
+            try:
+                return self._send_one(notice, message)
+            except ChannelHalted as error:
+                stop.set()
+                self.halted = str(error)
+                return Result(message.delivery_id, Outcome.RETRY, error="halted")
+
+        return list(self._pool.map(one, messages))
+
+    def _send_one(self, notice: Notice, message: Outgoing) -> Result:
+        url = self.target_url(message.address, message.delivery_id)
+        plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True) if url else None
+        if plugin is None:
+            return Result(message.delivery_id, Outcome.FAILED, error="push-target-refused")
+        self.pacer.acquire(self.name, 1.0)
+        _capture.lines = []
+        try:
+            ok = plugin.notify(body=notice.body_text.strip(), title=notice.subject,
+                               notify_type=apprise.NotifyType.WARNING)
+            lines: list[str] = _capture.lines
+        finally:
+            _capture.lines = None
+        if ok:
+            return Result(message.delivery_id, Outcome.ACCEPTED,
+                          provider_id=f"push:{message.delivery_id}")
+        return self._failed(message, lines)
+
+    def _failed(self, message: Outgoing, lines: list[str]) -> Result:
+        status = next((int(m.group(1)) for line in lines if (m := _STATUS.search(line))), None)
+        if status is None:
+            # A connection error or timeout: the request may have reached the gateway.
+            return Result(message.delivery_id, Outcome.UNKNOWN, error="push-connection")
+        kind = classify.push_status(status)
+        if kind is Disposition.HALT:
+            raise ChannelHalted(f"the push gateway answered {status}: check BREACHFLOW_PUSH_URL "
+                                "and its credentials")
+        if kind is Disposition.TRANSIENT:
+            self.pacer.hold(self.name, 1.0)
+        return Result(message.delivery_id, OUTCOME[kind], error=f"push-{status}")
+
+    def reconcile(self, *, messages: list[Outgoing], notices: dict[int, Notice],  # noqa: ARG002
+                  claim_token: str, since: datetime) -> dict[str, str | None]:  # noqa: ARG002
+        """Push gateways keep no record we could ask: none is known to have been sent (the
+        ledger counts the resend as unverified)."""
+        return {m.delivery_id: None for m in messages}

@@ -1,0 +1,190 @@
+"""What SMS and voice share: Twilio credentials, one client per worker thread, a bounded pool,
+pacing, and the mapping of Twilio's answers onto ledger outcomes (`classify.TWILIO_CODES`).
+
+Twilio takes one message or call per request, so a batch is sent by a small pool of threads
+(`BREACHFLOW_TWILIO_WORKERS`, default 8; Twilio's REST concurrency limit is per account). Each
+request first takes its tokens from the channel's pacer, so the configured rate holds across
+all batches, processes and hosts. The library's own retries stay off: a retry is the ledger's."""
+
+from __future__ import annotations
+
+import os
+import threading
+from abc import abstractmethod
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import requests
+from twilio.base.exceptions import TwilioException
+from twilio.rest import Client
+
+from incidents.channels import classify, pacing
+from incidents.channels.base import OUTCOME, Channel, ChannelHalted, Outcome, Outgoing, Result
+from incidents.channels.classify import Disposition
+from incidents.channels.twilio_http import twilio_http_client
+from incidents.models import Notice
+
+SANDBOX_ACCOUNT = "AC" + "5a" * 16
+DEFAULT_TIMEOUT = 15.0
+CALLBACK_PATH = "/v1/providers/twilio/status"
+
+
+def callback_base() -> str:
+    """Where Twilio posts status callbacks: the intake API's public URL."""
+    return os.environ.get("BREACHFLOW_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+class TwilioChannel(Channel):
+    """A Twilio resource (Messages or Calls) sent one request per message by a thread pool."""
+
+    def __init__(self, *, account_sid: str, auth_token: str, sender: str,
+                 base_url: str | None = None, callback_url: str | None = None,
+                 workers: int | None = None, timeout: float = DEFAULT_TIMEOUT,
+                 pacer: pacing.Pacer | None = None) -> None:
+        self.account_sid, self.sender = account_sid, sender
+        self._auth_token, self._base_url, self._timeout = auth_token, base_url, timeout
+        self.callback_url = (callback_url or callback_base() + CALLBACK_PATH)
+        self.workers = workers or int(os.environ.get("BREACHFLOW_TWILIO_WORKERS", "8"))
+        self.pacer = pacer or pacing.default()
+        self._local = threading.local()
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix=f"twilio-{self.name}")
+
+    # --- clients ------------------------------------------------------------------------------
+
+    def client(self) -> Client:
+        """This thread's client: the last response's headers (Retry-After) stay readable."""
+        found: Client | None = getattr(self._local, "client", None)
+        if found is None:
+            http = twilio_http_client(self._base_url, timeout=self._timeout)
+            found = Client(self.account_sid, self._auth_token, http_client=http)
+            self._local.client = found
+        return found
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def status_callback(self, delivery_id: str) -> str:
+        """Only the opaque delivery id travels in the URL (Twilio keeps it with the message)."""
+        return f"{self.callback_url}?{urlencode({'delivery_id': delivery_id})}"
+
+    # --- sending ------------------------------------------------------------------------------
+
+    def send(self, *, notice: Notice, messages: list[Outgoing], claim_token: str,  # noqa: ARG002
+             incident_ref: str) -> list[Result]:  # noqa: ARG002
+        stop = threading.Event()
+
+        def one(message: Outgoing) -> Result:
+            if stop.is_set():
+                return Result(message.delivery_id, Outcome.RETRY, error="halted")
+            try:
+                return self._send_one(notice, message)
+            except ChannelHalted as error:
+                stop.set()
+                self.halted = str(error)
+                return Result(message.delivery_id, Outcome.RETRY, error="halted")
+
+        return list(self._pool.map(one, messages))
+
+    @abstractmethod
+    def _create(self, client: Client, notice: Notice, message: Outgoing) -> str:
+        """Make the one request; return the resource SID."""
+
+    def _tokens(self, notice: Notice) -> float:  # noqa: ARG002
+        return 1.0
+
+    def _refuse(self, notice: Notice, message: Outgoing) -> str | None:  # noqa: ARG002
+        """An error code when the message must not be sent at all (checked before pacing)."""
+        return None
+
+    def _send_one(self, notice: Notice, message: Outgoing) -> Result:
+        refused = self._refuse(notice, message)
+        if refused:
+            return Result(message.delivery_id, Outcome.FAILED, error=refused)
+        self.pacer.acquire(self.name, self._tokens(notice))
+        client = self.client()
+        try:
+            sid = self._create(client, notice, message)
+        except TwilioException as error:
+            return self._refused(client, message, error)
+        except requests.exceptions.ConnectTimeout:
+            return Result(message.delivery_id, Outcome.RETRY, error=f"{self.prefix}-connect-timeout")
+        except requests.exceptions.ConnectionError as error:
+            if _never_connected(error):
+                return Result(message.delivery_id, Outcome.RETRY, error=f"{self.prefix}-connection-refused")
+            return Result(message.delivery_id, Outcome.UNKNOWN, error=f"{self.prefix}-connection-lost")
+        except requests.exceptions.Timeout:
+            return Result(message.delivery_id, Outcome.UNKNOWN, error=f"{self.prefix}-timeout")
+        return Result(message.delivery_id, Outcome.ACCEPTED, provider_id=sid)
+
+    @property
+    def prefix(self) -> str:
+        return f"twilio-{self.name}"
+
+    def _refused(self, client: Client, message: Outgoing, error: TwilioException) -> Result:
+        status = int(getattr(error, "status", 0) or 0)
+        code = getattr(error, "code", None)
+        code = int(code) if isinstance(code, int | str) and str(code).isdigit() else None
+        kind = classify.twilio_error(status, code)
+        label = f"twilio-{code or status}"
+        if kind is Disposition.HALT:
+            raise ChannelHalted(f"Twilio refused the {self.name} channel ({label}): check "
+                                "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and the sender")
+        wait = None
+        if kind is Disposition.TRANSIENT:
+            wait = _retry_after(getattr(client.http_client, "last_headers", {}))
+            if wait:
+                self.pacer.hold(self.name, wait)
+        return Result(message.delivery_id, OUTCOME[kind], error=label, retry_after=wait)
+
+    # --- reconciliation -----------------------------------------------------------------------
+
+    def reconcile(self, *, messages: list[Outgoing], notices: dict[int, Notice],
+                  claim_token: str, since: datetime) -> dict[str, str | None]:  # noqa: ARG002
+        """Ask Twilio's list API, per number, for what we sent since the claim."""
+        client = self.client()
+        found: dict[str, str | None] = {}
+        for message in messages:
+            found[message.delivery_id] = self._find(client, message, notices.get(message.notice_id),
+                                                    since)
+        return found
+
+    @abstractmethod
+    def _find(self, client: Client, message: Outgoing, notice: Notice | None,
+              since: datetime) -> str | None:
+        """The SID of the resource we created for this message since `since`, if any."""
+
+
+def _never_connected(error: requests.exceptions.ConnectionError) -> bool:
+    """A refused or unresolvable connection: the request never left, so a resend is safe."""
+    text = repr(error.args[0]) if error.args else ""
+    return any(marker in text for marker in ("NewConnectionError", "NameResolutionError",
+                                             "Connection refused"))
+
+
+def _retry_after(headers: dict[str, str]) -> float | None:
+    value = {k.lower(): v for k, v in (headers or {}).items()}.get("retry-after")
+    try:
+        return max(0.5, float(value)) if value else None
+    except ValueError:
+        return None
+
+
+def from_env(factory: Callable[..., Any], *, sender_env: str, sandbox: str | None,
+             sandbox_sender: str) -> Any:
+    """Build a Twilio channel from TWILIO_* credentials, else for the sandbox, else None."""
+    sid, token = os.environ.get("TWILIO_ACCOUNT_SID"), os.environ.get("TWILIO_AUTH_TOKEN")
+    if sid and token:
+        sender = os.environ.get(sender_env)
+        if not sender:
+            return None
+        return factory(account_sid=sid, auth_token=token, sender=sender,
+                       base_url=os.environ.get("BREACHFLOW_TWILIO_BASE_URL") or None)
+    if sandbox:
+        channel = factory(account_sid=SANDBOX_ACCOUNT, auth_token="sandbox-token",  # noqa: S106
+                          sender=os.environ.get(sender_env) or sandbox_sender, base_url=sandbox)
+        channel.sandboxed = True
+        return channel
+    return None
