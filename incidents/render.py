@@ -1,35 +1,114 @@
 """The one Jinja2 environment for notices, announcements and reports.
 
 Sandboxed (templates are legal text that lawyers edit), autoescaped for HTML, and strict: a
-missing value is an error, never a blank in a legal document."""
+missing value is an error, never a blank in a legal document.
+
+The folder `templates/notifications/` holds:
+    layouts/<name>                       one layout per channel and document, locale-neutral
+    <locale>/messages.toml               every sentence of a notice in one language
+    form.toml                            the default order of headings and the elements under each
+    jurisdictions/<code>/form.toml       a form the law prescribes (California, China)
+    jurisdictions/<code>/<locale>/messages.toml   wording the law prescribes, per language
+    jurisdictions/<code>/<name>          a layout part of one jurisdiction (report form fields)
+Template lookup: a jurisdiction's override in the locale, the jurisdiction's, the locale's,
+then the shared layout. Messages: the locale's, overlaid by each jurisdiction's in that locale.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
+import tomllib
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import FileSystemLoader, StrictUndefined, pass_context, pass_eval_context, select_autoescape
+from jinja2.nodes import EvalContext
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
 
 from incidents import config
 
 DEFAULT_LOCALE = "en"
+LAYOUTS = "layouts"
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# Unicode isolates keep a right-to-left value from reordering the sentence around it.
+FSI, PDI = "\u2068", "\u2069"
+
+
+def root() -> Path:
+    return config.load().templates_dir / "notifications"
+
+
+def _rtl(value: str) -> bool:
+    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in value)
+
+
+def _shown(value: Any, *, html: bool) -> str:
+    if html and isinstance(value, Markup):
+        return str(value)
+    text = str(value)
+    if html:
+        return f"<bdi>{escape(text)}</bdi>" if _rtl(text) else str(escape(text))
+    return f"{FSI}{text}{PDI}" if _rtl(text) else text
+
+
+def fill_text(text: str, values: dict[str, Any], *, html: bool) -> str:
+    """Put values into a message's {placeholders} in one pass: a value is never re-read as a
+    template, and in HTML the message and the values are escaped separately."""
+    out: list[str] = []
+    previous = ""
+    for index, piece in enumerate(_PLACEHOLDER.split(text)):
+        if index % 2:
+            if piece not in values:
+                raise KeyError(f"message placeholder {{{piece}}} has no value")
+            previous = str(values[piece])
+            out.append(_shown(values[piece], html=html))
+            continue
+        if previous.endswith(".") and piece.startswith("."):
+            piece = piece[1:]  # "Example Ltd." then "." reads "Example Ltd."
+        out.append(str(escape(piece)) if html else piece)
+    return "".join(out)
+
+
+@pass_eval_context
+def _fill(eval_ctx: EvalContext, text: str, **values: Any) -> str | Markup:
+    if eval_ctx.autoescape:
+        return Markup(fill_text(str(text), values, html=True))  # noqa: S704 - parts escaped
+    return fill_text(str(text), values, html=False)
+
+
+def long_date(value: datetime | None, messages: dict[str, Any]) -> str:
+    if value is None:
+        raise ValueError("a date required by the notice is missing")
+    meta = messages["meta"]
+    return fill_text(meta["date"], {"day": value.day, "month": meta["months"][value.month - 1],
+                                    "month_number": value.month, "year": value.year}, html=False)
+
+
+@pass_context
+def _ldate(context: Context, value: datetime | None) -> str:
+    return long_date(value, context["m"])
 
 
 @cache
-def environment(root: Path | None = None) -> ImmutableSandboxedEnvironment:
-    root = root or config.load().templates_dir / "notifications"
+def environment(folder: Path | None = None) -> ImmutableSandboxedEnvironment:
     env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader(str(root)),
+        loader=FileSystemLoader(str(folder or root())),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"), default=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["fill"] = _fill
+    env.filters["ldate"] = _ldate
+    env.filters["pick"] = lambda keys, mapping: [mapping[key] for key in keys]
     env.filters["date"] = lambda value: value.strftime("%Y-%m-%d") if value else "—"
     env.filters["datetime"] = lambda value: value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
     return env
@@ -37,10 +116,10 @@ def environment(root: Path | None = None) -> ImmutableSandboxedEnvironment:
 
 @cache
 def locales() -> tuple[str, ...]:
-    """The locales that have templates (folders named like 'en', 'zh-CN')."""
-    root = config.load().templates_dir / "notifications"
-    return tuple(sorted(p.name for p in root.iterdir()
-                        if p.is_dir() and re.fullmatch(r"[a-z]{2}(-[A-Z]{2})?", p.name)))
+    """The locales that have a message catalog (folders named like 'en', 'zh-CN')."""
+    return tuple(sorted(p.name for p in root().iterdir()
+                        if p.is_dir() and re.fullmatch(r"[a-z]{2}(-[A-Z]{2})?", p.name)
+                        and (p / "messages.toml").is_file()))
 
 
 def locale_for(requested: str | None) -> str:
@@ -60,17 +139,57 @@ def locale_for(requested: str | None) -> str:
     return DEFAULT_LOCALE
 
 
-def candidates(name: str, *, locale: str, jurisdictions: list[str] | tuple[str, ...] = ()) -> list[str]:
-    """Lookup order: a jurisdiction's override in the locale, then the locale, then English."""
+def candidates(name: str, *, locale: str, jurisdictions: Sequence[str] = ()) -> list[str]:
+    """Lookup order: a jurisdiction's override in the locale, the jurisdiction's, the
+    locale's, then the shared layout."""
     found = [f"jurisdictions/{code}/{locale}/{name}" for code in jurisdictions]
-    found += [f"{locale}/{name}", f"{DEFAULT_LOCALE}/{name}"]
+    found += [f"jurisdictions/{code}/{name}" for code in jurisdictions]
+    found += [f"{locale}/{name}", f"{LAYOUTS}/{name}"]
     return list(dict.fromkeys(found))
 
 
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+@cache
+def _catalog(path: Path) -> dict[str, Any]:
+    with open(path, "rb") as handle:
+        return tomllib.load(handle)
+
+
+def messages(locale: str, jurisdictions: Sequence[str] = ()) -> dict[str, Any]:
+    """The locale's messages overlaid by each jurisdiction's wording in that locale."""
+    base = root()
+    merged = _catalog(base / locale / "messages.toml")
+    for code in jurisdictions:
+        override = base / "jurisdictions" / code / locale / "messages.toml"
+        if override.is_file():
+            merged = _merge(merged, _catalog(override))
+    return merged
+
+
+def form(jurisdictions: Sequence[str] = ()) -> dict[str, Any]:
+    """The prescribed form of the first jurisdiction that has one, else the default form."""
+    base = root()
+    for code in jurisdictions:
+        path = base / "jurisdictions" / code / "form.toml"
+        if path.is_file():
+            return {"jurisdiction": code, **_catalog(path)}
+    return {"jurisdiction": None, **_catalog(base / "form.toml")}
+
+
 def render(name: str, context: dict[str, Any], *, locale: str = DEFAULT_LOCALE,
-           jurisdictions: list[str] | tuple[str, ...] = ()) -> tuple[str, str]:
+           jurisdictions: Sequence[str] = ()) -> tuple[str, str]:
     """(template actually used, rendered text)."""
-    template = environment().select_template(candidates(name, locale=locale, jurisdictions=jurisdictions))
+    template = environment().select_template(candidates(name, locale=locale,
+                                                        jurisdictions=jurisdictions))
     return str(template.name), template.render(context)
 
 
