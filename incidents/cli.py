@@ -182,6 +182,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return code
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from incidents.export import export
+
+    path, digest, count = export(incident_id=args.incident_id,
+                                 out=Path(args.out).resolve() if args.out else None)
+    print(f"Notice pack: {path} ({count} files, sha256 {digest})")
+    return 0
+
+
 def cmd_rules(args: argparse.Namespace) -> int:
     from regulators import rules_data, rules_text
 
@@ -276,6 +285,9 @@ def parser() -> argparse.ArgumentParser:
     audit.add_argument("incident_id", metavar="INCIDENT_ID")
     purge = add("purge", cmd_purge, "retention: remove contact data, keep decisions and counts")
     purge.add_argument("incident_id", metavar="INCIDENT_ID")
+    export = add("export", cmd_export, "the notice pack for legal")
+    export.add_argument("incident_id", metavar="INCIDENT_ID")
+    export.add_argument("--out", metavar="DIR")
     rules = add("rules", cmd_rules, "the jurisdictions and what each requires")
     rules.add_argument("--json", action="store_true")
     sandbox = add("sandbox", cmd_sandbox, "local SendGrid/Twilio/push stand-ins with an inbox page")
