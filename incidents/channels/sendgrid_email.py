@@ -69,11 +69,24 @@ class SendGridEmail(Channel):
     def send(self, *, notice: Notice, messages: list[Outgoing], claim_token: str,
              incident_ref: str) -> list[Result]:
         found: dict[str, Result] = {}
-        pending = _unique_addresses(messages)
-        while pending:
-            part = pending.pop()
-            pending.extend(self._send_part(notice, part, claim_token, incident_ref, found))
-        return [found[m.delivery_id] for m in messages]
+        usable = []
+        for message in messages:
+            if _parses(message.address):
+                usable.append(message)
+            else:  # the helper would drop it silently; SendGrid would refuse the whole request
+                found[message.delivery_id] = Result(message.delivery_id, Outcome.FAILED,
+                                                    error="sendgrid-invalid-address")
+        pending = _unique_addresses(usable)
+        try:
+            while pending:
+                part = pending.pop()
+                pending.extend(self._send_part(notice, part, claim_token, incident_ref, found))
+        except ChannelHalted as error:
+            self.halted = str(error)
+            if not any(r.outcome is not Outcome.FAILED for r in found.values()):
+                raise  # nothing of this batch went out: the claim is simply given back
+        return [found.get(m.delivery_id) or Result(m.delivery_id, Outcome.RETRY, error="halted")
+                for m in messages]
 
     def _send_part(self, notice: Notice, part: list[Outgoing], claim_token: str,
                    incident_ref: str, found: dict[str, Result]) -> list[list[Outgoing]]:
@@ -130,6 +143,11 @@ class SendGridEmail(Channel):
         for entry in json.loads(response.body or b"{}").get("messages", []):
             seen[str(entry.get("to_email", "")).lower()] = str(entry.get("msg_id"))
         return {m.delivery_id: seen.get(m.address.lower()) for m in messages}
+
+
+def _parses(address: str) -> bool:
+    """Whether the helper reads the whole string as one plain address."""
+    return bool(To(address).get().get("email")) and To(address).get()["email"] == address.strip()
 
 
 def _unique_addresses(messages: list[Outgoing]) -> list[list[Outgoing]]:

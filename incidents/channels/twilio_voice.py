@@ -84,6 +84,6 @@ class TwilioVoice(TwilioChannel):
         after = since - timedelta(seconds=1)
         for call in client.calls.list(to=message.address, start_time_after=after, limit=50):
             created = call.date_created
-            if call.from_ == self.sender and created is not None and created >= after:
+            if call._from == self.sender and created is not None and created >= after:
                 return str(call.sid)
         return None

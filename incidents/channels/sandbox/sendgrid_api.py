@@ -219,6 +219,20 @@ def _rule_personalizations(body: Mapping[str, Any]) -> Iterator[SendGridError]:
         yield SendGridError("personalizations", message)
 
 
+_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _rule_valid_addresses(body: Mapping[str, Any]) -> Iterator[SendGridError]:
+    """Like SendGrid, name the first recipient whose address is not one."""
+    for i, p in enumerate(_personalizations(body)):
+        for role in ROLES:
+            for j, address in enumerate(_addresses(p, role)):
+                if not _ADDRESS.match(address.strip()):
+                    yield SendGridError(f"personalizations.{i}.{role}.{j}.email",
+                                        "Does not contain a valid address.")
+                    return
+
+
 def _rule_unique_addresses(body: Mapping[str, Any]) -> Iterator[SendGridError]:
     seen: set[str] = set()
     for i, p in enumerate(_personalizations(body)):
@@ -316,6 +330,7 @@ def _rule_send_at(body: Mapping[str, Any]) -> Iterator[SendGridError]:
 
 _RULES: tuple[Callable[[Mapping[str, Any]], Iterator[SendGridError]], ...] = (
     _rule_personalizations,
+    _rule_valid_addresses,
     _rule_unique_addresses,
     _rule_subject,
     _rule_content,
