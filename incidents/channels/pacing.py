@@ -5,7 +5,8 @@ worker already shares. A sender takes a small grant of tokens (50 ms worth) in o
 transaction (a version check, so SQLite and PostgreSQL behave alike) and spends it locally; the
 grants of all workers together never exceed the bucket, so the configured rate holds however
 many batch tasks, processes or hosts send at once. A provider's 429 holds the whole channel until
-its Retry-After / X-RateLimit-Reset, for everyone.
+its Retry-After / X-RateLimit-Reset, for everyone (a worker may still spend the grant it
+already holds, at most 50 ms of the rate).
 
 Rates are per second, from `BREACHFLOW_RATE_<CHANNEL>`: e-mail in requests (each up to 1,000
 personalizations), SMS in segments (what Twilio's MPS counts), voice in calls (Twilio's CPS),
