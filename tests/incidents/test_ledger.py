@@ -59,7 +59,7 @@ def test_a_bad_ladder_is_refused_naming_the_setting(home, monkeypatch):
     from incidents.exceptions import InputError
 
     monkeypatch.setenv("BREACHFLOW_LADDER", "email,fax")
-    with pytest.raises(InputError, match="BREACHFLOW_LADDER.*fax"):
+    with pytest.raises(InputError, match=r"BREACHFLOW_LADDER.*fax"):
         ledger.ladder()
 
 
@@ -237,7 +237,7 @@ def test_the_kill_switch_pauses_resumes_and_cancels(home):
     ledger.set_sending(incident_id, "paused")
     assert ledger.claim(incident_id, "email", 10)[1] == []
     ledger.set_sending(incident_id, "active")
-    token, claimed = ledger.claim(incident_id, "email", 2)
+    _, claimed = ledger.claim(incident_id, "email", 2)
     assert len(claimed) == 2
     assert ledger.set_sending(incident_id, "cancelled") == {"cancelled": 3}
     assert ledger.claim(incident_id, "email", 10)[1] == []
