@@ -146,7 +146,7 @@ def test_events_twice_and_out_of_order_change_nothing_more(sent):
     body, headers = signed(late_first)
     assert sendgrid(body, headers) == 1  # only "delivered" raises a; b is already accepted
     before = states(incident_id)
-    body, headers = signed(late_first + [event(a, "bounce", type="bounce")])
+    body, headers = signed([*late_first, event(a, "bounce", type="bounce")])
     assert sendgrid(body, headers) == 0
     assert states(incident_id) == before
     with db.session() as s:
@@ -250,7 +250,7 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 - the stdlib's name
+            def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 headers = dict(self.headers.items())
                 try:
