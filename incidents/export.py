@@ -89,7 +89,7 @@ def build(session: Session, incident: Incident) -> dict[str, bytes]:
     announcements = []
     for a in session.exec(select(Announcement).where(Announcement.incident_id == incident.id)
                           .order_by(col(Announcement.locale))):
-        entry = {"locale": a.locale, "destination": a.destination, "location": a.location,
+        entry: dict[str, Any] = {"locale": a.locale, "destination": a.destination, "location": a.location,
                  "posted_at": _time(a.posted_at), "period_days": a.period_days,
                  "keep_until": _time(a.keep_until), "people": a.people,
                  "content_hash": a.content_hash}
