@@ -5,26 +5,37 @@ records `auto-approve` as the approver. Every decision lands in the audit trail.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from prefect import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from prefect.runtime import deployment
+from pydantic import Field
 from sqlmodel import col, select
 
-from incidents import audit, db, steps
+from incidents import audit, db, paging, steps, triage, triage_review
 from incidents.exceptions import BreachflowError
 from incidents.models import Notice, RegulatorReport
 from incidents.sqltypes import utcnow
 
 AUTO = "auto-approve"
 WAIT_SECONDS = 7 * 24 * 3600
+MAX_TRIAGE_ASKS = 5
 
 
 class TriageConfirmation(RunInput):
-    confirmed: bool = True
-    severity: str = ""
+    """Submitted unchanged it confirms the model's answer and the recorded awareness time.
+    Any change (severity, is_breach, aware_at, a merge) needs a `reason`."""
+
+    confirmed: bool = True  # false: stop here; the next run asks again
+    is_breach: bool = True  # false: close as not a personal-data breach
+    severity: Literal["", "P1", "P2", "P3", "P4"] = ""  # "" keeps the model's severity
     reason: str = ""
+    aware_at: datetime | None = None  # when the organisation became aware; deadlines follow it
+    aware_at_reason: str = ""
+    # Proposed incidents (id or external_id) to fold into this one.
+    merge: list[str] = Field(default_factory=list)
+    merge_into: str = ""  # or fold this incident into that one (its run then stops)
     approver: str = ""
 
 
@@ -46,12 +57,14 @@ FORMS: dict[str, type[RunInput]] = {
 }
 
 
-def _ask(name: str, description: str) -> dict[str, Any]:
-    form = FORMS[name].with_initial_data(description=description)
+def _ask(name: str, description: str, *, initial: dict[str, Any] | None = None,
+         key: str | None = None) -> dict[str, Any]:
+    form = FORMS[name].with_initial_data(description=description, **(initial or {}))
+    key = key or f"gate-{name}"
     if deployment.id:
-        answer = suspend_flow_run(wait_for_input=form, key=f"gate-{name}", timeout=WAIT_SECONDS)
+        answer = suspend_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS)
     else:
-        answer = pause_flow_run(wait_for_input=form, key=f"gate-{name}", timeout=WAIT_SECONDS,
+        answer = pause_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS,
                                 poll_interval=2)
     return dict(answer.model_dump())
 
@@ -92,3 +105,34 @@ def gate(incident_id: str, name: str, *, auto_approve: bool, description: str) -
             _apply(incident_id, name, decision)
             raise BreachflowError(f"gate {name!r} was declined by {decision.get('approver')}")
     steps.run(incident_id, f"gate:{name}", lambda i: _apply(i, name, decision))
+
+
+def triage_gate(incident_id: str, *, auto_approve: bool) -> str:
+    """The triage gate, for breaches and non-breaches alike (GDPR Art. 33(5) documents both).
+    Returns where the flow goes: breach | not_a_breach | merged. An answer that cannot be
+    applied (a change without a reason, an unknown merge) is shown again with the problem."""
+    if triage.route(incident_id) == "merged" or steps.state(incident_id, "gate:triage") == "done":
+        return triage.route(incident_id)
+    if auto_approve:
+        decision: dict[str, Any] = {"approver": AUTO, "confirmed": True}
+    else:
+        note = ""
+        for attempt in range(1, MAX_TRIAGE_ASKS + 1):
+            decision = _ask("triage", note + triage_review.describe(incident_id),
+                            initial=triage_review.form_defaults(incident_id),
+                            key="gate-triage" if attempt == 1 else f"gate-triage-{attempt}")
+            if triage.route(incident_id) == "merged":
+                return "merged"  # another incident's gate took this one's alerts meanwhile
+            if decision.get("confirmed") is False:
+                _apply(incident_id, "triage", decision)
+                raise BreachflowError(f"gate 'triage' was declined by {decision.get('approver')}")
+            problems = triage_review.problems(incident_id, decision)
+            if not problems:
+                break
+            note = "**Not applied:** " + "; ".join(problems) + "\n\n"
+        else:
+            raise BreachflowError("gate 'triage': no applicable answer after "
+                                  f"{MAX_TRIAGE_ASKS} attempts")
+    steps.run(incident_id, "gate:triage", lambda i: triage_review.confirm(i, decision))
+    paging.page_if_severe(incident_id)
+    return triage.route(incident_id)

@@ -16,8 +16,9 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
 from flows import artifacts, fanout, progress
-from flows.gates import gate
-from incidents import channels, db, ledger, notification, stages, steps
+from flows.gates import gate, triage_gate
+from flows.planning import plan_task
+from incidents import channels, db, ledger, notification, paging, stages, steps
 from incidents.exceptions import BreachflowError
 from incidents.sqltypes import utcnow
 
@@ -135,13 +136,16 @@ def _notify(incident_id: str) -> dict[str, Any]:
       log_prints=False)
 def respond_to_incident(incident_id: str, auto_approve: bool = False) -> dict[str, Any]:
     """Take one incident from triage to close; safe to run again at any point."""
-    outcome = triage_task(incident_id)
-    if outcome.get("is_breach"):
-        gate(incident_id, "triage", auto_approve=auto_approve,
-             description=f"Confirm triage of incident {incident_id}: severity {outcome.get('severity')}.")
+    triage_task(incident_id)
+    route = triage_gate(incident_id, auto_approve=auto_approve)
+    if route == "merged":
+        return {"status": "merged"}  # its alerts belong to another incident's run now
+    if route == "breach":
         identification_task(incident_id)
         assessment_task(incident_id)
+        paging.page_if_severe(incident_id)  # the number of people may have raised the severity
         artifacts.obligations(incident_id)
+        plan_task(incident_id)
         notices_task(incident_id)
         artifacts.documents(incident_id)
         gate(incident_id, "notices", auto_approve=auto_approve,

@@ -38,16 +38,17 @@ def _out_dir(args: argparse.Namespace, external_id: str) -> Path:
         config.load().out_root / external_id)
 
 
-def _open(args: argparse.Namespace, *, actor: str) -> tuple[str, bool]:
-    from incidents import db, service
+def _open(args: argparse.Namespace, *, actor: str) -> tuple[str, bool, str | None]:
+    """(incident id, opened now, id of the incident the alert joined through related_to)."""
+    from incidents import correlation, db
 
     incident, profile, found = _inputs(args)
     with db.session() as s:
         found["out"] = str(_out_dir(args, incident.external_id))
         found["auto_approve"] = bool(getattr(args, "auto_approve", False))
-        created, new = service.create_incident(session=s, payload=incident, sources=found,
-                                               org=profile, actor=actor)
-        return created.id, new
+        created, new, joined = correlation.intake_alert(session=s, payload=incident, sources=found,
+                                                        org=profile, actor=actor)
+        return created.id, new, joined
 
 
 def _sandbox_if_needed() -> str | None:
@@ -105,7 +106,12 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    incident_id, new = _open(args, actor="cli")
+    incident_id, new, joined = _open(args, actor="cli")
+    if joined:
+        # One incident per breach: the alert was folded into the run that already handles it.
+        print(f"The alert joined incident {joined} (related_to): no second run")
+        _summary(joined)
+        return 0
     print(f"Incident {incident_id}" + ("" if new else " (already open: continuing it)"))
     _sandbox_if_needed()
     _flow(incident_id, auto_approve=args.auto_approve)
@@ -130,16 +136,17 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_assess(args: argparse.Namespace) -> int:
-    # A dry run: a throwaway database, so nothing lands in the register.
+def _dry_assessment(args: argparse.Namespace) -> dict[str, Any]:
+    """Triage, identification and assessment in a throwaway database: nothing lands in the
+    register. Returns the `assess --json` document (with its `plan` key)."""
     previous = os.environ.get("BREACHFLOW_DATABASE_URL")
     with tempfile.TemporaryDirectory(prefix="breachflow-assess-") as scratch:
         os.environ["BREACHFLOW_DATABASE_URL"] = f"sqlite:///{Path(scratch) / 'assess.db'}"
-        from incidents import assessment, db, identification, service, stages, status
+        from incidents import assessment, db, identification, service, status, triage
 
         args.out = scratch
-        incident_id, _ = _open(args, actor="cli")
-        stages.triage_stage(incident_id)
+        incident_id, _, _ = _open(args, actor="cli")
+        triage.decide(incident_id, page=False)  # a dry run pages nobody
         identification.identify(incident_id, out_dir=Path(scratch))
         assessment.assess(incident_id)
         with db.session() as s:
@@ -150,6 +157,11 @@ def cmd_assess(args: argparse.Namespace) -> int:
         os.environ.pop("BREACHFLOW_DATABASE_URL")
     else:
         os.environ["BREACHFLOW_DATABASE_URL"] = previous
+    return document
+
+
+def cmd_assess(args: argparse.Namespace) -> int:
+    document = _dry_assessment(args)
     if args.json:
         print(json.dumps(document, indent=2, ensure_ascii=False))
     else:
@@ -159,6 +171,35 @@ def cmd_assess(args: argparse.Namespace) -> int:
         for o in document["obligations"]:
             print(f"  {o['jurisdiction']:<9} {o['audience']:<15} required={o['required']!s:<5} "
                   f"{o['deadline'] or o['deadline_rule']}  {o['citation']}")
+    return 0
+
+
+def cmd_plan(args: argparse.Namespace) -> int:
+    from incidents import chart, plan
+
+    requested_out = args.out
+    document = _dry_assessment(args)
+    args.out = requested_out
+    external_id = document["incident"]["external_id"]
+    out = _out_dir(args, external_id) / "charts"
+    charts = chart.write(document["plan"], out, title=external_id)
+    written = {**document["plan"], "incident": document["incident"],
+               "charts": {kind: path.name for kind, path in charts.items()}}
+    (out / "plan.json").write_text(json.dumps(written, indent=2, ensure_ascii=False), encoding="utf-8")
+    if args.json:
+        print(json.dumps(written, indent=2, ensure_ascii=False))
+    else:
+        print(plan.text(document["plan"]))
+        print(f"Plan and timeline chart: {out / 'plan.json'}, {charts['svg']}, {charts['png']}")
+    return 0
+
+
+def cmd_register(args: argparse.Namespace) -> int:
+    from incidents import db, register
+
+    with db.session() as s:
+        document = register.document(s)
+    print(json.dumps(document, indent=2, ensure_ascii=False) if args.json else register.text(document))
     return 0
 
 
@@ -265,6 +306,12 @@ def parser() -> argparse.ArgumentParser:
     assess = add("assess", cmd_assess, "who must be told what, by when (nothing is sent)")
     _sources(assess)
     assess.add_argument("--json", action="store_true")
+    plan = add("plan", cmd_plan, "counts, deadlines, costs and a timeline chart (nothing is sent)")
+    _sources(plan)
+    plan.add_argument("--out", metavar="DIR", help="where plan.json and the chart go")
+    plan.add_argument("--json", action="store_true")
+    register = add("register", cmd_register, "every incident, notified or not, with its decision")
+    register.add_argument("--json", action="store_true")
     run = add("run", cmd_run, "run the whole response for an incident")
     _sources(run)
     run.add_argument("--auto-approve", action="store_true")

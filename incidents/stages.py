@@ -26,15 +26,7 @@ def out_dir(incident_id: str) -> Path:
 
 
 def triage_stage(incident_id: str) -> dict[str, Any]:
-    with db.session() as s:
-        incident = service.get_incident(session=s, incident_id=incident_id)
-        result = triage.assess(incident)
-        incident.is_breach, incident.severity = result.is_breach, result.severity
-        incident.triage_reasons = list(result.reasons)
-        audit.record(s, incident_id=incident.id, actor="breachflow", action="triage.decided",
-                     detail={"is_breach": result.is_breach, "severity": result.severity,
-                             "reasons": list(result.reasons)})
-    return {"is_breach": result.is_breach, "severity": result.severity}
+    return triage.decide(incident_id)
 
 
 def identification_stage(incident_id: str) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from incidents import ledger
+from incidents import ledger, plan
 from incidents.assessment import populations
 from incidents.models import Announcement, Incident, Obligation, RegulatorReport, Step
 
@@ -44,6 +44,7 @@ def assessment_document(session: Session, incident: Incident) -> dict[str, Any]:
                      "risk_level": incident.risk_level},
         "affected": affected_json(session, incident),
         "obligations": [obligation_json(o) for o in obligations],
+        "plan": plan.build(session, incident),
     }
 
 

@@ -1,25 +1,47 @@
 """Triage: is this a personal-data breach, and how severe is it? Every answer carries reasons.
 
-Severity model (documented in README, "Triage"): points for the most sensitive category exposed,
-volume, unprotected data and an uncontained incident; P1 >= 7, P2 >= 5, P3 >= 3, else P4."""
+The severity model (README, "Triage") adds up explainable factors:
+
+    sensitivity   4  GDPR Art. 9/10 special categories, PIPL Art. 28 sensitive information
+                     (biometrics, religion, health, financial accounts, whereabouts) or minors' data
+                  3  identity numbers, credentials, account codes, transaction history
+                  1  contact or identifying data only
+    volume        +1 / +2 / +3 for 100 / 1,000 / 100,000 people (once identification counted them)
+    encryption    -2 encrypted with the key intact; 0 when the key was compromised too
+    containment   +2 not contained; +1 containment not confirmed
+    cause         +1 external attack or malicious insider
+
+P1 >= 7, P2 >= 5, P3 >= 3, else P4. A responder may override the result at the triage gate with
+a reason; the override survives every re-scoring and both answers are in the audit trail."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
+from sqlmodel import Session
+
+from incidents import audit, db, service
 from incidents.models import Incident
+from regulators.triggers import GOVERNMENT_IDS, SECRETS, SPECIAL
 
-# GDPR Art. 9 special categories, PIPL Art. 28 sensitive personal information, and the data that
-# US breach laws single out (identity numbers, financial access, credentials).
-SPECIAL = frozenset({"health", "health_insurance", "biometric", "genetic", "religion", "ethnicity",
-                     "sexual_orientation", "political_opinion", "criminal_record",
-                     "precise_location"})
-IDENTITY_FINANCIAL = frozenset({"ssn", "national_id", "drivers_license", "passport", "tax_id",
-                                "military_id", "financial_account", "payment_card",
-                                "account_access_code", "transaction_history"})
-CREDENTIALS = frozenset({"password", "security_qa"})
-# Not personal data on their own, but no category in the vocabulary is: every one of them relates
-# to a person, so any exposure of confidentiality or integrity is a personal-data breach.
+# PIPL Art. 28 in our vocabulary; "specific identity" is read as the GDPR special categories
+# already in SPECIAL (ethnicity, criminal record ...), and minors are counted after identification.
+PIPL_SENSITIVE = frozenset({"biometric", "religion", "health", "health_insurance", "genetic",
+                            "financial_account", "payment_card", "precise_location"})
+MOST_SENSITIVE = SPECIAL | PIPL_SENSITIVE
+IDENTITY_FINANCIAL = GOVERNMENT_IDS | SECRETS | {"account_access_code", "transaction_history"}
+SEVERITIES = ("P1", "P2", "P3", "P4")
+BANDS = ((7, "P1"), (5, "P2"), (3, "P3"))
+VOLUME = ((100_000, 3), (1_000, 2), (100, 1))
+MALICIOUS = frozenset({"external_attack", "insider_malicious"})
+
+
+@dataclass(frozen=True)
+class Factor:
+    name: str
+    points: int
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -27,51 +49,143 @@ class TriageResult:
     is_breach: bool
     severity: str
     reasons: tuple[str, ...]
+    score: int = 0
+    factors: tuple[Factor, ...] = ()
+    model_severity: str = ""
 
 
-def sensitivity(categories: frozenset[str]) -> tuple[int, str]:
-    if categories & SPECIAL:
-        return 4, "special-category or sensitive data exposed: " + ", ".join(sorted(categories & SPECIAL))
-    if categories & IDENTITY_FINANCIAL:
-        return 3, "identity or financial data exposed: " + ", ".join(sorted(categories & IDENTITY_FINANCIAL))
-    if categories & CREDENTIALS:
-        return 3, "credentials exposed: " + ", ".join(sorted(categories & CREDENTIALS))
-    return 1, "contact or identifying data only: " + ", ".join(sorted(categories))
-
-
-def assess(incident: Incident, *, subjects: int | None = None) -> TriageResult:
-    """Decide breach yes/no and severity from the payload (and the number of people, once known)."""
-    categories = frozenset(incident.data_categories)
-    reasons: list[str] = []
-    types = set(incident.breach_types)
+def breach_decision(incident: Incident) -> tuple[bool, list[str]]:
+    """A personal-data breach (GDPR Art. 4(12)) needs personal data and a breach of security."""
+    categories = sorted(incident.data_categories)
+    types = sorted(incident.breach_types)
     if not categories:
-        return TriageResult(False, "P4", ("no personal data categories involved",))
-    is_breach = bool(types)
-    reasons.append(
-        "personal data affected by a breach of " + ", ".join(sorted(types))
-        + " (GDPR Art. 4(12): destruction, loss, alteration, unauthorised disclosure or access)"
-    )
-    points, why = sensitivity(categories)
-    reasons.append(why)
+        return False, ["no personal data categories involved: not a personal-data breach"]
+    if not types:
+        return False, ["the alert reports no loss of confidentiality, integrity or availability: "
+                       "a security event, not a personal-data breach (GDPR Art. 4(12)); it is "
+                       "still documented in the breach register (GDPR Art. 33(5))"]
+    reasons = [f"personal data ({', '.join(categories)}) affected by a breach of {', '.join(types)} "
+               "(GDPR Art. 4(12): destruction, loss, alteration, unauthorised disclosure or access)"]
+    if types == ["availability"]:
+        reasons.append("a loss of availability alone is a personal-data breach too "
+                       "(EDPB Guidelines 9/2022, paragraph 15)")
+    return True, reasons
+
+
+def sensitivity(categories: frozenset[str], *, minors: int = 0) -> Factor:
+    if found := categories & MOST_SENSITIVE:
+        return Factor("sensitivity", 4, "special-category or sensitive data exposed "
+                      "(GDPR Art. 9/10, PIPL Art. 28): " + ", ".join(sorted(found)))
+    if minors:
+        return Factor("sensitivity", 4, f"personal data of {minors:,} minors "
+                      "(sensitive under PIPL Art. 28)")
+    if found := categories & IDENTITY_FINANCIAL:
+        return Factor("sensitivity", 3, "identity, credential or financial data exposed: "
+                      + ", ".join(sorted(found)))
+    return Factor("sensitivity", 1, "contact or identifying data only: " + ", ".join(sorted(categories)))
+
+
+def factors(incident: Incident, *, subjects: int | None = None, minors: int = 0) -> list[Factor]:
+    found = [sensitivity(frozenset(incident.data_categories), minors=minors)]
+    if subjects is None:
+        found.append(Factor("volume", 0, "number of people not known yet (scored after identification)"))
+    else:
+        points = next((p for at_least, p in VOLUME if subjects >= at_least), 0)
+        found.append(Factor("volume", points, f"{subjects:,} people affected"))
     if incident.encrypted and not incident.key_compromised:
-        points -= 2
-        reasons.append("data was encrypted and the key was not compromised (-2)")
+        found.append(Factor("encryption", -2, "data was encrypted and the key was not compromised"))
     elif incident.encrypted:
-        reasons.append("data was encrypted but the key was compromised: no mitigation")
+        found.append(Factor("encryption", 0, "data was encrypted but the key was compromised: "
+                            "no mitigation"))
+    else:
+        found.append(Factor("encryption", 0, "data was not encrypted"))
     if incident.contained is False:
-        points += 2
-        reasons.append("the incident is not contained (+2)")
-    if incident.cause in {"external_attack", "insider_malicious"}:
-        points += 1
-        reasons.append(f"malicious cause ({incident.cause}) (+1)")
-    if subjects is not None:
-        if subjects >= 100_000:
-            points += 3
-        elif subjects >= 1_000:
-            points += 2
-        elif subjects >= 100:
-            points += 1
-        reasons.append(f"{subjects} people affected")
-    severity = "P1" if points >= 7 else "P2" if points >= 5 else "P3" if points >= 3 else "P4"
-    reasons.append(f"score {points} -> {severity}")
-    return TriageResult(is_breach, severity, tuple(reasons))
+        found.append(Factor("containment", 2, "the incident is not contained"))
+    elif incident.contained is None:
+        found.append(Factor("containment", 1, "containment is not confirmed"))
+    else:
+        found.append(Factor("containment", 0, "the incident is contained"))
+    if incident.cause in MALICIOUS:
+        found.append(Factor("cause", 1, f"malicious cause ({incident.cause})"))
+    else:
+        found.append(Factor("cause", 0, f"cause: {incident.cause or 'not reported'}"))
+    return found
+
+
+def band(score: int) -> str:
+    return next((severity for at_least, severity in BANDS if score >= at_least), "P4")
+
+
+def _points(points: int) -> str:
+    return f"{points:+d}" if points else "0"
+
+
+def assess(incident: Incident, *, subjects: int | None = None, minors: int = 0) -> TriageResult:
+    """Breach yes/no and severity from the incident (and the people, once known).
+
+    A responder's severity override (set at the triage gate) wins over the model's result."""
+    is_breach, reasons = breach_decision(incident)
+    if incident.is_breach is not None and incident.decided_by:
+        # The responder's answer at the gate stands; the model's is kept in the reasons.
+        if incident.is_breach != is_breach:
+            reasons.append(f"decided by {incident.decided_by}: "
+                           f"{'a' if incident.is_breach else 'not a'} personal-data breach "
+                           f"({incident.decision_reason})")
+        is_breach = incident.is_breach
+    found = factors(incident, subjects=subjects, minors=minors)
+    score = sum(f.points for f in found)
+    model = band(score)
+    reasons += [f"{f.name} {_points(f.points)}: {f.reason}" for f in found]
+    reasons.append(f"score {score} -> {model} (P1 >= 7, P2 >= 5, P3 >= 3, else P4)")
+    severity = model
+    if not is_breach:
+        severity = "P4"
+        reasons.append("not a personal-data breach: P4")
+    if incident.severity_override:
+        severity = incident.severity_override
+        reasons.append(f"severity overridden to {severity} by {incident.severity_override_by}: "
+                       f"{incident.severity_override_reason} (model: {model})")
+    return TriageResult(is_breach, severity, tuple(reasons), score, tuple(found), model)
+
+
+def apply(session: Session, incident: Incident, result: TriageResult, *, actor: str,
+          action: str) -> None:
+    incident.is_breach, incident.severity = result.is_breach, result.severity
+    incident.triage_reasons = list(result.reasons)
+    if not incident.decided_by:
+        incident.decision_reason = "; ".join(breach_decision(incident)[1])
+    audit.record(session, incident_id=incident.id, actor=actor, action=action,
+                 detail={"is_breach": result.is_breach, "severity": result.severity,
+                         "model_severity": result.model_severity, "score": result.score,
+                         "factors": [f.__dict__ for f in result.factors],
+                         "reasons": list(result.reasons)})
+
+
+def decide(incident_id: str, *, page: bool = True) -> dict[str, Any]:
+    """The triage stage: the decision, its reasons, and the alerts proposed for merging."""
+    # Imported here: correlation and paging build on the assessment, which builds on triage.
+    from incidents import correlation, paging
+
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=incident_id)
+        result = assess(incident)
+        apply(s, incident, result, actor="breachflow", action="triage.decided")
+        candidates = correlation.candidates(s, incident)
+        if candidates:
+            audit.record(s, incident_id=incident.id, actor="breachflow",
+                         action="correlation.proposed",
+                         detail={"window_hours": correlation.window().total_seconds() / 3600,
+                                 "candidates": [c.to_json() for c in candidates]})
+    if page:
+        paging.page_if_severe(incident_id)
+    return {"is_breach": result.is_breach, "severity": result.severity,
+            "merge_candidates": [c.incident_id for c in candidates]}
+
+
+def route(incident_id: str) -> str:
+    """Where the flow goes after the triage gate: breach | not_a_breach | merged."""
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=incident_id)
+        if incident.merged_into:
+            return "merged"
+        return "breach" if incident.is_breach else "not_a_breach"

@@ -1,0 +1,53 @@
+"""The plan as part of a run: after the assessment, the plan (counts, deadlines, time left,
+costs, deadlines at risk) and its timeline chart are written with the documents and shown as
+Prefect artifacts: a link to the chart and a short summary. Counts and times only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from prefect import task
+from prefect.artifacts import create_link_artifact, create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+
+from incidents import chart, db, plan, service
+
+FOLDER = "charts"
+
+
+def write(incident_id: str) -> dict[str, Path]:
+    """plan.json and the timeline chart in the incident's output folder, under charts/."""
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=incident_id)
+        document = plan.build(s, incident)
+        out, external_id = Path(incident.sources["out"]) / FOLDER, incident.external_id
+    paths = chart.write(document, out, title=external_id)
+    paths["json"] = out / "plan.json"
+    paths["json"].write_text(json.dumps({**document, "charts": {k: p.name for k, p in paths.items()
+                                                                if k != "json"}},
+                                        indent=2, ensure_ascii=False), encoding="utf-8")
+    return paths
+
+
+@task(name="plan", cache_policy=NO_CACHE, retries=1)
+def plan_task(incident_id: str) -> dict[str, Any]:
+    paths = write(incident_id)
+    document = json.loads(paths["json"].read_text(encoding="utf-8"))
+    create_link_artifact(key=f"plan-chart-{incident_id}", link=paths["svg"].resolve().as_uri(),
+                         link_text="Timeline: obligations and deadlines from awareness",
+                         description="The plan's timeline chart (SVG; PNG beside it). No personal data.")
+    risky = document["at_risk"]
+    lines = [f"# Plan of incident {incident_id}", "",
+             f"Aware since {document['aware_at']} ({document['aware_at_source']}).",
+             f"Estimated cost of individual notices: ${document['costs']['total_usd']:,.2f}.", "",
+             "| channel | notices | cost USD | hours to send |", "| --- | --- | --- | --- |"]
+    lines += [f"| {ch} | {f['notices']:,} | {f['cost_usd']:,.2f} | "
+              f"{'-' if f['send_hours'] is None else f['send_hours']} |"
+              for ch, f in document["channels"].items()]
+    lines += ["", f"Deadlines at risk: {len(risky)}"]
+    lines += [f"- {r['jurisdiction']} {r['audience']} ({r['channel']}): {r['risk']}" for r in risky]
+    create_markdown_artifact(key=f"plan-{incident_id}", markdown="\n".join(lines),
+                             description="Counts, costs and deadlines at risk (no personal data)")
+    return {"at_risk": len(risky), "total_usd": document["costs"]["total_usd"]}
