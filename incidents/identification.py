@@ -13,11 +13,14 @@ database gets the counts and Prefect only the counts."""
 from __future__ import annotations
 
 import json
+import queue
 import re
+import threading
 from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +47,8 @@ MINOR_AGES: dict[str, tuple[int, int | None]] = {
 }
 _REGION = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
 _VOICE_TYPES = frozenset({"mobile", "landline", "mobile_or_landline", "voip"})
-_MAX_PUSH_TARGET = 2048
+# An Apprise URL or a device token: one word of printable characters.
+_PUSH_TARGET = re.compile(r"[!-~]{1,2048}")
 
 
 @dataclass
@@ -90,7 +94,7 @@ class Quality:
             "directory_unparsed_row_numbers": self.directory_unparsed_rows,
             "unknown_category_values": self.unknown_categories,
             "unknown_subject_ids": self.unknown_ids,
-            "duplicate_directory_ids": self.duplicate_ids,
+            "duplicate_subject_ids": self.duplicate_ids,
             "invalid_values": [{"subject_id": sid, "field": name} for sid, name in self.invalid],
         }
 
@@ -192,11 +196,39 @@ class _Outcome:
     residence_from_phone: int = 0
     residence_from_locale: int = 0
     residence_unknown: int = 0
-    channels: Counter[str] = field(default_factory=Counter)
+    by_channels: Counter[tuple[str, ...]] = field(default_factory=Counter)
+
+    def channels(self) -> dict[str, int]:
+        found: Counter[str] = Counter()
+        for channels, people in self.by_channels.items():
+            for name in channels:
+                found[name] += people
+        return dict(sorted(found.items()))
+
+
+@dataclass(frozen=True)
+class _Place:
+    """What one combination of country, region, locale and phone country resolves to."""
+
+    country: str | None
+    region: str | None
+    locale: str | None
+    invalid: tuple[str, ...]  # fields given but unusable
+    source: str  # directory | phone | locale | unknown
+
+
+# (jurisdictions, the same as JSON, minor age, sensitive-minor age)
+_Law = tuple[list[str], str, int, int | None]
+_FIELDS = DIRECTORY_COLUMNS[1:]  # every column after subject_id, in this order
+_NO_CHANNELS: tuple[str, ...] = ()
 
 
 class _People:
-    """Turns one matched directory row into the values of one AffectedSubject row."""
+    """Turns one matched directory row into the values of one AffectedSubject row.
+
+    Most of a row repeats across people — the same places, birth dates, category sets and
+    channel combinations — so each of those is resolved once and looked up afterwards; what
+    is personal (e-mail, phone) is checked per row."""
 
     COLUMNS = ("incident_id", "subject_id", "in_directory", "records", "data_categories",
                "full_name", "email", "phone", "phone_type", "push_target", "country", "region",
@@ -204,12 +236,17 @@ class _People:
                "postal_address", "jurisdictions", "channels", "unreachable")
 
     def __init__(self, incident_id: str, affected: _Affected, positions: dict[str, int], *,
-                 org: OrgFacts, today: date, quality: Quality) -> None:
+                 org: OrgFacts, today: date, quality: Quality, booleans: tuple[Any, Any]) -> None:
         self.incident_id, self.affected, self.org, self.today = incident_id, affected, org, today
+        self.false, self.true = booleans
         self.quality, self.outcome = quality, _Outcome()
-        self.at = {name: positions.get(name, -1) for name in DIRECTORY_COLUMNS}
+        at = [positions.get(name, -1) for name in _FIELDS]
+        self._getter: Any = itemgetter(*at) if min(at) >= 0 else (
+            lambda row: [row[i] if i >= 0 else None for i in at])
         self._category_json: dict[int, str] = {}
-        self._jurisdictions: dict[tuple[str | None, str | None, int], tuple[list[str], str]] = {}
+        self._places: dict[tuple[Any, ...], _Place] = {}
+        self._jurisdictions: dict[tuple[str | None, str | None, int], _Law] = {}
+        self._births: dict[str, tuple[int, str] | None] = {}
         self._channels_json: dict[tuple[str, ...], str] = {}
 
     def categories_json(self, set_id: int) -> str:
@@ -218,130 +255,153 @@ class _People:
             found = self._category_json[set_id] = json.dumps(sorted(self.affected.sets[set_id]))
         return found
 
-    def _jurisdictions_for(self, country: str | None, region: str | None,
-                           set_id: int) -> tuple[list[str], str]:
+    def _law(self, country: str | None, region: str | None, set_id: int) -> _Law:
+        """(jurisdictions, as JSON, minor age, sensitive-minor age) for one place and category set."""
         key = (country, region, set_id)
         found = self._jurisdictions.get(key)
         if found is None:
             codes = jurisdictions_for(country=country, region=region,
                                       categories=self.affected.sets[set_id], org=self.org)
-            found = self._jurisdictions[key] = (codes, json.dumps(codes))
+            ages = [MINOR_AGES.get(code, (DEFAULT_MINOR_AGE, None)) for code in codes] or [
+                (DEFAULT_MINOR_AGE, None)]
+            sensitive = [age for _, age in ages if age is not None]
+            found = self._jurisdictions[key] = (codes, json.dumps(codes), max(a for a, _ in ages),
+                                                max(sensitive) if sensitive else None)
         return found
 
-    def _value(self, row: Row, name: str) -> str | None:
-        at = self.at[name]
-        return _text(row[at]) if at >= 0 else None
+    def _birth(self, raw: str) -> tuple[int, str] | None:
+        """(age on the day of awareness, ISO date) of a birth_date value, None if unusable."""
+        if raw in self._births:
+            return self._births[raw]
+        born = contacts.birth_date(raw, self.today)
+        found = self._births[raw] = (contacts.age_on(born, self.today), born.isoformat()) if born else None
+        return found
 
     def subject(self, subject_id: str, slot: int, row: Row) -> tuple[Any, ...]:
-        value, invalid, outcome = self._value, self.quality.invalid, self.outcome
-        email = value(row, "email")
+        (full_name, email, phone, push, country, region, locale, birth, guardian_email,
+         guardian_phone, postal) = [
+            (v.strip() or None) if type(v) is str else _text(v) for v in self._getter(row)]
+        invalid, outcome = self.quality.invalid, self.outcome
         if email is not None and not contacts.valid_email(email):
             invalid.append((subject_id, "email"))
             email = None
-        phone = value(row, "phone")
         info = contacts.phone_info(phone) if phone is not None else None
         if phone is not None and info is None:
             invalid.append((subject_id, "phone"))
-        push = value(row, "push_target")
-        if push is not None and (len(push) > _MAX_PUSH_TARGET or any(c.isspace() for c in push)):
+        if push is not None and not _PUSH_TARGET.fullmatch(push):
             invalid.append((subject_id, "push_target"))
             push = None
 
-        country, region, locale = self._residence(subject_id, row, info)
+        key = (country, region, locale, info.country if info is not None else None)
+        place = self._places.get(key)
+        if place is None:
+            place = self._places[key] = _resolve(*key)
+        for name in place.invalid:
+            invalid.append((subject_id, name))
+        if place.source != "directory":
+            self._count_source(place.source)
         set_id = self.affected.category_set[slot]
-        codes, codes_json = self._jurisdictions_for(country, region, set_id)
+        codes, codes_json, minor_age, sensitive_age = self._law(place.country, place.region, set_id)
         if not codes:
             self.quality.unknown_jurisdiction += 1
 
-        minor, guardian_email, guardian_phone, born = self._minor(subject_id, row, codes)
-        channels = tuple(name for name, usable in (
-            ("email", email is not None),
-            ("sms", info is not None and info.line_type in contacts.SMS_TYPES),
-            ("voice", info is not None and info.line_type in _VOICE_TYPES),
-            ("push", push is not None)) if usable)
+        minor, born = False, None
+        if birth is not None:
+            found = self._birth(birth)
+            if found is None:
+                invalid.append((subject_id, "birth_date"))
+            else:
+                age, born = found
+                minor = age < minor_age
+        if minor:
+            outcome.minors += 1
+            outcome.sensitive_minors += sensitive_age is not None and age < sensitive_age
+            if guardian_email is not None and not contacts.valid_email(guardian_email):
+                invalid.append((subject_id, "guardian_email"))
+                guardian_email = None
+            guardian = contacts.phone_info(guardian_phone) if guardian_phone is not None else None
+            if guardian_phone is not None and guardian is None:
+                invalid.append((subject_id, "guardian_phone"))
+            guardian_phone = guardian.e164 if guardian is not None else None
+        else:  # an adult's guardian contacts are not needed: not copied into the incident
+            guardian_email = guardian_phone = None
+
+        line = info.line_type if info is not None else None
+        channels = _NO_CHANNELS
+        if email is not None:
+            channels += ("email",)
+        if line in contacts.SMS_TYPES:
+            channels += ("sms",)
+        if line in _VOICE_TYPES:
+            channels += ("voice",)
+        if push is not None:
+            channels += ("push",)
         channels_json = self._channels_json.get(channels)
         if channels_json is None:
             channels_json = self._channels_json[channels] = json.dumps(list(channels))
-        outcome.channels.update(channels)
-        unreachable = not channels and not (minor and (guardian_email or guardian_phone))
+        outcome.by_channels[channels] += 1
+        unreachable = not channels and not (guardian_email or guardian_phone)
         outcome.unreachable += unreachable
-        return (self.incident_id, subject_id, True, self.affected.records[slot],
-                self.categories_json(set_id), value(row, "full_name"), email,
-                info.e164 if info else None, info.line_type if info else None, push, country,
-                region, locale, born, minor, guardian_email, guardian_phone,
-                value(row, "postal_address"), codes_json, channels_json, unreachable)
+        return (self.incident_id, subject_id, self.true, self.affected.records[slot],
+                self.categories_json(set_id), full_name, email,
+                info.e164 if info is not None else None, line, push, place.country,
+                place.region, place.locale, born, self.true if minor else self.false,
+                guardian_email, guardian_phone, postal, codes_json, channels_json,
+                self.true if unreachable else self.false)
 
-    def _residence(self, subject_id: str, row: Row,
-                   info: contacts.PhoneInfo | None) -> tuple[str | None, str | None, str | None]:
-        """country/region from the directory, else the phone's country, else the locale's."""
-        invalid = self.quality.invalid
-        country = self._value(row, "country")
-        if country is not None:
-            country = country.upper()
-            if len(country) != 2 or not country.isalpha():
-                invalid.append((subject_id, "country"))
-                country = None
-        region = self._value(row, "region")
-        if region is not None:
-            region = region.upper()
-            if "-" not in region and country:
-                region = f"{country}-{region}"  # "CA" with country US is US-CA
-            if not _REGION.fullmatch(region) or (country and region[:2] != country):
-                invalid.append((subject_id, "region"))
-                region = None
-        locale = self._value(row, "locale")
-        if locale is not None and not contacts.valid_locale(locale):
-            invalid.append((subject_id, "locale"))
-            locale = None
-        if country is None and region is not None:
-            country = region[:2]
-        if country is None and info is not None and len(info.country) == 2:
-            country = info.country
+    def _count_source(self, source: str) -> None:
+        if source == "phone":
             self.outcome.residence_from_phone += 1
-        if country is None and locale is not None:
-            country = contacts.country_from_locale(locale)
-            self.outcome.residence_from_locale += country is not None
-        self.outcome.residence_unknown += country is None
-        return country, region, locale
-
-    def _minor(self, subject_id: str, row: Row,
-               codes: list[str]) -> tuple[bool, str | None, str | None, str | None]:
-        """(minor, guardian e-mail, guardian phone, ISO birth date); guardians only for minors."""
-        raw = self._value(row, "birth_date")
-        born = contacts.birth_date(raw, self.today)
-        if raw is not None and born is None:
-            self.quality.invalid.append((subject_id, "birth_date"))
-        if born is None:
-            return False, None, None, None
-        age = contacts.age_on(born, self.today)
-        if age >= DEFAULT_MINOR_AGE and not codes:
-            return False, None, None, born.isoformat()
-        ages = [MINOR_AGES.get(code, (DEFAULT_MINOR_AGE, None)) for code in codes] or [
-            (DEFAULT_MINOR_AGE, None)]
-        if age >= max(limit for limit, _ in ages):
-            return False, None, None, born.isoformat()
-        self.outcome.minors += 1
-        self.outcome.sensitive_minors += any(sensitive is not None and age < sensitive
-                                             for _, sensitive in ages)
-        guardian_email = self._value(row, "guardian_email")
-        if guardian_email is not None and not contacts.valid_email(guardian_email):
-            self.quality.invalid.append((subject_id, "guardian_email"))
-            guardian_email = None
-        raw_phone = self._value(row, "guardian_phone")
-        guardian = contacts.phone_info(raw_phone) if raw_phone is not None else None
-        if raw_phone is not None and guardian is None:
-            self.quality.invalid.append((subject_id, "guardian_phone"))
-        return True, guardian_email, guardian.e164 if guardian else None, born.isoformat()
+        elif source == "locale":
+            self.outcome.residence_from_locale += 1
+        else:
+            self.outcome.residence_unknown += 1
 
     def unknown(self, subject_id: str, slot: int) -> tuple[Any, ...]:
         set_id = self.affected.category_set[slot]
-        return (self.incident_id, subject_id, False, self.affected.records[slot],
+        return (self.incident_id, subject_id, self.false, self.affected.records[slot],
                 self.categories_json(set_id), None, None, None, None, None, None, None, None,
-                None, False, None, None, None, "[]", "[]", True)
+                None, self.false, None, None, None, "[]", "[]", self.true)
+
+
+def _resolve(country: str | None, region: str | None, locale: str | None,
+             phone_country: str | None) -> _Place:
+    """Residence: country/region from the directory, else the phone's country, else the
+    locale's region subtag; values that are not ISO codes or BCP 47 tags count as missing."""
+    invalid: list[str] = []
+    if country is not None:
+        country = country.upper()
+        if len(country) != 2 or not country.isalpha():
+            invalid.append("country")
+            country = None
+    if region is not None:
+        region = region.upper()
+        if "-" not in region and country:
+            region = f"{country}-{region}"  # "CA" with country US is US-CA
+        if not _REGION.fullmatch(region) or (country and region[:2] != country):
+            invalid.append("region")
+            region = None
+    if locale is not None and not contacts.valid_locale(locale):
+        invalid.append("locale")
+        locale = None
+    source = "directory"
+    if country is None and region is not None:
+        country = region[:2]
+    if country is None and phone_country is not None and len(phone_country) == 2:
+        country, source = phone_country, "phone"
+    if country is None and locale is not None:
+        country = contacts.country_from_locale(locale)
+        source = "locale"
+    if country is None:
+        source = "unknown"
+    return _Place(country, region, locale, tuple(invalid), source)
 
 
 class _Writer:
-    """Chunked executemany of positional rows on the session's connection (one transaction)."""
+    """Chunked executemany of positional rows on the session's connection (one transaction),
+    from a second thread: the driver releases the GIL while SQLite (or the network) does its
+    work, so writing one chunk overlaps with preparing the next. The queue is bounded, so
+    memory holds at most a few chunks; the session is used by one thread at a time."""
 
     def __init__(self, connection: Connection, columns: tuple[str, ...]) -> None:
         table = AffectedSubject.__table__  # type: ignore[attr-defined]
@@ -360,23 +420,53 @@ class _Writer:
         self._json = [i for i, name in enumerate(columns)
                       if name in {"data_categories", "jurisdictions", "channels"}]
         self._connection, self._columns = connection, columns
+        # sqlite3 binds a bool through its adapter protocol (~3 µs a row): 0/1 bind directly.
+        self.booleans: tuple[Any, Any] = (0, 1) if dialect.name == "sqlite" and not self._core \
+            else (False, True)
         self.batch: list[tuple[Any, ...]] = []
+        self._queue: queue.Queue[list[tuple[Any, ...]] | None] = queue.Queue(maxsize=4)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._drain, name="identification-writer", daemon=True)
+
+    def __enter__(self) -> _Writer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
+        if kind is None:
+            self._put(self.batch)
+        self._queue.put(None)
+        self._thread.join()
+        if kind is None and self._error is not None:
+            raise self._error
 
     def add(self, row: tuple[Any, ...]) -> None:
         self.batch.append(row)
         if len(self.batch) >= CHUNK:
-            self.flush()
+            self._put(self.batch)
+            self.batch = []
 
-    def flush(self) -> None:
-        if not self.batch:
-            return
+    def _put(self, chunk: list[tuple[Any, ...]]) -> None:
+        if self._error is not None:
+            raise self._error
+        if chunk:
+            self._queue.put(chunk)
+
+    def _drain(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._write(chunk)
+                except BaseException as error:  # handed to the main thread, which re-raises it
+                    self._error = error
+
+    def _write(self, chunk: list[tuple[Any, ...]]) -> None:
         if self._core:  # an unusual driver or column: let SQLAlchemy bind every value
-            self._connection.execute(insert(AffectedSubject), [self._as_dict(row) for row in self.batch])
+            self._connection.execute(insert(AffectedSubject), [self._as_dict(row) for row in chunk])
         elif self._defaults:
-            self._connection.exec_driver_sql(self._sql, [row + self._defaults for row in self.batch])
+            self._connection.exec_driver_sql(self._sql, [row + self._defaults for row in chunk])
         else:
-            self._connection.exec_driver_sql(self._sql, self.batch)
-        self.batch.clear()
+            self._connection.exec_driver_sql(self._sql, chunk)
 
     def _as_dict(self, row: tuple[Any, ...]) -> dict[str, Any]:
         values = dict(zip(self._columns, row, strict=True))
@@ -396,18 +486,17 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
     affected.fold(sources["affected"])
     directory = read(sources["directory"], DIRECTORY_COLUMNS, label="--directory",
                      table=sources.get("directory_table"), query=sources.get("directory_query"))
-    people = _People(incident_id, affected, directory.positions, org=org, today=today,
-                     quality=quality)
     with db.session() as s:
         # A re-run after a crash starts this stage over: nothing downstream exists yet.
         s.execute(delete(AffectedSubject).where(AffectedSubject.incident_id == incident_id))  # type: ignore[arg-type]
-        writer = _Writer(s.connection(), _People.COLUMNS)
-        _match(directory, affected, people, writer, quality)
-        for subject_id, slot in affected.slots.items():
-            if not affected.matched[slot]:
-                quality.unknown_ids.append(subject_id)
-                writer.add(people.unknown(subject_id, slot))
-        writer.flush()
+        with _Writer(s.connection(), _People.COLUMNS) as writer:
+            people = _People(incident_id, affected, directory.positions, org=org, today=today,
+                             quality=quality, booleans=writer.booleans)
+            _match(directory, affected, people, writer, quality)
+            for subject_id, slot in affected.slots.items():
+                if not affected.matched[slot]:
+                    quality.unknown_ids.append(subject_id)
+                    writer.add(people.unknown(subject_id, slot))
         incident = service.get_incident(session=s, incident_id=incident_id)
         incident.quality = quality.counts()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -417,7 +506,7 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
     return {"subjects": len(affected.slots), "in_directory": outcome.in_directory,
             "minors": outcome.minors, "sensitive_minors": outcome.sensitive_minors,
             "unreachable": outcome.unreachable + len(quality.unknown_ids),
-            "reachable_by": dict(sorted(outcome.channels.items())),
+            "reachable_by": outcome.channels(),
             "residence_from_phone": outcome.residence_from_phone,
             "residence_from_locale": outcome.residence_from_locale,
             "residence_unknown": outcome.residence_unknown, **quality.counts()}

@@ -1,0 +1,197 @@
+"""Benchmark of affected-user identification at the scale of a real breach (not a test).
+
+    .venv/bin/python bench/identify.py                        # 2,000,000 people, 1,000,000 records
+    .venv/bin/python bench/identify.py --people 20000 200000 2000000
+    .venv/bin/python bench/identify.py --people 200000 2000000 --records 100000   # memory vs directory
+    .venv/bin/python bench/identify.py --format parquet
+
+For each directory size it generates (once, cached in --data) a directory across every supported
+jurisdiction and an export of affected records (by default half as many records as people, about
+0.8 people per record, 1 % unknown ids), then, each in a fresh process so that peak RSS is its own:
+
+* ours: the identification stage as the flow runs it — `steps.run(incident, "identification",
+  stages.identification_stage)` on a SQLite database (WAL) — wall time, records/s, peak RSS;
+* floor: the bare join of the same files in a columnar engine (DuckDB when installed — the
+  `bench` extra — else pyarrow): fold the records per person, join the directory, materialise;
+
+and prints the ratio ours / floor. With a fixed --records, the rows show how memory behaves as
+only the directory grows."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _inputs(data: Path, people: int, records: int, kind: str) -> tuple[Path, Path]:
+    from bench import people_data
+
+    data.mkdir(parents=True, exist_ok=True)
+    directory = data / f"directory-{people}.csv"
+    affected = data / f"affected-{people}-{records}.csv"
+    if not directory.exists():
+        started = time.monotonic()
+        people_data.write_directory(directory.with_suffix(".tmp"), people)
+        directory.with_suffix(".tmp").rename(directory)
+        print(f"  generated {directory.name} in {time.monotonic() - started:.0f}s", flush=True)
+    if not affected.exists():
+        people_data.write_affected(affected.with_suffix(".tmp"), records, directory_people=people)
+        affected.with_suffix(".tmp").rename(affected)
+    if kind != "csv":
+        return people_data.convert(affected, kind), people_data.convert(directory, kind)
+    return affected, directory
+
+
+# -- the two measured runs, each in its own process ------------------------------------------
+
+def run_ours(affected: str, directory: str) -> dict[str, Any]:
+    scratch = Path(tempfile.mkdtemp(prefix="breachflow-bench-"))
+    os.environ["BREACHFLOW_HOME"] = str(scratch / "home")
+    os.environ["BREACHFLOW_OUT"] = str(scratch / "out")
+    os.environ.pop("BREACHFLOW_DATABASE_URL", None)
+    from incidents import db, org, payload, service, stages, steps
+
+    incident = payload.parse({
+        "external_id": "BENCH-IDENTIFY", "title": "Benchmark: customer database exfiltrated",
+        "detected_at": datetime.now(UTC).isoformat(), "data_categories": ["name", "email", "phone"],
+        "breach_types": ["confidentiality"], "cause": "external_attack", "contained": True})
+    with db.session() as s:
+        created, _ = service.create_incident(
+            session=s, payload=incident, org=org.load(None), actor="bench",
+            sources={"affected": affected, "directory": directory, "out": str(scratch / "out")})
+        incident_id = created.id
+    before = _peak_rss_mib()
+    started = time.perf_counter()
+    outcome = steps.run(incident_id, "identification", stages.identification_stage)
+    wall = time.perf_counter() - started
+    database = Path(os.environ["BREACHFLOW_HOME"]) / "breachflow.db"
+    return {"wall": wall, "peak_rss_mib": _peak_rss_mib(), "rss_before_mib": before,
+            "outcome": {k: v for k, v in outcome.items() if not isinstance(v, dict)},
+            "database_mib": sum(p.stat().st_size for p in database.parent.glob("breachflow.db*"))
+            / 2**20, "scratch": str(scratch)}
+
+
+def run_floor(affected: str, directory: str) -> dict[str, Any]:
+    try:
+        import duckdb
+    except ImportError:
+        return _pyarrow_floor(affected, directory)
+    started = time.perf_counter()
+    connection = duckdb.connect()
+
+    def scan(path: str) -> str:
+        if path.endswith(".parquet"):
+            return f"read_parquet('{path}')"
+        if path.endswith(".jsonl"):
+            return f"read_json('{path}', format='newline_delimited')"
+        return f"read_csv('{path}', all_varchar=true, ignore_errors=true)"
+
+    joined = connection.sql(f"""
+        WITH folded AS (
+            SELECT subject_id, count(*) AS records, string_agg(data_categories, ';') AS categories
+            FROM {scan(affected)} GROUP BY subject_id)
+        SELECT folded.*, d.* EXCLUDE (subject_id)
+        FROM folded LEFT JOIN {scan(directory)} d USING (subject_id)""").to_arrow_table()  # noqa: S608 - bench paths
+    wall = time.perf_counter() - started
+    return {"engine": f"DuckDB {duckdb.__version__}", "wall": wall, "rows": joined.num_rows,
+            "peak_rss_mib": _peak_rss_mib()}
+
+
+def _pyarrow_floor(affected: str, directory: str) -> dict[str, Any]:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    def load(path: str) -> Any:
+        if path.endswith(".parquet"):
+            return pq.read_table(path)
+        with open(path, encoding="utf-8") as handle:
+            names = handle.readline().strip().split(",")
+        return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names}),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=lambda _row: "skip"))
+
+    started = time.perf_counter()
+    folded = load(affected).group_by("subject_id").aggregate(
+        [("subject_id", "count"), ("data_categories", "list")])
+    joined = folded.join(load(directory), "subject_id", join_type="left outer")
+    wall = time.perf_counter() - started
+    return {"engine": f"pyarrow {pa.__version__}", "wall": wall, "rows": joined.num_rows,
+            "peak_rss_mib": _peak_rss_mib()}
+
+
+def _child(which: str, affected: Path, directory: Path) -> dict[str, Any]:
+    found = subprocess.run([sys.executable, __file__, f"--child={which}", str(affected), str(directory)],
+                           capture_output=True, text=True, check=False)
+    if found.returncode != 0:
+        raise SystemExit(f"{which} run failed:\n{found.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(found.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--people", type=int, nargs="+", default=[2_000_000],
+                        help="directory sizes to run (default 2,000,000)")
+    parser.add_argument("--records", type=int, help="affected records (default people / 2)")
+    parser.add_argument("--format", choices=("csv", "parquet", "jsonl"), default="csv")
+    parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "breachflow-bench-data")
+    parser.add_argument("--no-floor", action="store_true")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        run = run_ours if args.child == "ours" else run_floor
+        print(json.dumps(run(*args.paths)))
+        return
+
+    print(f"bench/identify.py: {os.cpu_count()} cores, inputs as {args.format}, SQLite (WAL)")
+    rows = []
+    for people in args.people:
+        records = args.records or people // 2
+        affected, directory = _inputs(args.data, people, records, args.format)
+        ours = _child("ours", affected, directory)
+        floor = None if args.no_floor else _child("floor", affected, directory)
+        o = ours["outcome"]
+        rows.append((people, records, ours, floor))
+        print(f"\n{people:,} directory rows, {records:,} affected records "
+              f"({o['subjects']:,} people, {o['unknown_ids']:,} unknown ids, "
+              f"{o['in_directory']:,} in the directory)")
+        print(f"  identification: {ours['wall']:.1f} s, {records / ours['wall']:,.0f} records/s, "
+              f"peak RSS {ours['peak_rss_mib']:,.0f} MiB (before the stage "
+              f"{ours['rss_before_mib']:,.0f} MiB), database {ours['database_mib']:,.0f} MiB")
+        print("  quality: " + ", ".join(f"{k} {o[k]:,}" for k in (
+            "unparsed_rows", "directory_unparsed_rows", "duplicate_directory_ids",
+            "invalid_emails", "invalid_phones", "unknown_jurisdiction", "minors", "unreachable")))
+        if floor:
+            print(f"  floor ({floor['engine']}, bare join): {floor['wall']:.2f} s, "
+                  f"peak RSS {floor['peak_rss_mib']:,.0f} MiB, {floor['rows']:,} rows")
+            print(f"  ratio ours / floor: {ours['wall'] / floor['wall']:.1f}x")
+        subprocess.run(["rm", "-rf", ours["scratch"]], check=False)
+    if len(rows) > 1:
+        print("\npeople      records     wall s   records/s   peak RSS MiB   floor s   ratio")
+        for people, records, ours, floor in rows:
+            ratio = f"{ours['wall'] / floor['wall']:.1f}x" if floor else "-"
+            floor_s = f"{floor['wall']:.2f}" if floor else "-"
+            print(f"{people:>10,} {records:>10,} {ours['wall']:>9.1f} {records / ours['wall']:>11,.0f} "
+                  f"{ours['peak_rss_mib']:>14,.0f} {floor_s:>9} {ratio:>7}")
+
+
+if __name__ == "__main__":
+    main()
