@@ -45,6 +45,20 @@ def _phone(rng: random.Random, country: str, kind: int) -> str | None:
     return None
 
 
+def _app_and_landline(person: dict[str, Any], seed: int, n: int, country: str) -> None:
+    """Some people use the app (a push device token), some have only a landline (voice).
+    A separate stream per person, so the rest of the seeded population stays as it was."""
+    aux = random.Random(f"{seed}:{n}:devices")  # noqa: S311 - fictional data, not security
+    draw = aux.random()
+    if not person["email"] and not person["phone"]:
+        if draw < 0.6:
+            person["push_target"] = f"dev-{aux.getrandbits(64):016x}"
+    elif person["email"] and draw < 0.1:
+        person["push_target"] = f"dev-{aux.getrandbits(64):016x}"
+    elif not person["email"] and person["phone"] and draw < 0.4:
+        person["phone"] = _phone(aux, country, PhoneNumberType.FIXED_LINE) or person["phone"]
+
+
 def people(count: int, seed: int = 7) -> list[dict[str, Any]]:
     rng = random.Random(seed)  # noqa: S311 - fictional data, not security
     weights = [p[3] for p in PLACES]
@@ -69,6 +83,7 @@ def people(count: int, seed: int = 7) -> list[dict[str, Any]]:
         }
         if reach < 0.03:
             person["email"] = person["phone"] = ""  # nobody can reach these people individually
+        _app_and_landline(person, seed, n, country)
         found.append(person)
     return found
 

@@ -30,8 +30,13 @@ def _build() -> dict[str, Channel]:
         email.sandboxed = True
     candidates: list[Channel | None] = [email, TwilioSms.from_env(sandbox),
                                         TwilioVoice.from_env(sandbox), ApprisePush.from_env(sandbox)]
+    # The sandbox has no sender limits to respect: unless a rate is configured, it is unpaced.
+    sandbox_pacer = pacing.Pacer({c: pacing.rate_from_env(c) if os.environ.get(
+        f"BREACHFLOW_RATE_{c.upper()}") else 0.0 for c in pacing.DEFAULT_RATES})
     for channel in candidates:
         if channel is not None:
+            if channel.sandboxed and hasattr(channel, "pacer"):
+                channel.pacer = sandbox_pacer
             found[channel.name] = channel
     return found
 

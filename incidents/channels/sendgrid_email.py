@@ -19,7 +19,7 @@ from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import Category, Content, CustomArg, From, Mail, Personalization, To
 
-from incidents.channels import classify
+from incidents.channels import classify, pacing
 from incidents.channels.base import OUTCOME, Channel, ChannelHalted, Outcome, Outgoing, Result
 from incidents.channels.classify import Disposition
 from incidents.models import Notice
@@ -34,8 +34,10 @@ class SendGridEmail(Channel):
     batch_size = MAX_PERSONALIZATIONS
 
     def __init__(self, *, api_key: str, host: str = DEFAULT_HOST, sender: str,
-                 sender_name: str | None = None, timeout: float = TIMEOUT_SECONDS) -> None:
+                 sender_name: str | None = None, timeout: float = TIMEOUT_SECONDS,
+                 pacer: pacing.Pacer | None = None) -> None:
         self.client = SendGridAPIClient(api_key=api_key, host=host)
+        self.pacer = pacer or pacing.default()
         # Smaller batches trade throughput for finer checkpoints (and testable crash windows).
         self.batch_size = max(1, min(MAX_PERSONALIZATIONS,
                                      int(os.environ.get("BREACHFLOW_EMAIL_BATCH", "1000"))))
@@ -98,8 +100,10 @@ class SendGridEmail(Channel):
                 found[m.delivery_id] = Result(m.delivery_id, outcome, provider_id, error, retry_after)
             return []
 
+        mail = self._mail(notice, part, claim_token, incident_ref)
+        self.pacer.acquire(self.name, 1.0)  # e-mail is paced in requests
         try:
-            response = self.client.send(self._mail(notice, part, claim_token, incident_ref))
+            response = self.client.send(mail)
         except http_errors.HTTPError as error:
             status = int(error.status_code)
             kind = classify.sendgrid_status(status)
@@ -112,7 +116,9 @@ class SendGridEmail(Channel):
             if status == 400:
                 return self._refused(error, part, found)
             if status == 429:
-                return every(Outcome.RETRY, "sendgrid-429", retry_after=_reset_after(error.headers))
+                wait = _reset_after(error.headers)
+                self.pacer.hold(self.name, wait or 1.0)
+                return every(Outcome.RETRY, "sendgrid-429", retry_after=wait)
             return every(OUTCOME[kind], f"sendgrid-{status}")
         except urllib.error.URLError as error:
             if isinstance(error.reason, ConnectionRefusedError):

@@ -6,15 +6,19 @@ from typing import Any
 
 from incidents.channels.base import Outcome, Outgoing
 from incidents.channels.sendgrid_email import SendGridEmail
-from tests.channels.contract import ChannelContract, notice
+from tests.channels.contract import UNLIMITED, ChannelContract, notice
+
+
+def email(url: str, **options: Any) -> SendGridEmail:
+    return SendGridEmail(api_key="SG.test", host=url, sender="security@example.com",
+                         pacer=UNLIMITED, **options)
 
 
 class TestEmailContract(ChannelContract):
     channel = "email"
 
     def make(self, url: str, **options: Any) -> SendGridEmail:
-        return SendGridEmail(api_key="SG.test", host=url, sender="security@example.com",
-                             **options)
+        return email(url, **options)
 
     def good(self, n: int) -> str:
         return f"person.{n}@mail.example"
@@ -30,7 +34,7 @@ def test_one_request_per_batch_with_only_opaque_ids_in_provider_metadata(tmp_pat
     from incidents.channels.sandbox import Sandbox
 
     with Sandbox() as sandbox:
-        channel = SendGridEmail(api_key="SG.test", host=sandbox.url, sender="security@example.com")
+        channel = email(sandbox.url)
         messages = [Outgoing(f"d{n}", f"p{n}@mail.example", "en", 1) for n in range(1000)]
         results = channel.send(notice=notice("email"), messages=messages, claim_token="c1",
                                incident_ref="inc42")
@@ -46,7 +50,7 @@ def test_people_sharing_an_address_get_separate_requests():
     from incidents.channels.sandbox import Sandbox
 
     with Sandbox() as sandbox:
-        channel = SendGridEmail(api_key="SG.test", host=sandbox.url, sender="security@example.com")
+        channel = email(sandbox.url)
         messages = [Outgoing("d1", "family@mail.example", "en", 1),
                     Outgoing("d2", "Family@mail.example", "en", 1),
                     Outgoing("d3", "other@mail.example", "en", 1)]
@@ -62,7 +66,7 @@ def test_a_refused_notice_halts_instead_of_failing_everyone():
     from incidents.channels.sandbox import Sandbox
 
     with Sandbox() as sandbox:
-        channel = SendGridEmail(api_key="SG.test", host=sandbox.url, sender="security@example.com")
+        channel = email(sandbox.url)
         empty = notice("email")
         empty.subject = ""
         try:
@@ -79,7 +83,7 @@ def test_an_address_the_helper_cannot_read_fails_alone_without_a_request():
     from incidents.channels.sandbox import Sandbox
 
     with Sandbox() as sandbox:
-        channel = SendGridEmail(api_key="SG.test", host=sandbox.url, sender="security@example.com")
+        channel = email(sandbox.url)
         messages = [Outgoing("d1", "not-an-address@", "en", 1),
                     Outgoing("d2", "fine@mail.example", "en", 1)]
         results = channel.send(notice=notice("email"), messages=messages, claim_token="c",
