@@ -266,6 +266,19 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sending(args: argparse.Namespace) -> int:
+    from incidents import db, ledger, service
+
+    with db.session() as s:
+        incident_id = service.get_incident(session=s, incident_id=args.incident_id).id
+    state = {"pause": "paused", "resume": "active", "cancel": "cancelled"}[args.action]
+    done = ledger.set_sending(incident_id, state, actor="cli")
+    print(f"sending {state}" + (f": {done['cancelled']} notices will not be sent"
+                                if state == "cancelled" else "")
+          + ("; run `breachflow resume` to continue" if state == "active" else ""))
+    return 0
+
+
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from incidents.channels.sandbox import main as sandbox_main
 
@@ -337,6 +350,9 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--out", metavar="DIR")
     rules = add("rules", cmd_rules, "the jurisdictions and what each requires")
     rules.add_argument("--json", action="store_true")
+    sending = add("sending", cmd_sending, "kill switch: pause, resume or cancel an incident's notices")
+    sending.add_argument("action", choices=["pause", "resume", "cancel"])
+    sending.add_argument("incident_id", metavar="INCIDENT_ID")
     sandbox = add("sandbox", cmd_sandbox, "local SendGrid/Twilio/push stand-ins with an inbox page")
     del sandbox  # its options are the sandbox's own: `breachflow sandbox --help`
     return root

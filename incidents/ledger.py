@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, insert, or_, update
 from sqlmodel import Session, col, select
 
-from incidents import db, steps
+from incidents import audit, db, steps
 from incidents.channels.base import Outcome, Result
 from incidents.exceptions import InputError, NotFound
 from incidents.models import (
@@ -140,16 +140,21 @@ def sending(incident_id: str) -> str:
         return incident.sending if incident is not None else "active"
 
 
-def set_sending(incident_id: str, state: str) -> dict[str, int]:
+def set_sending(incident_id: str, state: str, *, actor: str | None = None) -> dict[str, int]:
     """Pause, resume (`active`) or cancel all sending for an incident. Batches in flight finish;
-    no new claim is made while paused. Cancelling ends every open row as `cancelled`."""
+    no new claim is made while paused. Cancelling ends every open row as `cancelled`. With an
+    `actor`, the change is written to the audit trail."""
     if state not in SENDING:
         raise InputError(f"sending: must be one of {', '.join(SENDING)}")
     with db.session() as s:
         incident = s.get(Incident, incident_id)
         if incident is None:
             raise NotFound(f"no incident {incident_id}")
+        changed = incident.sending != state
         incident.sending = state
+        if actor and changed:
+            audit.record(s, incident_id=incident_id, actor=actor, action=f"sending.{state}",
+                         detail={"sending": state})
         cancelled = 0
         if state == "cancelled":
             result = s.execute(update(Delivery).where(
