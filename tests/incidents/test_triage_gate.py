@@ -9,10 +9,17 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterKey,
+    FlowRunFilter,
+    FlowRunFilterName,
+)
 from prefect.flow_runs import resume_flow_run
 from sqlmodel import select
 
@@ -29,10 +36,10 @@ def _env(home):
     return env
 
 
-def _start(home, files):
+def _start(home, files, *extra):
     return subprocess.Popen(
         [sys.executable, "-m", "incidents.cli", "run", str(files["incident.json"]), "--affected",
-         str(files["affected.csv"]), "--directory", str(files["directory.csv"])],
+         str(files["affected.csv"]), "--directory", str(files["directory.csv"]), *extra],
         env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -124,3 +131,23 @@ def test_a_merge_at_the_gate_ends_the_second_run(home, tmp_path):
     [(actor, detail)] = _audit(incident_id, "gate.triage")
     assert actor == "bob" and detail["reason"] == "same credential-stuffing wave"
     assert _audit(first.id, "correlation.merged")[0][0] == "bob"
+
+
+def test_a_run_links_the_plan_chart_as_an_artifact(home, tmp_path):
+    files = demo.write(tmp_path / "inputs", count=30, seed=5)
+    external_id = json.loads(files["incident.json"].read_text())["external_id"]
+    _finish(_start(home, files, "--auto-approve"))
+    incident_id = _incident_id(external_id)
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(
+            any_=[f"plan-chart-{incident_id}", f"plan-{incident_id}"])))
+    kinds = {a.key: a for a in found}
+    link = kinds[f"plan-chart-{incident_id}"]
+    chart = Path(urlparse(str(link.data).split("](")[-1].rstrip(")")).path)
+    assert chart.name == "plan-timeline.svg" and chart.stat().st_size > 5_000
+    assert (chart.parent / "plan-timeline.png").stat().st_size > 5_000
+    summary = str(kinds[f"plan-{incident_id}"].data)
+    assert "Deadlines at risk" in summary and "| email |" in summary
+    plan = json.loads((chart.parent / "plan.json").read_text())
+    directory = files["directory.csv"].read_text().splitlines()[1].split(",")
+    assert all(value not in json.dumps(plan) + summary for value in directory[1:3] if value)
