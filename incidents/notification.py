@@ -6,6 +6,7 @@ ambiguous outcomes and abandoned claims before anything is sent again. Both retu
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from datetime import timedelta
 
@@ -15,8 +16,9 @@ from incidents import channels, db, ledger, service
 from incidents.channels.base import ChannelHalted, Outcome, Outgoing, Result
 from incidents.models import AffectedSubject, Delivery, Notice
 
-# How long an ambiguous send waits for the provider's events before we ask and maybe resend.
-RECONCILE_AFTER = timedelta(seconds=10)
+# How long an ambiguous send waits for the provider's events before we ask and maybe resend
+# (BREACHFLOW_RECONCILE_AFTER, seconds).
+RECONCILE_AFTER = timedelta(seconds=float(os.environ.get("BREACHFLOW_RECONCILE_AFTER", "10")))
 
 
 def _address(delivery: Delivery, subject: AffectedSubject) -> str | None:

@@ -31,7 +31,15 @@ from urllib.parse import quote
 import apprise
 
 from incidents.channels import classify, pacing
-from incidents.channels.base import OUTCOME, Channel, ChannelHalted, Outcome, Outgoing, Result
+from incidents.channels.base import (
+    OUTCOME,
+    Channel,
+    ChannelHalted,
+    Outcome,
+    Outgoing,
+    Result,
+    provider_timeout,
+)
 from incidents.channels.classify import Disposition
 from incidents.models import Notice
 
@@ -64,12 +72,12 @@ class ApprisePush(Channel):
     reconcilable: ClassVar[bool] = False
 
     def __init__(self, *, url_template: str | None = None, schemes: frozenset[str] | None = None,
-                 workers: int | None = None, timeout: float = 10.0,
+                 workers: int | None = None, timeout: float | None = None,
                  pacer: pacing.Pacer | None = None) -> None:
         self.url_template = url_template
         self.schemes = schemes or DEFAULT_SCHEMES
         self.workers = workers or int(os.environ.get("BREACHFLOW_PUSH_WORKERS", "8"))
-        self.timeout = timeout
+        self.timeout = timeout or provider_timeout(10.0)
         self.pacer = pacer or pacing.default()
         self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="push")
 

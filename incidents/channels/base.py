@@ -6,6 +6,7 @@ onto our outcomes. Adapters never retry a send themselves: a retry is the ledger
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,13 @@ from typing import ClassVar
 
 from incidents.channels.classify import Disposition
 from incidents.models import Notice
+
+
+def provider_timeout(default: float) -> float:
+    """Seconds to wait for a provider's answer: BREACHFLOW_PROVIDER_TIMEOUT, else `default`.
+    A timeout is an ambiguous outcome, so this is also how soon reconciliation can start."""
+    raw = os.environ.get("BREACHFLOW_PROVIDER_TIMEOUT")
+    return float(raw) if raw else default
 
 
 class Outcome(StrEnum):

@@ -20,7 +20,15 @@ from sendgrid import SendGridAPIClient
 from sendgrid.helpers.mail import Category, Content, CustomArg, From, Mail, Personalization, To
 
 from incidents.channels import classify, pacing
-from incidents.channels.base import OUTCOME, Channel, ChannelHalted, Outcome, Outgoing, Result
+from incidents.channels.base import (
+    OUTCOME,
+    Channel,
+    ChannelHalted,
+    Outcome,
+    Outgoing,
+    Result,
+    provider_timeout,
+)
 from incidents.channels.classify import Disposition
 from incidents.models import Notice
 
@@ -34,14 +42,15 @@ class SendGridEmail(Channel):
     batch_size = MAX_PERSONALIZATIONS
 
     def __init__(self, *, api_key: str, host: str = DEFAULT_HOST, sender: str,
-                 sender_name: str | None = None, timeout: float = TIMEOUT_SECONDS,
+                 sender_name: str | None = None, timeout: float | None = None,
                  pacer: pacing.Pacer | None = None) -> None:
         self.client = SendGridAPIClient(api_key=api_key, host=host)
         self.pacer = pacer or pacing.default()
         # Smaller batches trade throughput for finer checkpoints (and testable crash windows).
         self.batch_size = max(1, min(MAX_PERSONALIZATIONS,
                                      int(os.environ.get("BREACHFLOW_EMAIL_BATCH", "1000"))))
-        self.client.client.timeout = timeout  # the library default is no timeout at all
+        # The library default is no timeout at all.
+        self.client.client.timeout = timeout or provider_timeout(TIMEOUT_SECONDS)
         self.sender, self.sender_name = sender, sender_name
 
     @classmethod

@@ -22,7 +22,15 @@ from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
 from incidents.channels import classify, pacing
-from incidents.channels.base import OUTCOME, Channel, ChannelHalted, Outcome, Outgoing, Result
+from incidents.channels.base import (
+    OUTCOME,
+    Channel,
+    ChannelHalted,
+    Outcome,
+    Outgoing,
+    Result,
+    provider_timeout,
+)
 from incidents.channels.classify import Disposition
 from incidents.channels.twilio_http import twilio_http_client
 from incidents.models import Notice
@@ -42,10 +50,11 @@ class TwilioChannel(Channel):
 
     def __init__(self, *, account_sid: str, auth_token: str, sender: str,
                  base_url: str | None = None, callback_url: str | None = None,
-                 workers: int | None = None, timeout: float = DEFAULT_TIMEOUT,
+                 workers: int | None = None, timeout: float | None = None,
                  pacer: pacing.Pacer | None = None) -> None:
         self.account_sid, self.sender = account_sid, sender
-        self._auth_token, self._base_url, self._timeout = auth_token, base_url, timeout
+        self._auth_token, self._base_url = auth_token, base_url
+        self._timeout = timeout or provider_timeout(DEFAULT_TIMEOUT)
         self.callback_url = (callback_url or callback_base() + CALLBACK_PATH)
         self.workers = workers or int(os.environ.get("BREACHFLOW_TWILIO_WORKERS", "8"))
         self.pacer = pacer or pacing.default()
