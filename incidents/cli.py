@@ -152,7 +152,7 @@ def _dry_assessment(args: argparse.Namespace) -> dict[str, Any]:
         with db.session() as s:
             document = status.assessment_document(s, service.get_incident(
                 session=s, incident_id=incident_id))
-        db.engine.cache_clear()
+        db.reset()
     if previous is None:
         os.environ.pop("BREACHFLOW_DATABASE_URL")
     else:

@@ -28,10 +28,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-@cache
 def engine(url: str | None = None) -> Engine:
     """The engine for `url` (default: the configured database), migrated to the newest schema."""
-    url = url or config.load().database_url
+    return _engine(url or config.load().database_url)
+
+
+def reset() -> None:
+    """Close and forget every engine this process opened (the assess dry run, tests)."""
+    for opened in _opened:
+        opened.dispose()
+    _opened.clear()
+    _engine.cache_clear()
+
+
+_opened: list[Engine] = []
+
+
+@cache
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         eng = create_engine(url, connect_args={"timeout": 30})
@@ -39,6 +53,7 @@ def engine(url: str | None = None) -> Engine:
     else:
         eng = create_engine(url, pool_pre_ping=True)
     upgrade(eng)
+    _opened.append(eng)
     return eng
 
 

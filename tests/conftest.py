@@ -86,7 +86,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     channels.reset()
     yield folder
     channels.reset()
-    db.engine.cache_clear()
+    db.reset()
 
 
 @pytest.fixture
@@ -94,3 +94,29 @@ def demo_files(tmp_path: Path) -> dict[str, Path]:
     from incidents import demo
 
     return demo.write(tmp_path / "inputs", count=120, seed=11)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    base = os.environ.get("BREACHFLOW_TEST_POSTGRES_URL")
+    if not base:
+        pytest.skip("BREACHFLOW_TEST_POSTGRES_URL is not set (CI sets it where PostgreSQL runs)")
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"breachflow_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        from incidents import db
+
+        db.reset()
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

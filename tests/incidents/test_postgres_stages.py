@@ -1,0 +1,46 @@
+"""The whole response (without Prefect) on a real PostgreSQL database: JSON columns, UTC times,
+Alembic migrations and the ledger's SKIP LOCKED claims all work there as on SQLite."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from incidents import channels, db, ledger, notification, org, payload, service, stages, steps
+from incidents.channels.sandbox import Sandbox
+from incidents.models import Delivery, Obligation
+
+pytestmark = pytest.mark.postgres
+
+
+def test_stages_and_ledger_on_postgres(home, demo_files, tmp_path, monkeypatch, postgres_url):
+    monkeypatch.setenv("BREACHFLOW_DATABASE_URL", postgres_url)
+    out = tmp_path / "out"
+    with Sandbox() as sandbox:
+        monkeypatch.setenv("BREACHFLOW_SANDBOX_URL", sandbox.url)
+        channels.reset()
+        with db.session() as s:
+            incident, _ = service.create_incident(
+                session=s, payload=payload.load(demo_files["incident.json"]), org=org.load(None),
+                actor="test", sources={"affected": str(demo_files["affected.csv"]),
+                                       "directory": str(demo_files["directory.csv"]),
+                                       "out": str(out)})
+            incident_id = incident.id
+        for name, work in (("triage", stages.triage_stage),
+                           ("identification", stages.identification_stage),
+                           ("assessment", stages.assessment_stage),
+                           ("notices", stages.notices_stage)):
+            steps.run(incident_id, name, work)
+        planned = ledger.plan(incident_id)
+        assert planned > 0
+        assert ledger.plan(incident_id) == 0  # idempotent
+        for _ in range(20):
+            if not notification.send_batch(incident_id, "email"):
+                break
+        with db.session() as s:
+            rows = s.exec(select(Delivery).where(Delivery.channel == "email")).all()
+            assert db.engine().dialect.name == "postgresql"
+            assert s.exec(select(Obligation)).first() is not None
+        assert rows and {r.state for r in rows} == {"accepted"}
+        sent = {m["delivery_id"] for m in sandbox.messages("email")}
+        assert sent == {r.id for r in rows}
