@@ -39,7 +39,7 @@ def scale_db() -> Iterator[str]:
     try:
         yield make_url(base).set(database=name).render_as_string(hide_password=False)
     finally:
-        db.engine.cache_clear()
+        db.reset()
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -59,7 +59,7 @@ def planned(scale_db, sandbox_process, tmp_path, monkeypatch) -> dict[str, Any]:
             monkeypatch.setenv(key, value)
     monkeypatch.delenv("BREACHFLOW_SANDBOX_URL", raising=False)
     channels.reset()
-    db.engine.cache_clear()
+    db.reset()
     files = demo.write(tmp_path / "inputs", count=PEOPLE, seed=21)
     with db.session() as s:
         incident, _ = service.create_incident(
