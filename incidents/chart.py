@@ -82,9 +82,10 @@ def write(plan: dict[str, Any], out_dir: Path, *, title: str) -> dict[str, Path]
         ax.axvline(num(now), color="black", linewidth=1, linestyle="--")
         ax.set_yticks(range(len(lines)))
         ax.set_yticklabels([f"{ln['label']} ({ln['count']:,})" for ln in lines], fontsize=8)
-        ax.invert_yaxis()
+        ax.set_ylim(len(lines) - 0.5, -0.5)  # first deadline on top, no empty margins
         ax.xaxis_date()
         ax.xaxis.set_major_formatter(dates.DateFormatter("%Y-%m-%d"))
+        ax.tick_params(axis="x", labeltop=len(lines) > 25)  # long charts: dates on top too
         fig.autofmt_xdate()
         ax.set_title(f"{title}: obligations from awareness ({plan['aware_at']}, solid line) to "
                      "deadline; dashed line now, thin bars: time to send each channel's queue; "
