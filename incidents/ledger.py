@@ -25,7 +25,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, insert, or_, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, update
 from sqlmodel import Session, col, select
 
 from incidents import audit, db, steps
@@ -369,12 +369,27 @@ def fall_back(incident_id: str, served: Iterable[str] | None = None) -> int:
 # --- counts ------------------------------------------------------------------------------------
 
 
+def outcome_window() -> timedelta:
+    """How long an accepted notice waits for the provider's delivered / bounced event before
+    the run considers it settled (BREACHFLOW_OUTCOME_WINDOW, seconds; 0 without webhooks).
+    A bounce inside the window moves the person down the ladder within the same run; a later
+    one is recorded, and the next delivery run (`resume` of a failed step, the
+    deliver_notices flow) sends the fallback."""
+    return timedelta(seconds=float(os.environ.get("BREACHFLOW_OUTCOME_WINDOW", "0")))
+
+
 def open_counts(incident_id: str) -> dict[str, int]:
-    """Rows still to settle per channel (pending, claimed or unknown)."""
+    """Rows still to settle per channel: pending, claimed or unknown, and accepted ones still
+    inside the outcome window."""
+    window = outcome_window()
+    settling: ColumnElement[bool] = col(Delivery.state).in_(OPEN)
+    if window:
+        settling = or_(settling, and_(col(Delivery.state) == "accepted",
+                                      col(Delivery.updated_at) > utcnow() - window))
     with db.session() as s:
         return dict(s.exec(
             select(Delivery.channel, func.count()).where(
-                col(Delivery.incident_id) == incident_id, col(Delivery.state).in_(OPEN))
+                col(Delivery.incident_id) == incident_id, settling)
             .group_by(Delivery.channel)).all())
 
 

@@ -4,12 +4,9 @@ and the whole loop with the sandbox posting signed events to a real HTTP receive
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -23,6 +20,7 @@ from incidents.channels.sandbox import ChannelFaults, Faults, Sandbox
 from incidents.channels.sandbox.events import public_key_b64, sign
 from incidents.models import Delivery
 from tests.channels import people
+from tests.channels.receiver import Receiver
 
 KEY = ec.generate_private_key(ec.SECP256R1())
 PUBLIC = public_key_b64(KEY)
@@ -240,44 +238,6 @@ def test_call_outcomes(home):
 
 
 # --- the whole loop ------------------------------------------------------------------------------
-
-
-class Receiver:
-    """A stand-in for the intake app: raw body, headers and the public URL go to the handlers."""
-
-    def __init__(self) -> None:
-        self.answers: list[int] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                headers = dict(self.headers.items())
-                try:
-                    if self.path.startswith("/v1/providers/sendgrid/events"):
-                        webhooks.handle_sendgrid_events(raw_body=raw, headers=headers)
-                    else:
-                        webhooks.handle_twilio_status(
-                            url=f"{receiver.url}{self.path}", headers=headers,
-                            form=dict(parse_qsl(raw.decode(), keep_blank_values=True)))
-                    status = 200
-                except webhooks.WebhookError as error:
-                    status = error.status
-                receiver.answers.append(status)
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                """Silent: requests carry addresses."""
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
