@@ -4,6 +4,7 @@ supervised together: when one stops, all stop."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -81,6 +82,23 @@ def wait_healthy(url: str, child: subprocess.Popen[bytes] | None, what: str) -> 
     raise ServeError(f"{what} did not answer {url} within {STARTUP_TIMEOUT:.0f} s")
 
 
+def wait_ready(api_url: str, runner: subprocess.Popen[bytes]) -> None:
+    """Until the runner has registered the deployments and polls for their runs."""
+    url = f"{api_url.rstrip('/')}/deployments/name/respond_to_incident/respond_to_incident"
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as reply:  # noqa: S310 - our own URL
+                if json.loads(reply.read()).get("status") == "READY":
+                    return
+        except OSError:
+            pass
+        if runner.poll() is not None:
+            raise ServeError(f"the deployment runner exited with {runner.returncode}")
+        time.sleep(0.5)
+    raise ServeError(f"the deployments were not ready within {STARTUP_TIMEOUT:.0f} s")
+
+
 def serve(*, host: str, ui_port: int, api_port: int, executor_only: bool) -> int:
     runtime.configure()
     supervisor = Supervisor()
@@ -110,7 +128,8 @@ def serve(*, host: str, ui_port: int, api_port: int, executor_only: bool) -> int
                 wait_healthy(f"{api_url}/health", server, "the Prefect server")
             env["PREFECT_API_URL"] = api_url
             say(f"Prefect UI:  http://{host}:{ui_port}")
-        supervisor.start("the deployment runner", ["-m", "flows.serve"], env)
+        runner = supervisor.start("the deployment runner", ["-m", "flows.serve"], env)
+        wait_ready(api_url, runner)
         if not executor_only:
             intake = supervisor.start("the intake API", [
                 "-m", "uvicorn", "--factory", "incidents.intake.app:create_app", "--host", host,
