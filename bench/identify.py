@@ -136,8 +136,8 @@ def _pyarrow_floor(affected: str, directory: str) -> dict[str, Any]:
             "peak_rss_mib": _peak_rss_mib()}
 
 
-def _child(which: str, affected: Path, directory: Path) -> dict[str, Any]:
-    found = subprocess.run([sys.executable, __file__, f"--child={which}", str(affected), str(directory)],
+def _child(which: str, *paths: Path | str) -> dict[str, Any]:
+    found = subprocess.run([sys.executable, __file__, f"--child={which}", *map(str, paths)],
                            capture_output=True, text=True, check=False)
     if found.returncode != 0:
         raise SystemExit(f"{which} run failed:\n{found.stderr[-4000:]}")
@@ -146,7 +146,8 @@ def _child(which: str, affected: Path, directory: Path) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--people", type=int, nargs="+", default=[2_000_000],
                         help="directory sizes to run (default 2,000,000)")
     parser.add_argument("--records", type=int, help="affected records (default people / 2)")
@@ -185,7 +186,7 @@ def main() -> None:
             print(f"  ratio ours / floor: {ours['wall'] / floor['wall']:.1f}x")
         subprocess.run(["rm", "-rf", ours["scratch"]], check=False)
     if len(rows) > 1:
-        print("\npeople      records     wall s   records/s   peak RSS MiB   floor s   ratio")
+        print("\n    people    records    wall s   records/s   peak RSS MiB   floor s   ratio")
         for people, records, ours, floor in rows:
             ratio = f"{ours['wall'] / floor['wall']:.1f}x" if floor else "-"
             floor_s = f"{floor['wall']:.2f}" if floor else "-"

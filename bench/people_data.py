@@ -100,9 +100,12 @@ def write_directory(path: Path, people: int, *, seed: int = 1) -> None:
                 phone = ""
             elif residence < 0.1:  # nothing at all
                 row_country = row_region = locale = phone = ""
+            if phone and rng.random() < 0.01:
+                phone = phone[:6]  # cut short: not a valid number
+            born = f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
             row = [f"p{n:08d}", f"{first} {last}", email, phone,
                    f"pover://user{n}@token" if rng.random() < 0.2 else "",
-                   row_country, row_region, locale, f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                   row_country, row_region, locale, born,
                    f"guardian.{n}@mail.example" if minor else "", "", ""]
             if rng.random() < 0.001:
                 row = row[:5]  # a truncated line

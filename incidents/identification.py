@@ -206,6 +206,25 @@ class _Outcome:
         return dict(sorted(found.items()))
 
 
+    def add(self, other: _Outcome) -> None:
+        for name in ("minors", "sensitive_minors", "unreachable", "residence_from_phone",
+                     "residence_from_locale", "residence_unknown"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.by_channels.update(other.by_channels)
+
+
+@dataclass
+class _Counts:
+    invalid: list[tuple[str, str]]
+    unknown_jurisdiction: int
+    outcome: _Outcome
+
+    def merge_into(self, quality: Quality, outcome: _Outcome) -> None:
+        quality.invalid.extend(self.invalid)
+        quality.unknown_jurisdiction += self.unknown_jurisdiction
+        outcome.add(self.outcome)
+
+
 @dataclass(frozen=True)
 class _Place:
     """What one combination of country, region, locale and phone country resolves to."""
@@ -235,11 +254,11 @@ class _People:
                "locale", "birth_date", "minor", "guardian_email", "guardian_phone",
                "postal_address", "jurisdictions", "channels", "unreachable")
 
-    def __init__(self, incident_id: str, affected: _Affected, positions: dict[str, int], *,
-                 org: OrgFacts, today: date, quality: Quality, booleans: tuple[Any, Any]) -> None:
-        self.incident_id, self.affected, self.org, self.today = incident_id, affected, org, today
+    def __init__(self, incident_id: str, sets: list[frozenset[str]], positions: dict[str, int], *,
+                 org: OrgFacts, today: date, booleans: tuple[Any, Any]) -> None:
+        self.incident_id, self.sets, self.org, self.today = incident_id, sets, org, today
         self.false, self.true = booleans
-        self.quality, self.outcome = quality, _Outcome()
+        self.quality, self.outcome = Quality(), _Outcome()
         at = [positions.get(name, -1) for name in _FIELDS]
         self._getter: Any = itemgetter(*at) if min(at) >= 0 else (
             lambda row: [row[i] if i >= 0 else None for i in at])
@@ -252,7 +271,7 @@ class _People:
     def categories_json(self, set_id: int) -> str:
         found = self._category_json.get(set_id)
         if found is None:
-            found = self._category_json[set_id] = json.dumps(sorted(self.affected.sets[set_id]))
+            found = self._category_json[set_id] = json.dumps(sorted(self.sets[set_id]))
         return found
 
     def _law(self, country: str | None, region: str | None, set_id: int) -> _Law:
@@ -261,7 +280,7 @@ class _People:
         found = self._jurisdictions.get(key)
         if found is None:
             codes = jurisdictions_for(country=country, region=region,
-                                      categories=self.affected.sets[set_id], org=self.org)
+                                      categories=self.sets[set_id], org=self.org)
             ages = [MINOR_AGES.get(code, (DEFAULT_MINOR_AGE, None)) for code in codes] or [
                 (DEFAULT_MINOR_AGE, None)]
             sensitive = [age for _, age in ages if age is not None]
@@ -277,7 +296,7 @@ class _People:
         found = self._births[raw] = (contacts.age_on(born, self.today), born.isoformat()) if born else None
         return found
 
-    def subject(self, subject_id: str, slot: int, row: Row) -> tuple[Any, ...]:
+    def subject(self, subject_id: str, records: int, set_id: int, row: Row) -> tuple[Any, ...]:
         (full_name, email, phone, push, country, region, locale, birth, guardian_email,
          guardian_phone, postal) = [
             (v.strip() or None) if type(v) is str else _text(v) for v in self._getter(row)]
@@ -300,7 +319,6 @@ class _People:
             invalid.append((subject_id, name))
         if place.source != "directory":
             self._count_source(place.source)
-        set_id = self.affected.category_set[slot]
         codes, codes_json, minor_age, sensitive_age = self._law(place.country, place.region, set_id)
         if not codes:
             self.quality.unknown_jurisdiction += 1
@@ -342,12 +360,18 @@ class _People:
         outcome.by_channels[channels] += 1
         unreachable = not channels and not (guardian_email or guardian_phone)
         outcome.unreachable += unreachable
-        return (self.incident_id, subject_id, self.true, self.affected.records[slot],
+        return (self.incident_id, subject_id, self.true, records,
                 self.categories_json(set_id), full_name, email,
                 info.e164 if info is not None else None, line, push, place.country,
                 place.region, place.locale, born, self.true if minor else self.false,
                 guardian_email, guardian_phone, postal, codes_json, channels_json,
                 self.true if unreachable else self.false)
+
+    def take_counts(self) -> _Counts:
+        """What this instance counted since the last call (a worker's share), then reset."""
+        counts = _Counts(self.quality.invalid, self.quality.unknown_jurisdiction, self.outcome)
+        self.quality, self.outcome = Quality(), _Outcome()
+        return counts
 
     def _count_source(self, source: str) -> None:
         if source == "phone":
@@ -357,9 +381,8 @@ class _People:
         else:
             self.outcome.residence_unknown += 1
 
-    def unknown(self, subject_id: str, slot: int) -> tuple[Any, ...]:
-        set_id = self.affected.category_set[slot]
-        return (self.incident_id, subject_id, self.false, self.affected.records[slot],
+    def unknown(self, subject_id: str, records: int, set_id: int) -> tuple[Any, ...]:
+        return (self.incident_id, subject_id, self.false, records,
                 self.categories_json(set_id), None, None, None, None, None, None, None, None,
                 None, self.false, None, None, None, "[]", "[]", self.true)
 
@@ -446,6 +469,7 @@ class _Writer:
             self._put(self.batch)
             self.batch = []
 
+
     def _put(self, chunk: list[tuple[Any, ...]]) -> None:
         if self._error is not None:
             raise self._error
@@ -486,23 +510,26 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
     affected.fold(sources["affected"])
     directory = read(sources["directory"], DIRECTORY_COLUMNS, label="--directory",
                      table=sources.get("directory_table"), query=sources.get("directory_query"))
+    outcome = _Outcome()
     with db.session() as s:
         # A re-run after a crash starts this stage over: nothing downstream exists yet.
         s.execute(delete(AffectedSubject).where(AffectedSubject.incident_id == incident_id))  # type: ignore[arg-type]
         with _Writer(s.connection(), _People.COLUMNS) as writer:
-            people = _People(incident_id, affected, directory.positions, org=org, today=today,
-                             quality=quality, booleans=writer.booleans)
+            people = _People(incident_id, affected.sets, directory.positions, org=org,
+                             today=today, booleans=writer.booleans)
             _match(directory, affected, people, writer, quality)
+            people.take_counts().merge_into(quality, outcome)
+            outcome.in_directory = sum(affected.matched)
             for subject_id, slot in affected.slots.items():
                 if not affected.matched[slot]:
                     quality.unknown_ids.append(subject_id)
-                    writer.add(people.unknown(subject_id, slot))
+                    writer.add(people.unknown(subject_id, affected.records[slot],
+                                              affected.category_set[slot]))
         incident = service.get_incident(session=s, incident_id=incident_id)
         incident.quality = quality.counts()
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / "data-quality.json", "w", encoding="utf-8") as handle:
         json.dump(quality.details(), handle, indent=1)
-    outcome = people.outcome
     return {"subjects": len(affected.slots), "in_directory": outcome.in_directory,
             "minors": outcome.minors, "sensitive_minors": outcome.sensitive_minors,
             "unreachable": outcome.unreachable + len(quality.unknown_ids),
@@ -517,7 +544,9 @@ def _match(directory: Any, affected: _Affected, people: _People, writer: _Writer
     """Pass 2: one look-up per directory row; matched rows become subjects."""
     id_at = directory.positions["subject_id"]
     slots, matched = affected.slots, affected.matched
+    records, category_set = affected.records, affected.category_set
     unparsed = quality.directory_unparsed_rows
+    subject, add = people.subject, writer.add
     rows = 0
     for number, row in directory:
         raw = row[id_at] if row is not None else None
@@ -533,6 +562,5 @@ def _match(directory: Any, affected: _Affected, people: _People, writer: _Writer
             quality.duplicate_ids.append(subject_id)
             continue
         matched[slot] = 1
-        writer.add(people.subject(subject_id, slot, row))
+        add(subject(subject_id, records[slot], category_set[slot], row))
     quality.directory_rows = rows
-    people.outcome.in_directory = sum(matched)

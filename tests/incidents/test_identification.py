@@ -264,3 +264,4 @@ def test_on_postgresql(home, inputs, tmp_path, monkeypatch, postgres_url):
                                          "directory_table": "users"}, tmp_path, "ID-PG")
     assert _core(_subjects(found)) == expected
     assert outcome["minors"] == 3
+
