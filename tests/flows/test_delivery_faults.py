@@ -52,7 +52,7 @@ def receiver(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiv
     found = Receiver()
     yield found
     found.close()
-    db.engine.cache_clear()
+    db.reset()
 
 
 @pytest.fixture
