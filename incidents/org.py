@@ -24,14 +24,18 @@ EXAMPLE_ORG: dict[str, Any] = {
     "unit_prices": {"email": 0.001, "sms_segment": 0.0079, "voice_minute": 0.014, "letter": 0.85},
 }
 
+# What every notice, report and announcement quotes: a real profile must give these.
+REQUIRED_KEYS = ("name", "contact_email", "contact_phone", "postal_address", "website", "remedy",
+                 "dpo_name", "dpo_email")
 _TEXT_KEYS = ("name", "contact_email", "contact_phone", "toll_free_number", "postal_address",
               "website", "dpo_name", "dpo_email", "establishment", "remedy")
 _BOOL_KEYS = ("hipaa_covered_entity", "critical_infrastructure")
 _PRICE_KEYS = ("email", "sms_segment", "voice_minute", "letter")
 
 
-def validate(data: dict[str, Any]) -> dict[str, Any]:
-    """The org profile merged over the example's defaults; unknown or mistyped keys are errors."""
+def validate(data: dict[str, Any], *, example: bool = False) -> dict[str, Any]:
+    """A checked org profile; unknown, mistyped or missing keys are errors naming the key. Only
+    the documented example organisation (no --org) is filled from EXAMPLE_ORG."""
     unknown = sorted(set(data) - set(_TEXT_KEYS) - set(_BOOL_KEYS) - {"unit_prices"})
     if unknown:
         raise InputError(f"org profile: unknown key {unknown[0]!r}", field=unknown[0])
@@ -52,14 +56,19 @@ def validate(data: dict[str, Any]) -> dict[str, Any]:
     if establishment is not None and (len(establishment) != 2 or not establishment.isupper()):
         raise InputError("org profile: key 'establishment' must be an ISO 3166-1 alpha-2 code",
                          field="establishment")
-    merged = {**EXAMPLE_ORG, **data}
-    merged["unit_prices"] = {**EXAMPLE_ORG["unit_prices"], **prices}
-    return merged
+    if example:
+        return {**EXAMPLE_ORG, **data, "unit_prices": {**EXAMPLE_ORG["unit_prices"], **prices}}
+    missing = [key for key in REQUIRED_KEYS if not data.get(key)]
+    if missing:
+        raise InputError(f"org profile: required key {missing[0]!r} is missing", field=missing[0])
+    profile: dict[str, Any] = dict.fromkeys(_TEXT_KEYS) | dict.fromkeys(_BOOL_KEYS, False)
+    # Unit prices only feed cost estimates: list prices stand in for the ones not given.
+    return profile | data | {"unit_prices": {**EXAMPLE_ORG["unit_prices"], **prices}}
 
 
 def load(path: Path | None) -> dict[str, Any]:
     if path is None:
-        return validate({})
+        return validate({}, example=True)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -23,6 +23,17 @@ from incidents.demo import _phone
 AWARE = "2026-11-20T10:30:00Z"
 
 
+ORG = """name = "Plan Test Inc."
+contact_email = "privacy@plan-test.example"
+contact_phone = "+1 555 0100"
+postal_address = "1 Test Way, Springfield, USA"
+website = "https://plan-test.example"
+remedy = "credit monitoring"
+dpo_name = "Privacy Office"
+dpo_email = "dpo@plan-test.example"
+"""
+
+
 def _files(folder: Path, *, people: int, channel: str = "email", prices: str = "email = 0.001",
            start: int = 0) -> dict[str, Path]:
     """CA residents whose names and SSNs leaked; each reachable on `channel` only."""
@@ -43,7 +54,7 @@ def _files(folder: Path, *, people: int, channel: str = "email", prices: str = "
         writer = csv.writer(handle)
         writer.writerow(["subject_id"])
         writer.writerows([f"s{n}"] for n in range(start, start + people))
-    (folder / "org.toml").write_text(f'name = "Plan Test Inc."\n[unit_prices]\n{prices}\n')
+    (folder / "org.toml").write_text(ORG + f'[unit_prices]\n{prices}\n')
     return {name: folder / name for name in ("incident.json", "directory.csv", "affected.csv", "org.toml")}
 
 

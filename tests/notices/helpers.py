@@ -28,7 +28,7 @@ def incident(**overrides: Any) -> Incident:
         "breach_types": ["confidentiality"], "cause": "external_attack",
         "data_categories": list(ALL_CATEGORIES), "contained": True,
         "measures_taken": "All sessions revoked; attacker addresses blocked.",
-        "org": org_profile.validate({"hipaa_covered_entity": True}),
+        "org": org_profile.validate({"hipaa_covered_entity": True}, example=True),
     }
     values.update(overrides)
     return Incident(**values)
