@@ -99,7 +99,8 @@ def wait_ready(api_url: str, runner: subprocess.Popen[bytes]) -> None:
     raise ServeError(f"the deployments were not ready within {STARTUP_TIMEOUT:.0f} s")
 
 
-def serve(*, host: str, ui_port: int, api_port: int, executor_only: bool) -> int:
+def serve(*, host: str, ui_port: int, api_port: int, executor_only: bool,
+          pool: str | None = None) -> int:
     runtime.configure()
     supervisor = Supervisor()
 
@@ -111,6 +112,9 @@ def serve(*, host: str, ui_port: int, api_port: int, executor_only: bool) -> int
     env = dict(os.environ)
     try:
         api_url = env.get("PREFECT_API_URL")
+        if executor_only and pool:
+            raise ServeError("--executor-only and --pool exclude each other: workers execute "
+                             "a pool's runs")
         if api_url:
             if not healthy(f"{api_url.rstrip('/')}/health"):
                 raise ServeError(f"PREFECT_API_URL={api_url} does not answer")
@@ -128,8 +132,16 @@ def serve(*, host: str, ui_port: int, api_port: int, executor_only: bool) -> int
                 wait_healthy(f"{api_url}/health", server, "the Prefect server")
             env["PREFECT_API_URL"] = api_url
             say(f"Prefect UI:  http://{host}:{ui_port}")
-        runner = supervisor.start("the deployment runner", ["-m", "flows.serve"], env)
-        wait_ready(api_url, runner)
+        if pool:
+            registered = subprocess.run([sys.executable, "-m", "flows.serve", "--pool", pool],
+                                        env=env, check=False)
+            if registered.returncode:
+                raise ServeError(f"registering the deployments in work pool {pool!r} failed")
+            say(f"Deployments registered in work pool {pool!r}: start workers with "
+                f"`prefect worker start --pool {pool}`")
+        else:
+            runner = supervisor.start("the deployment runner", ["-m", "flows.serve"], env)
+            wait_ready(api_url, runner)
         if not executor_only:
             intake = supervisor.start("the intake API", [
                 "-m", "uvicorn", "--factory", "incidents.intake.app:create_app", "--host", host,

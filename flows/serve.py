@@ -8,7 +8,8 @@
 
 Run it on as many hosts as needed (`breachflow serve --executor-only`): every process serving
 the same deployments picks up their runs, and the shared PostgreSQL ledger keeps each notice
-to one send. Runs execute as subprocesses that inherit this process's environment."""
+to one send. Runs execute as subprocesses that inherit this process's environment.
+With `--pool NAME` the deployments go to a Prefect work pool and its workers run them."""
 
 from __future__ import annotations
 
@@ -49,9 +50,26 @@ def deployments() -> list[Any]:
     ]
 
 
-def main() -> None:
+def deploy_to_pool(pool: str) -> None:
+    """Register the deployments in a Prefect work pool instead: `prefect worker start --pool
+    NAME` on each host executes their runs (a process pool imports the installed package)."""
+    from prefect import deploy
+
+    deploy(*deployments(), work_pool_name=pool, build=False, push=False,
+           print_next_steps_message=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m flows.serve", description=__doc__)
+    parser.add_argument("--pool", help="register in this work pool and exit (workers execute)")
+    args = parser.parse_args(argv)
     runtime.configure()
     runtime.install_redaction()
+    if args.pool:
+        deploy_to_pool(args.pool)
+        return
     from prefect import serve
 
     # pause_on_shutdown=False: one host stopping must not pause the deployments for the others.

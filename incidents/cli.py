@@ -290,7 +290,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     _sandbox_if_needed()
     return operate.serve(host=args.host, ui_port=args.ui_port, api_port=args.api_port,
-                         executor_only=args.executor_only)
+                         executor_only=args.executor_only, pool=args.pool)
 
 
 def _sources(parser: argparse.ArgumentParser) -> None:
@@ -340,6 +340,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--executor-only", action="store_true",
                        help="only execute deployment runs, against PREFECT_API_URL (more hosts)")
+    serve.add_argument("--pool", metavar="NAME",
+                       help="register the deployments in this Prefect work pool; its workers run them")
     audit = add("audit", cmd_audit, "check an incident's hash-chained audit trail")
     audit.add_argument("action", choices=["verify"])
     audit.add_argument("incident_id", metavar="INCIDENT_ID")
