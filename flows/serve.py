@@ -65,6 +65,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m flows.serve", description=__doc__)
     parser.add_argument("--pool", help="register in this work pool and exit (workers execute)")
     args = parser.parse_args(argv)
+    # A webhook's run should start within seconds, not the default ten.
+    os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "2")
     runtime.configure()
     runtime.install_redaction()
     if args.pool:
