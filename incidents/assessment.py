@@ -126,7 +126,7 @@ def assess(incident_id: str) -> dict[str, Any]:
         s.execute(delete(Obligation).where(col(Obligation.incident_id) == incident.id))
         for values in drafts:
             s.add(Obligation(incident_id=incident.id, **values))
-        rescored = triage.assess(incident, subjects=totals["subjects"])
+        rescored = triage.assess(incident, subjects=totals["subjects"], minors=totals["minors"])
         incident.severity = rescored.severity
         incident.triage_reasons = list(rescored.reasons)
         incident.risk_level = "high" if rescored.severity in {"P1", "P2"} else (

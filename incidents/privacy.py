@@ -8,7 +8,9 @@ import logging
 import re
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-_PHONE = re.compile(r"\+?\d[\d ()-]{7,}\d")
+# Contacts are E.164 in breachflow, so a phone number starts with "+"; requiring it keeps
+# dates and external ids like "DEMO-20261129-064436" readable.
+_PHONE = re.compile(r"\+\d[\d ()-]{6,}\d")
 
 
 def redact(text: str) -> str:
