@@ -6,11 +6,20 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 logger = logging.getLogger("breachflow.intake")
+SENDGRID_PATH = "/v1/providers/sendgrid/events"
+TWILIO_PATH = "/v1/providers/twilio/status"
+# SendGrid posts up to thousands of events at once; far above the incident payload's limit.
+MAX_EVENTS_BYTES = 16 * 1024 * 1024
 
 
 def _optional(module: str) -> Any | None:
@@ -27,11 +36,8 @@ def mount_optional_routes(app: FastAPI) -> list[str]:
     mounted: list[str] = []
     webhooks = _optional("incidents.channels.webhooks")
     if webhooks is not None:
-        # PROVIDER CALLBACKS: POST /v1/providers/sendgrid/events and
-        # POST /v1/providers/twilio/status are wired here once the handlers' signatures are
-        # fixed (handle_sendgrid_events(*, raw_body, headers), handle_twilio_status(*, url,
-        # form, headers)).
-        logger.info("provider webhook handlers found but not yet mounted")
+        _mount_provider_callbacks(app, webhooks)
+        mounted += [SENDGRID_PATH, TWILIO_PATH]
     notice_page = _optional("incidents.notice_page")
     if notice_page is not None:
         _mount_notice_page(app, notice_page)
@@ -40,12 +46,44 @@ def mount_optional_routes(app: FastAPI) -> list[str]:
 
 
 def _mount_notice_page(app: FastAPI, module: Any) -> None:
-    from fastapi.responses import HTMLResponse
-    from starlette.concurrency import run_in_threadpool
-
     @app.get("/n/{token}", response_class=HTMLResponse, include_in_schema=False)
     async def personal_notice(token: str) -> HTMLResponse:
         # The token is the only credential: it is never logged (uvicorn runs without an
         # access log under `breachflow serve`).
         status_code, html = await run_in_threadpool(lambda: module.notice_page(token=token))
         return HTMLResponse(html, status_code=status_code, headers=dict(module.PAGE_HEADERS))
+
+
+def _mount_provider_callbacks(app: FastAPI, module: Any) -> None:
+    async def _answer(call: Callable[[], int]) -> JSONResponse:
+        try:
+            moved = await run_in_threadpool(call)
+        except module.WebhookError as error:
+            # The handlers' messages name the problem, never a person.
+            return JSONResponse({"error": str(error)}, status_code=error.status)
+        return JSONResponse({"moved": moved})
+
+    @app.post(SENDGRID_PATH, responses={401: {"description": "bad or stale ECDSA signature"},
+                                        503: {"description": "verification key not set"}})
+    async def sendgrid_events(request: Request) -> JSONResponse:
+        """SendGrid's signed Event Webhook: moves the delivery ledger forward."""
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_EVENTS_BYTES:
+            return JSONResponse({"error": "body too large"}, status_code=413)
+        raw = await request.body()
+        headers = dict(request.headers)
+        return await _answer(lambda: module.handle_sendgrid_events(raw_body=raw, headers=headers))
+
+    @app.post(TWILIO_PATH, responses={401: {"description": "bad X-Twilio-Signature"},
+                                      503: {"description": "TWILIO_AUTH_TOKEN not set"}})
+    async def twilio_status(request: Request) -> JSONResponse:
+        """Twilio's signed status callbacks for messages and calls."""
+        # Twilio posts application/x-www-form-urlencoded; every field is signed, blanks too.
+        form = dict(parse_qsl((await request.body()).decode("utf-8", "replace"),
+                              keep_blank_values=True))
+        # Twilio signs the URL it called: the public one, which a proxy may rewrite.
+        base = os.environ.get("BREACHFLOW_PUBLIC_URL", "").rstrip("/")
+        url = f"{base}{TWILIO_PATH}?{request.url.query}" if base else str(request.url)
+        headers = dict(request.headers)
+        return await _answer(lambda: module.handle_twilio_status(url=url, form=form,
+                                                                  headers=headers))
