@@ -13,11 +13,10 @@ database gets the counts and Prefect only the counts."""
 from __future__ import annotations
 
 import json
-import queue
 import re
-import threading
 from array import array
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
@@ -196,7 +195,7 @@ class _Outcome:
     residence_from_phone: int = 0
     residence_from_locale: int = 0
     residence_unknown: int = 0
-    by_channels: Counter[tuple[str, ...]] = field(default_factory=Counter)
+    by_channels: dict[tuple[str, ...], int] = field(default_factory=dict)
 
     def channels(self) -> dict[str, int]:
         found: Counter[str] = Counter()
@@ -210,7 +209,8 @@ class _Outcome:
         for name in ("minors", "sensitive_minors", "unreachable", "residence_from_phone",
                      "residence_from_locale", "residence_unknown"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.by_channels.update(other.by_channels)
+        for channels, people in other.by_channels.items():
+            self.by_channels[channels] = self.by_channels.get(channels, 0) + people
 
 
 @dataclass
@@ -238,6 +238,8 @@ class _Place:
 
 # (jurisdictions, the same as JSON, minor age, sensitive-minor age)
 _Law = tuple[list[str], str, int, int | None]
+# (place, jurisdictions as JSON, no jurisdiction?, minor age, sensitive-minor age, categories JSON)
+_Where = tuple["_Place", str, bool, int, int | None, str]
 _FIELDS = DIRECTORY_COLUMNS[1:]  # every column after subject_id, in this order
 _NO_CHANNELS: tuple[str, ...] = ()
 
@@ -255,7 +257,7 @@ class _People:
                "postal_address", "jurisdictions", "channels", "unreachable")
 
     def __init__(self, incident_id: str, sets: list[frozenset[str]], positions: dict[str, int], *,
-                 org: OrgFacts, today: date, booleans: tuple[Any, Any]) -> None:
+                 org: OrgFacts, today: date, booleans: tuple[Any, Any], text_only: bool = False) -> None:
         self.incident_id, self.sets, self.org, self.today = incident_id, sets, org, today
         self.false, self.true = booleans
         self.quality, self.outcome = Quality(), _Outcome()
@@ -263,10 +265,11 @@ class _People:
         self._getter: Any = itemgetter(*at) if min(at) >= 0 else (
             lambda row: [row[i] if i >= 0 else None for i in at])
         self._category_json: dict[int, str] = {}
-        self._places: dict[tuple[Any, ...], _Place] = {}
+        self._wheres: dict[tuple[Any, ...], _Where] = {}
+        self._reaches: dict[tuple[bool, str | None, bool], tuple[tuple[str, ...], str]] = {}
+        self._clean: Any = _clean_text if text_only else _clean_values
         self._jurisdictions: dict[tuple[str | None, str | None, int], _Law] = {}
         self._births: dict[str, tuple[int, str] | None] = {}
-        self._channels_json: dict[tuple[str, ...], str] = {}
 
     def categories_json(self, set_id: int) -> str:
         found = self._category_json.get(set_id)
@@ -296,10 +299,26 @@ class _People:
         found = self._births[raw] = (contacts.age_on(born, self.today), born.isoformat()) if born else None
         return found
 
+    def _where(self, key: tuple[Any, ...]) -> _Where:
+        """Residence, jurisdictions and ages for (country, region, locale, phone country, set)."""
+        place = _resolve(*key[:4])
+        codes, codes_json, minor_age, sensitive_age = self._law(place.country, place.region, key[4])
+        found = self._wheres[key] = (place, codes_json, not codes, minor_age, sensitive_age,
+                                     self.categories_json(key[4]))
+        return found
+
+    def _reach(self, key: tuple[bool, str | None, bool]) -> tuple[tuple[str, ...], str]:
+        """(channels, as JSON) for (has e-mail, phone line type, has push target)."""
+        has_email, line, has_push = key
+        channels = tuple(name for name, usable in (
+            ("email", has_email), ("sms", line in contacts.SMS_TYPES),
+            ("voice", line in _VOICE_TYPES), ("push", has_push)) if usable)
+        found = self._reaches[key] = (channels, json.dumps(list(channels)))
+        return found
+
     def subject(self, subject_id: str, records: int, set_id: int, row: Row) -> tuple[Any, ...]:
         (full_name, email, phone, push, country, region, locale, birth, guardian_email,
-         guardian_phone, postal) = [
-            (v.strip() or None) if type(v) is str else _text(v) for v in self._getter(row)]
+         guardian_phone, postal) = self._clean(self._getter(row))
         invalid, outcome = self.quality.invalid, self.outcome
         if email is not None and not contacts.valid_email(email):
             invalid.append((subject_id, "email"))
@@ -311,21 +330,19 @@ class _People:
             invalid.append((subject_id, "push_target"))
             push = None
 
-        key = (country, region, locale, info.country if info is not None else None)
-        place = self._places.get(key)
-        if place is None:
-            place = self._places[key] = _resolve(*key)
-        for name in place.invalid:
-            invalid.append((subject_id, name))
+        key = (country, region, locale, info.country if info is not None else None, set_id)
+        where = self._wheres.get(key) or self._where(key)
+        place, codes_json, unknown, minor_age, sensitive_age, categories_json = where
+        if place.invalid:
+            invalid.extend((subject_id, name) for name in place.invalid)
         if place.source != "directory":
             self._count_source(place.source)
-        codes, codes_json, minor_age, sensitive_age = self._law(place.country, place.region, set_id)
-        if not codes:
+        if unknown:
             self.quality.unknown_jurisdiction += 1
 
         minor, born = False, None
         if birth is not None:
-            found = self._birth(birth)
+            found = self._births[birth] if birth in self._births else self._birth(birth)
             if found is None:
                 invalid.append((subject_id, "birth_date"))
             else:
@@ -345,27 +362,18 @@ class _People:
             guardian_email = guardian_phone = None
 
         line = info.line_type if info is not None else None
-        channels = _NO_CHANNELS
-        if email is not None:
-            channels += ("email",)
-        if line in contacts.SMS_TYPES:
-            channels += ("sms",)
-        if line in _VOICE_TYPES:
-            channels += ("voice",)
-        if push is not None:
-            channels += ("push",)
-        channels_json = self._channels_json.get(channels)
-        if channels_json is None:
-            channels_json = self._channels_json[channels] = json.dumps(list(channels))
-        outcome.by_channels[channels] += 1
-        unreachable = not channels and not (guardian_email or guardian_phone)
+        reach_key = (email is not None, line, push is not None)
+        channels, channels_json = self._reaches.get(reach_key) or self._reach(reach_key)
+        by_channels = outcome.by_channels
+        by_channels[channels] = by_channels.get(channels, 0) + 1
+        unreachable = not channels and guardian_email is None and guardian_phone is None
         outcome.unreachable += unreachable
-        return (self.incident_id, subject_id, self.true, records,
-                self.categories_json(set_id), full_name, email,
+        true, false = self.true, self.false
+        return (self.incident_id, subject_id, true, records, categories_json, full_name, email,
                 info.e164 if info is not None else None, line, push, place.country,
-                place.region, place.locale, born, self.true if minor else self.false,
+                place.region, place.locale, born, true if minor else false,
                 guardian_email, guardian_phone, postal, codes_json, channels_json,
-                self.true if unreachable else self.false)
+                true if unreachable else false)
 
     def take_counts(self) -> _Counts:
         """What this instance counted since the last call (a worker's share), then reset."""
@@ -385,6 +393,14 @@ class _People:
         return (self.incident_id, subject_id, self.false, records,
                 self.categories_json(set_id), None, None, None, None, None, None, None, None,
                 None, self.false, None, None, None, "[]", "[]", self.true)
+
+
+def _clean_text(values: Sequence[str]) -> list[str | None]:
+    return [value.strip() or None for value in values]
+
+
+def _clean_values(values: Sequence[Any]) -> list[str | None]:
+    return [(v.strip() or None) if type(v) is str else _text(v) for v in values]
 
 
 def _resolve(country: str | None, region: str | None, locale: str | None,
@@ -421,10 +437,11 @@ def _resolve(country: str | None, region: str | None, locale: str | None,
 
 
 class _Writer:
-    """Chunked executemany of positional rows on the session's connection (one transaction),
-    from a second thread: the driver releases the GIL while SQLite (or the network) does its
-    work, so writing one chunk overlaps with preparing the next. The queue is bounded, so
-    memory holds at most a few chunks; the session is used by one thread at a time."""
+    """Chunked executemany of positional rows on the session's connection (one transaction).
+
+    Not from a second thread: sqlite3's executemany releases the GIL around every row's step
+    and must win it back to bind the next row, so a writer thread waits out the interpreter's
+    switch interval once per row and runs several times slower than writing in line."""
 
     def __init__(self, connection: Connection, columns: tuple[str, ...]) -> None:
         table = AffectedSubject.__table__  # type: ignore[attr-defined]
@@ -447,42 +464,16 @@ class _Writer:
         self.booleans: tuple[Any, Any] = (0, 1) if dialect.name == "sqlite" and not self._core \
             else (False, True)
         self.batch: list[tuple[Any, ...]] = []
-        self._queue: queue.Queue[list[tuple[Any, ...]] | None] = queue.Queue(maxsize=4)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._drain, name="identification-writer", daemon=True)
-
-    def __enter__(self) -> _Writer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, kind: Any, error: Any, traceback: Any) -> None:
-        if kind is None:
-            self._put(self.batch)
-        self._queue.put(None)
-        self._thread.join()
-        if kind is None and self._error is not None:
-            raise self._error
 
     def add(self, row: tuple[Any, ...]) -> None:
         self.batch.append(row)
         if len(self.batch) >= CHUNK:
-            self._put(self.batch)
+            self.flush()
+
+    def flush(self) -> None:
+        if self.batch:
+            self._write(self.batch)
             self.batch = []
-
-
-    def _put(self, chunk: list[tuple[Any, ...]]) -> None:
-        if self._error is not None:
-            raise self._error
-        if chunk:
-            self._queue.put(chunk)
-
-    def _drain(self) -> None:
-        while (chunk := self._queue.get()) is not None:
-            if self._error is None:
-                try:
-                    self._write(chunk)
-                except BaseException as error:  # handed to the main thread, which re-raises it
-                    self._error = error
 
     def _write(self, chunk: list[tuple[Any, ...]]) -> None:
         if self._core:  # an unusual driver or column: let SQLAlchemy bind every value
@@ -514,17 +505,18 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
     with db.session() as s:
         # A re-run after a crash starts this stage over: nothing downstream exists yet.
         s.execute(delete(AffectedSubject).where(AffectedSubject.incident_id == incident_id))  # type: ignore[arg-type]
-        with _Writer(s.connection(), _People.COLUMNS) as writer:
-            people = _People(incident_id, affected.sets, directory.positions, org=org,
-                             today=today, booleans=writer.booleans)
-            _match(directory, affected, people, writer, quality)
-            people.take_counts().merge_into(quality, outcome)
-            outcome.in_directory = sum(affected.matched)
-            for subject_id, slot in affected.slots.items():
-                if not affected.matched[slot]:
-                    quality.unknown_ids.append(subject_id)
-                    writer.add(people.unknown(subject_id, affected.records[slot],
-                                              affected.category_set[slot]))
+        writer = _Writer(s.connection(), _People.COLUMNS)
+        people = _People(incident_id, affected.sets, directory.positions, org=org, today=today,
+                         booleans=writer.booleans, text_only=directory.text_only)
+        _match(directory, affected, people, writer, quality)
+        people.take_counts().merge_into(quality, outcome)
+        outcome.in_directory = sum(affected.matched)
+        for subject_id, slot in affected.slots.items():
+            if not affected.matched[slot]:
+                quality.unknown_ids.append(subject_id)
+                writer.add(people.unknown(subject_id, affected.records[slot],
+                                          affected.category_set[slot]))
+        writer.flush()
         incident = service.get_incident(session=s, incident_id=incident_id)
         incident.quality = quality.counts()
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -62,10 +62,13 @@ class Source:
 
 
 class Rows:
-    """The rows of one source. `positions` maps each wanted column the source has to its index."""
+    """The rows of one source. `positions` maps each wanted column the source has to its index;
+    `text_only` says every value is a str (CSV), so that a consumer can skip type checks."""
 
-    def __init__(self, positions: dict[str, int], rows: Iterator[tuple[int, Row | None]]) -> None:
+    def __init__(self, positions: dict[str, int], rows: Iterator[tuple[int, Row | None]], *,
+                 text_only: bool = False) -> None:
         self.positions = positions
+        self.text_only = text_only
         self._rows = rows
 
     def __iter__(self) -> Iterator[tuple[int, Row | None]]:
@@ -188,7 +191,7 @@ def _csv_rows(source: Source, wanted: Sequence[str]) -> Rows:
                 except csv.Error:  # NUL byte, an oversized field: report the line and go on
                     yield reader.line_num, None
 
-    return Rows(positions, generate())
+    return Rows(positions, generate(), text_only=True)
 
 
 def _jsonl_rows(source: Source, wanted: Sequence[str]) -> Rows:
