@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from incidents import audit, db, steps
@@ -68,11 +69,16 @@ def ladder() -> tuple[str, ...]:
 
 def options(subject: AffectedSubject, kind: str, order: Iterable[str]) -> list[str]:
     """The channels that can reach this person (or their guardian), in ladder order."""
+    return _usable(subject.channels, subject.guardian_email, subject.guardian_phone, kind, order)
+
+
+def _usable(channels: list[str], guardian_email: str | None, guardian_phone: str | None,
+            kind: str, order: Iterable[str]) -> list[str]:
     if kind == "guardian":
-        usable = {"email": bool(subject.guardian_email), "sms": bool(subject.guardian_phone),
-                  "voice": bool(subject.guardian_phone)}
+        usable = {"email": bool(guardian_email), "sms": bool(guardian_phone),
+                  "voice": bool(guardian_phone)}
     else:
-        usable = dict.fromkeys(subject.channels, True)
+        usable = dict.fromkeys(channels, True)
     return [c for c in order if usable.get(c)]
 
 
@@ -87,33 +93,41 @@ def plan(incident_id: str, served: Iterable[str] | None = None) -> int:
     with db.session() as s:
         existing = {(pk, kind) for pk, kind in s.exec(
             select(Delivery.subject_pk, Delivery.recipient_kind).where(
-                col(Delivery.incident_id) == incident_id))}
+                Delivery.incident_id == incident_id))}
         obligations = _individual_obligations(s, incident_id)
         notices = _notice_ids(s, incident_id)
         rows: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
-        query = select(AffectedSubject).where(AffectedSubject.incident_id == incident_id,
-                                              col(AffectedSubject.in_directory))
-        for subject in s.exec(query):
-            wanted = [("subject", options(subject, "subject", order))]
-            if subject.minor:
-                wanted.append(("guardian", options(subject, "guardian", order)))
-            for kind, usable in wanted:
-                if not usable or (subject.id, kind) in existing:
+        now = utcnow()
+        # Columns, not objects: at a million people the ORM's per-row cost dominates.
+        query = sa_select(*(col(c) for c in (
+            AffectedSubject.id, AffectedSubject.channels, AffectedSubject.minor,
+            AffectedSubject.guardian_email, AffectedSubject.guardian_phone,
+            AffectedSubject.notice_group, AffectedSubject.jurisdictions))).where(
+            col(AffectedSubject.incident_id) == incident_id, col(AffectedSubject.in_directory))
+        for found in s.connection().execute(query):
+            pk, channels, minor, g_email, g_phone, group, jurisdictions = tuple(found)
+            kinds = ("subject", "guardian") if minor else ("subject",)
+            for kind in kinds:
+                if (pk, kind) in existing:
                     continue
-                key = (f"{subject.notice_group}-{kind}", usable[0])
+                usable = _usable(channels, g_email, g_phone, kind, order)
+                if not usable:
+                    continue
+                key = (f"{group}-{kind}", usable[0])
                 row = {"id": uuid.uuid4().hex, "incident_id": incident_id,
-                       "subject_pk": subject.id, "channel": usable[0], "recipient_kind": kind,
+                       "subject_pk": pk, "channel": usable[0], "recipient_kind": kind,
                        "notice_id": notices[key][0], "content_hash": notices[key][1],
-                       "state": "pending", "attempts": 0, "created_at": utcnow(),
+                       "state": "pending", "attempts": 0, "created_at": now,
                        "unverified_resends": 0}
                 rows.append(row)
                 links += [{"delivery_id": row["id"], "obligation_id": o}
-                          for j in subject.jurisdictions for o in obligations.get(j, [])]
+                          for j in jurisdictions for o in obligations.get(j, [])]
+        connection = s.connection()
         for chunk in _chunks(rows):
-            s.execute(insert(Delivery), chunk)
+            connection.execute(insert(Delivery.__table__), chunk)  # type: ignore[attr-defined]
         for chunk in _chunks(links):
-            s.execute(insert(DeliveryObligation), chunk)
+            connection.execute(insert(DeliveryObligation.__table__), chunk)  # type: ignore[attr-defined]
     return len(rows)
 
 
@@ -326,11 +340,17 @@ def fall_back(incident_id: str, served: Iterable[str] | None = None) -> int:
     order = [c for c in ladder() if served is None or c in set(served)]
     created = 0
     with db.session() as s:
-        rows = [(d.subject_pk, d.recipient_kind, d.channel, d.state, d.id) for d in s.exec(
-            select(Delivery).where(col(Delivery.incident_id) == incident_id))]
-        dead = [r for r in rows if r[3] in DEAD]
-        if not dead:
+        columns = sa_select(*(col(c) for c in (
+            Delivery.subject_pk, Delivery.recipient_kind, Delivery.channel, Delivery.state,
+            Delivery.id))).where(col(Delivery.incident_id) == incident_id)
+        dead_people = {pk for (pk,) in s.connection().execute(
+            select(Delivery.subject_pk).where(col(Delivery.incident_id) == incident_id,
+                                              col(Delivery.state).in_(DEAD)))}
+        if not dead_people:
             return 0
+        rows = [tuple(r) for chunk in _chunks(sorted(dead_people), 1000)
+                for r in s.connection().execute(columns.where(col(Delivery.subject_pk).in_(chunk)))]
+        dead = [r for r in rows if r[3] in DEAD]
         taken = {(pk, kind, channel) for pk, kind, channel, _, _ in rows}
         live = {(pk, kind) for pk, kind, _, state, _ in rows if state not in DEAD}
         notices = _notice_ids(s, incident_id)

@@ -172,7 +172,8 @@ class Delivery(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("incident_id", "subject_pk", "channel", "recipient_kind"),
-        Index("ix_delivery_claim", "incident_id", "channel", "state"),
+        # Claims walk this index in notice order, so a batch shares as few notices as it can.
+        Index("ix_delivery_claim", "incident_id", "channel", "state", "notice_id"),
     )
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     incident_id: str = Field(foreign_key="incident.id", max_length=32)

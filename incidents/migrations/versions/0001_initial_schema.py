@@ -329,7 +329,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("incident_id", "subject_pk", "channel", "recipient_kind"),
     )
     with op.batch_alter_table("delivery", schema=None) as batch_op:
-        batch_op.create_index("ix_delivery_claim", ["incident_id", "channel", "state"], unique=False)
+        batch_op.create_index(
+            "ix_delivery_claim", ["incident_id", "channel", "state", "notice_id"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_delivery_claim_token"), ["claim_token"], unique=False)
         batch_op.create_index(batch_op.f("ix_delivery_subject_pk"), ["subject_pk"], unique=False)
 
