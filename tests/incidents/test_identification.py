@@ -265,3 +265,17 @@ def test_on_postgresql(home, inputs, tmp_path, monkeypatch, postgres_url):
     assert _core(_subjects(found)) == expected
     assert outcome["minors"] == 3
 
+
+
+def test_many_people_are_written_in_multi_row_statements(home, tmp_path):
+    """Enough people for several rows per INSERT and a remainder: each row is its own person."""
+    people = [[f"m{n:04d}", f"Person {n}", f"p{n}@mail.example", "", "", "FR", "", "", "", "",
+               "", ""] for n in range(1, 213)]
+    affected = _write_csv(tmp_path / "affected.csv", ["subject_id"], [[p[0]] for p in people])
+    directory = _write_csv(tmp_path / "directory.csv", HEADER, people)
+    incident_id, outcome, _ = _identify(home, {"affected": affected, "directory": directory},
+                                        tmp_path, "ID-MANY")
+    found = _subjects(incident_id)
+    assert len(found) == outcome["subjects"] == 212
+    assert all(p.email == f"p{int(sid[1:])}@mail.example" and p.jurisdictions == ["EU"]
+               for sid, p in found.items())
