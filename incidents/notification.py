@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from datetime import timedelta
+from typing import Any
 
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from incidents import channels, db, ledger, service
@@ -21,14 +23,15 @@ from incidents.models import AffectedSubject, Delivery, Notice
 RECONCILE_AFTER = timedelta(seconds=float(os.environ.get("BREACHFLOW_RECONCILE_AFTER", "10")))
 
 
-def _address(delivery: Delivery, subject: AffectedSubject) -> str | None:
+def _address(delivery: Delivery, contact: Any) -> str | None:
     guardian = delivery.recipient_kind == "guardian"
-    return {
-        "email": subject.guardian_email if guardian else subject.email,
-        "sms": subject.guardian_phone if guardian else subject.phone,
-        "voice": subject.guardian_phone if guardian else subject.phone,
-        "push": None if guardian else subject.push_target,
+    found: str | None = {
+        "email": contact.guardian_email if guardian else contact.email,
+        "sms": contact.guardian_phone if guardian else contact.phone,
+        "voice": contact.guardian_phone if guardian else contact.phone,
+        "push": None if guardian else contact.push_target,
     }.get(delivery.channel)
+    return found
 
 
 def _outgoing(deliveries: list[Delivery]) -> tuple[dict[int, list[Outgoing]], list[str]]:
@@ -36,8 +39,13 @@ def _outgoing(deliveries: list[Delivery]) -> tuple[dict[int, list[Outgoing]], li
     rows with no address on that channel any more (purged or edited contact data)."""
     by_notice: dict[int, list[Outgoing]] = defaultdict(list)
     missing: list[str] = []
+    # Only the contact columns: loading whole people (JSON columns and all) per batch is slow.
+    contacts = sa_select(*(col(c) for c in (
+        AffectedSubject.id, AffectedSubject.email, AffectedSubject.phone,
+        AffectedSubject.guardian_email, AffectedSubject.guardian_phone,
+        AffectedSubject.push_target, AffectedSubject.locale)))
     with db.session() as s:
-        subjects = {x.id: x for x in s.exec(select(AffectedSubject).where(
+        subjects = {x.id: x for x in s.connection().execute(contacts.where(
             col(AffectedSubject.id).in_({d.subject_pk for d in deliveries})))}
     for delivery in deliveries:
         subject = subjects[delivery.subject_pk]

@@ -62,14 +62,15 @@ class SendGridEmail(Channel):
                    sender=os.environ.get("BREACHFLOW_EMAIL_FROM", "security@example.com"))
 
     def _mail(self, notice: Notice, messages: list[Outgoing], claim_token: str,
-              incident_ref: str) -> Mail:
+              incident_ref: str, tos: dict[str, To] | None = None) -> Mail:
+        tos = tos or {}
         mail = Mail(from_email=From(self.sender, self.sender_name), subject=notice.subject)
         mail.add_content(Content("text/plain", notice.body_text))
         if notice.body_html:
             mail.add_content(Content("text/html", notice.body_html))
         for index, message in enumerate(messages):
             personalization = Personalization()
-            personalization.add_to(To(message.address))
+            personalization.add_to(tos.get(message.delivery_id) or To(message.address))
             personalization.add_custom_arg(CustomArg("delivery_id", message.delivery_id))
             personalization.add_custom_arg(CustomArg("claim", claim_token))
             # Appended in order, so a 400 naming personalizations.N points at messages[N].
@@ -81,9 +82,12 @@ class SendGridEmail(Channel):
              incident_ref: str) -> list[Result]:
         found: dict[str, Result] = {}
         usable = []
+        tos: dict[str, To] = {}
         for message in messages:
-            if _parses(message.address):
+            to = To(message.address)  # parsed once: the helper's parser is its slowest part
+            if to.email and to.email == message.address.strip() and not to.name:
                 usable.append(message)
+                tos[message.delivery_id] = to
             else:  # the helper would drop it silently; SendGrid would refuse the whole request
                 found[message.delivery_id] = Result(message.delivery_id, Outcome.FAILED,
                                                     error="sendgrid-invalid-address")
@@ -91,7 +95,7 @@ class SendGridEmail(Channel):
         try:
             while pending:
                 part = pending.pop()
-                pending.extend(self._send_part(notice, part, claim_token, incident_ref, found))
+                pending.extend(self._send_part(notice, part, claim_token, incident_ref, found, tos))
         except ChannelHalted as error:
             self.halted = str(error)
             if not any(r.outcome is not Outcome.FAILED for r in found.values()):
@@ -100,7 +104,8 @@ class SendGridEmail(Channel):
                 for m in messages]
 
     def _send_part(self, notice: Notice, part: list[Outgoing], claim_token: str,
-                   incident_ref: str, found: dict[str, Result]) -> list[list[Outgoing]]:
+                   incident_ref: str, found: dict[str, Result],
+                   tos: dict[str, To]) -> list[list[Outgoing]]:
         """Send one request; return the parts that must be sent again right away."""
 
         def every(outcome: Outcome, error: str | None = None, provider_id: str | None = None,
@@ -109,7 +114,7 @@ class SendGridEmail(Channel):
                 found[m.delivery_id] = Result(m.delivery_id, outcome, provider_id, error, retry_after)
             return []
 
-        mail = self._mail(notice, part, claim_token, incident_ref)
+        mail = self._mail(notice, part, claim_token, incident_ref, tos)
         self.pacer.acquire(self.name, 1.0)  # e-mail is paced in requests
         try:
             response = self.client.send(mail)
@@ -158,11 +163,6 @@ class SendGridEmail(Channel):
         for entry in json.loads(response.body or b"{}").get("messages", []):
             seen[str(entry.get("to_email", "")).lower()] = str(entry.get("msg_id"))
         return {m.delivery_id: seen.get(m.address.lower()) for m in messages}
-
-
-def _parses(address: str) -> bool:
-    """Whether the helper reads the whole string as one plain address."""
-    return bool(To(address).get().get("email")) and To(address).get()["email"] == address.strip()
 
 
 def _unique_addresses(messages: list[Outgoing]) -> list[list[Outgoing]]:
