@@ -168,3 +168,11 @@ def test_without_a_secret_the_endpoints_say_which_variable_is_missing(make_intak
     status = bare.get("SIEM-2026-4711")
     assert status.status_code == 503 and "BREACHFLOW_API_TOKEN" in status.json()["error"]
     assert httpx.get(f"{bare.url}/healthz").status_code == 200
+
+
+def test_the_personal_notice_page_route_answers_without_caching_or_indexing(intake):
+    reply = intake.client.get("/n/AAAAAAAAAAAAAAAAAAAAAA")
+    assert reply.status_code == 404
+    assert reply.headers["cache-control"] == "no-store"
+    assert "noindex" in reply.headers["x-robots-tag"]
+    assert reply.headers["content-type"].startswith("text/html")
