@@ -150,3 +150,28 @@ def test_a_webhook_incident_runs_through_its_gates_resumed_through_the_api(
     finally:
         runner.terminate()
         runner.wait(timeout=30)
+
+
+def test_the_secrets_can_come_from_prefect_secret_blocks(make_intake):
+    from prefect.blocks.system import Secret
+
+    from incidents.intake import settings
+
+    Secret(value="block-webhook-secret").save(settings.WEBHOOK_SECRET_BLOCK, overwrite=True)
+    Secret(value="block-api-token").save(settings.API_TOKEN_BLOCK, overwrite=True)
+    try:
+        intake = make_intake(prefect=True, extra_env={"BREACHFLOW_WEBHOOK_SECRET": "",
+                                                      "BREACHFLOW_API_TOKEN": ""})
+        body = incident_body(f"BLOCK-{time.time_ns()}")
+        assert intake.post(body).status_code == 401  # the conftest's secret is not the block's
+        accepted = intake.post(body, secret="block-webhook-secret")
+        assert accepted.status_code == 202, accepted.text
+        if accepted.json()["flow_run_id"]:
+            _delete_run(accepted.json()["flow_run_id"])
+        assert intake.get(body["external_id"], token="block-api-token").status_code == 200
+        assert "block-webhook-secret" not in intake.output()
+    finally:
+        with get_client(sync_client=True) as client:
+            for name in (settings.WEBHOOK_SECRET_BLOCK, settings.API_TOKEN_BLOCK):
+                client.delete_block_document(client.read_block_document_by_name(
+                    name, block_type_slug="secret").id)
