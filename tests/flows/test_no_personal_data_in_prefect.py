@@ -31,6 +31,12 @@ def test_contacts_appear_nowhere_outside_the_database(workspace, sandbox_process
         people = list(csv.DictReader(handle))
     secrets = {p[k] for p in people for k in ("email", "phone", "guardian_email") if p[k]}
     assert len(secrets) > 100
+    # Credentials come from the environment and must never be logged or stored either.
+    credentials = {"SENDGRID_API_KEY": "SG.k3y-that-must-never-leak",
+                   "BREACHFLOW_WEBHOOK_SECRET": "whsec-that-must-never-leak",
+                   "BREACHFLOW_API_TOKEN": "bearer-that-must-never-leak"}
+    workspace.env.update(credentials)
+    secrets |= set(credentials.values())
 
     result = workspace.run("run", str(files["incident.json"]), "--affected",
                            str(files["affected.csv"]), "--directory",
