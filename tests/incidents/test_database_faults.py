@@ -79,7 +79,7 @@ def test_postgres_connection_dropped_mid_batch_is_retried(home, demo_files, tmp_
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     updates = {"n": 0}
 
-    def drop_on_first_update(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+    def drop_on_first_update(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().upper().startswith("UPDATE DELIVERY"):
             updates["n"] += 1
             if updates["n"] == 1:
