@@ -53,17 +53,20 @@ _STATUS = re.compile(r"error=(\d{3})")
 _capture = threading.local()
 
 
-class _ThreadCapture(logging.Handler):
-    """Keeps the messages Apprise logs in the thread that is sending (when it asks to)."""
+class _ThreadCapture(logging.Filter):
+    """Takes what Apprise logs while this channel sends, in the sending thread, and keeps it
+    from every handler: its lines can name a person's topic or target."""
 
-    def emit(self, record: logging.LogRecord) -> None:
+    def filter(self, record: logging.LogRecord) -> bool:
         found: list[str] | None = getattr(_capture, "lines", None)
-        if found is not None:
+        if found is None:
+            return True  # someone else's Apprise call (operator alerts): left alone
+        if record.levelno >= logging.WARNING:
             found.append(record.getMessage())
+        return False
 
 
-_handler = _ThreadCapture(level=logging.WARNING)
-logging.getLogger("apprise").addHandler(_handler)
+logging.getLogger("apprise").addFilter(_ThreadCapture())
 
 
 class ApprisePush(Channel):

@@ -59,3 +59,15 @@ def test_each_person_gets_their_own_notice_once():
         stored = sandbox.messages("push")
         assert sorted((m["recipient"], m["delivery_id"]) for m in stored) == sorted(
             (f"tok{n}", f"d{n}") for n in range(60))
+
+
+def test_apprise_lines_about_a_persons_target_reach_no_log_handler(caplog):
+    import logging
+
+    with Sandbox() as sandbox, caplog.at_level(logging.DEBUG):
+        results = push(sandbox.url).send(
+            notice=notice("push"), claim_token="c", incident_ref="i",
+            messages=[Outgoing("d1", "unregistered-secret-device", "en", 1)])
+    assert [r.error for r in results] == ["push-404"]  # read from Apprise's own warning
+    assert "unregistered-secret-device" not in caplog.text
+    assert not [r for r in caplog.records if r.name.startswith("apprise")]
