@@ -268,7 +268,8 @@ class _People:
         self._category_json: dict[int, str] = {}
         self._wheres: dict[tuple[Any, ...], _Where] = {}
         self._reaches: dict[tuple[bool, str | None, bool], tuple[tuple[str, ...], str]] = {}
-        self._clean: Any = _clean_text if text_only else _clean_values
+        # Every value a str (CSV with every column): no type checks. A missing column reads None.
+        self._clean: Any = _clean_text if text_only and min(at) >= 0 else _clean_values
         self._jurisdictions: dict[tuple[str | None, str | None, int], _Law] = {}
         self._births: dict[str, tuple[int, str] | None] = {}
 

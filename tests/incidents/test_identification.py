@@ -279,3 +279,17 @@ def test_many_people_are_written_in_multi_row_statements(home, tmp_path):
     assert len(found) == outcome["subjects"] == 212
     assert all(p.email == f"p{int(sid[1:])}@mail.example" and p.jurisdictions == ["EU"]
                for sid, p in found.items())
+
+
+def test_a_directory_with_only_some_columns(home, tmp_path):
+    """Only subject_id is required: a missing column means unknown for everyone."""
+    affected = _write_csv(tmp_path / "affected.csv", ["subject_id"], [["a"], ["b"]])
+    directory = _write_csv(tmp_path / "directory.csv", ["email", "subject_id"],
+                           [["a@mail.example", "a"], [" ", "b"]])
+    incident_id, outcome, _ = _identify(home, {"affected": affected, "directory": directory},
+                                        tmp_path, "ID-FEW")
+    people = _subjects(incident_id)
+    assert (people["a"].email, people["a"].channels, people["a"].jurisdictions) == (
+        "a@mail.example", ["email"], [])
+    assert people["b"].unreachable and people["b"].email is None  # blank is unknown, not invalid
+    assert outcome["invalid_emails"] == 0 and outcome["residence_unknown"] == 2
