@@ -13,13 +13,12 @@ own instance, which never waits (a fresh instance sends at once), and a thread p
 throttle, keeps the channel under its rate. `bench/delivery.py` prints these figures.
 
 Apprise reports only success or failure; the HTTP status comes from its warning line
-(`error=429`), read from this thread's records only. A push gateway has no API to ask what was
-delivered, so an ambiguous push cannot be reconciled: after the window it is sent again and
-counted (`Delivery.unverified_resends`)."""
+(`error=429`), read from this thread's records only (`quiet`), which no log handler sees.
+A push gateway has no API to ask what was delivered, so an ambiguous push cannot be
+reconciled: after the window it is sent again and counted (`Delivery.unverified_resends`)."""
 
 from __future__ import annotations
 
-import logging
 import os
 import re
 import threading
@@ -30,7 +29,7 @@ from urllib.parse import quote
 
 import apprise
 
-from incidents.channels import classify, pacing
+from incidents.channels import classify, pacing, quiet
 from incidents.channels.base import (
     OUTCOME,
     Channel,
@@ -49,25 +48,6 @@ DEFAULT_SCHEMES = frozenset({"json", "jsons", "form", "forms", "fcm", "gorush", 
 # Schemes whose requests can carry our delivery id as a header (the receiver may keep it).
 HEADER_SCHEMES = frozenset({"json", "jsons", "form", "forms"})
 _STATUS = re.compile(r"error=(\d{3})")
-
-_capture = threading.local()
-
-
-class _ThreadCapture(logging.Filter):
-    """Takes what Apprise logs while this channel sends, in the sending thread, and keeps it
-    from every handler: its lines can name a person's topic or target."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        found: list[str] | None = getattr(_capture, "lines", None)
-        if found is None:
-            return True  # someone else's Apprise call (operator alerts): left alone
-        if record.levelno >= logging.WARNING:
-            found.append(record.getMessage())
-        return False
-
-
-logging.getLogger("apprise").addFilter(_ThreadCapture())
-
 
 class ApprisePush(Channel):
     name: ClassVar[str] = "push"
@@ -136,18 +116,14 @@ class ApprisePush(Channel):
         return list(self._pool.map(one, messages))
 
     def _send_one(self, notice: Notice, message: Outgoing) -> Result:
-        url = self.target_url(message.address, message.delivery_id)
-        plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True) if url else None
-        if plugin is None:
-            return Result(message.delivery_id, Outcome.FAILED, error="push-target-refused")
-        self.pacer.acquire(self.name, 1.0)
-        _capture.lines = []
-        try:
+        with quiet.captured() as lines:
+            url = self.target_url(message.address, message.delivery_id)
+            plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True) if url else None
+            if plugin is None:
+                return Result(message.delivery_id, Outcome.FAILED, error="push-target-refused")
+            self.pacer.acquire(self.name, 1.0)
             ok = plugin.notify(body=notice.body_text.strip(), title=notice.subject,
                                notify_type=apprise.NotifyType.WARNING)
-            lines: list[str] = _capture.lines
-        finally:
-            _capture.lines = None
         if ok:
             return Result(message.delivery_id, Outcome.ACCEPTED,
                           provider_id=f"push:{message.delivery_id}")

@@ -21,7 +21,7 @@ import requests
 from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
-from incidents.channels import classify, pacing
+from incidents.channels import classify, pacing, quiet
 from incidents.channels.base import (
     OUTCOME,
     Channel,
@@ -115,7 +115,8 @@ class TwilioChannel(Channel):
         self.pacer.acquire(self.name, self._tokens(notice))
         client = self.client()
         try:
-            sid = self._create(client, notice, message)
+            with quiet.captured():
+                sid = self._create(client, notice, message)
         except TwilioException as error:
             return self._refused(client, message, error)
         except requests.exceptions.ConnectTimeout:
@@ -156,8 +157,9 @@ class TwilioChannel(Channel):
         client = self.client()
         found: dict[str, str | None] = {}
         for message in messages:
-            found[message.delivery_id] = self._find(client, message, notices.get(message.notice_id),
-                                                    since)
+            with quiet.captured():  # the list query carries the phone number
+                found[message.delivery_id] = self._find(
+                    client, message, notices.get(message.notice_id), since)
         return found
 
     @abstractmethod
