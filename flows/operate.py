@@ -126,9 +126,10 @@ def serve(*, host: str, ui_port: int, api_port: int, executor_only: bool,
             if healthy(f"{api_url}/health"):
                 say(f"Prefect server: using the one already at http://{host}:{ui_port}")
             else:
+                # The UI asks this URL for the API; Prefect's default assumes port 4200.
                 server = supervisor.start("the Prefect server", [
                     "-m", "prefect", "server", "start", "--host", host, "--port", str(ui_port)],
-                    env)
+                    {"PREFECT_UI_API_URL": api_url, **env})
                 wait_healthy(f"{api_url}/health", server, "the Prefect server")
             env["PREFECT_API_URL"] = api_url
             say(f"Prefect UI:  http://{host}:{ui_port}")
