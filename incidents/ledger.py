@@ -215,13 +215,16 @@ def backoff(attempt: int) -> float:
     return random.uniform(0.5, max(0.5, min(BACKOFF_CAP, 2.0 ** attempt)))  # noqa: S311 - jitter
 
 
-def record(results: list[Result], *, token: str) -> dict[str, int]:
+def record(results: list[Result], *, token: str,
+           attempts: dict[str, int] | None = None) -> dict[str, int]:
     """Write the outcome of one batch. Only rows still held by this claim move: a provider
-    event that already raised a row (a fast callback) is never overwritten."""
+    event that already raised a row (a fast callback) is never overwritten. `attempts` (from
+    the claim) saves reading them again."""
     now = utcnow()
-    with db.session() as s:
-        attempts = dict(s.exec(select(Delivery.id, Delivery.attempts).where(
-            col(Delivery.claim_token) == token)).all())
+    if attempts is None:
+        with db.session() as s:
+            attempts = dict(s.exec(select(Delivery.id, Delivery.attempts).where(
+                col(Delivery.claim_token) == token)).all())
     rows: list[dict[str, Any]] = []
     counts: dict[str, int] = defaultdict(int)
     for result in results:

@@ -78,10 +78,11 @@ def send_batch(incident_id: str, channel: str) -> dict[str, int]:
         notices = {n.id: n for n in s.exec(select(Notice).where(
             col(Notice.id).in_({d.notice_id for d in claimed})))}
     totals: dict[str, int] = defaultdict(int)
+    attempts = {d.id: d.attempts for d in claimed}
     by_notice, missing = _outgoing(claimed)
     if missing:
         gone = [Result(d, Outcome.FAILED, error="no-address") for d in missing]
-        for state, n in ledger.record(gone, token=token).items():
+        for state, n in ledger.record(gone, token=token, attempts=attempts).items():
             totals[state] += n
     for notice_id, messages in by_notice.items():
         try:
@@ -91,7 +92,7 @@ def send_batch(incident_id: str, channel: str) -> dict[str, int]:
             # Nothing of this request was sent: give the claim back and stop the channel here.
             adapter.halted = str(error)
             break
-        for state, n in ledger.record(results, token=token).items():
+        for state, n in ledger.record(results, token=token, attempts=attempts).items():
             totals[state] += n
     released = ledger.release(token)
     if released:
