@@ -108,7 +108,7 @@ def _header(source: Source) -> list[str]:
             raise InputError(f"{source.label} {source.name}: empty, no header row", field=source.label)
         return [name.strip() for name in header]
     if kind == "jsonl":
-        with open(source.location, encoding="utf-8") as handle:
+        with open(source.location, encoding="utf-8-sig") as handle:
             for line in handle:
                 if line.strip():
                     try:
@@ -200,7 +200,7 @@ def _jsonl_rows(source: Source, wanted: Sequence[str]) -> Rows:
 
     def generate() -> Iterator[tuple[int, Row | None]]:
         loads = json.loads
-        with open(source.location, encoding="utf-8", errors=errors.name) as handle:
+        with open(source.location, encoding="utf-8-sig", errors=errors.name) as handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
                     continue

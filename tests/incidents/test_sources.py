@@ -64,7 +64,7 @@ def test_csv_line_the_parser_rejects_is_reported_and_reading_goes_on(tmp_path):
 
 def test_jsonl_rows(tmp_path):
     path = tmp_path / "affected.jsonl"
-    path.write_text('{"subject_id": "u1", "email": "a@mail.example"}\n'
+    path.write_text('\ufeff{"subject_id": "u1", "email": "a@mail.example"}\n'
                     "\n"
                     "{not json\n"
                     '["a", "list"]\n'
@@ -175,7 +175,7 @@ def test_bad_sources_are_named(tmp_path, make, kwargs, field, says):
 def test_unreadable_file(tmp_path):
     path = tmp_path / "users.csv"
     path.write_bytes(b"\xff\xfesubject_id\n")  # UTF-16 or worse: not a CSV in UTF-8
-    with pytest.raises(InputError, match="'users.csv': cannot be read") as caught:
+    with pytest.raises(InputError, match=r"'users\.csv': cannot be read") as caught:
         sources.columns(str(path), label="--directory")
     assert caught.value.field == "--directory"
 
