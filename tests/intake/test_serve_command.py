@@ -13,6 +13,7 @@ import time
 import httpx
 import pytest
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 
 from tests.intake.conftest import SECRET, TOKEN, free_port
 
@@ -37,7 +38,7 @@ def _serve(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
 @pytest.mark.prefect
 def test_serve_starts_the_executor_and_the_intake_api_and_stops_on_sigterm(tmp_path):
     port = free_port()
-    serve = _serve(_env(tmp_path), "--api-port", str(port))
+    serve = _serve(_env(tmp_path, BREACHFLOW_DEADLINE_WATCH_SECONDS="5"), "--api-port", str(port))
     lines: list[str] = []
     try:
         assert serve.stdout is not None
@@ -60,6 +61,18 @@ def test_serve_starts_the_executor_and_the_intake_api_and_stops_on_sigterm(tmp_p
                 names.add(f"{client.read_flow(deployment.flow_id).name}/{deployment.name}")
         assert names >= DEPLOYMENTS
         assert httpx.get(f"http://127.0.0.1:{port}/openapi.json").status_code == 200
+        # The scheduled deadline watch runs on its own, executed by the served runner.
+        deadline = time.monotonic() + 120
+        with get_client(sync_client=True) as client:
+            watch = client.read_deployment_by_name("deadline_watch/deadline-watch")
+            while time.monotonic() < deadline:
+                runs = client.read_flow_runs(deployment_filter=DeploymentFilter(
+                    id=DeploymentFilterId(any_=[watch.id])))
+                if any(r.state and r.state.is_completed() for r in runs):
+                    break
+                time.sleep(1)
+            else:
+                raise AssertionError(f"no deadline watch run completed: {[r.state for r in runs]}")
     finally:
         serve.send_signal(signal.SIGTERM)
         code = serve.wait(timeout=60)
