@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
-from incidents import channels, db, ledger, service
+from incidents import channels, db, ledger, notice_page, service
 from incidents.channels.base import ChannelHalted, Outcome, Outgoing, Result
 from incidents.models import AffectedSubject, Delivery, Notice
 
@@ -47,6 +47,8 @@ def _outgoing(deliveries: list[Delivery]) -> tuple[dict[int, list[Outgoing]], li
     with db.session() as s:
         subjects = {x.id: x for x in s.connection().execute(contacts.where(
             col(AffectedSubject.id).in_({d.subject_pk for d in deliveries})))}
+        tokens = notice_page.tokens_for(s, incident_id=deliveries[0].incident_id,
+                                        subject_pks=[d.subject_pk for d in deliveries])
     for delivery in deliveries:
         subject = subjects[delivery.subject_pk]
         address = _address(delivery, subject)
@@ -54,8 +56,9 @@ def _outgoing(deliveries: list[Delivery]) -> tuple[dict[int, list[Outgoing]], li
             missing.append(delivery.id)
             continue
         notice_id = delivery.notice_id or 0
-        by_notice[notice_id].append(Outgoing(delivery.id, address, subject.locale or "en",
-                                             notice_id))
+        by_notice[notice_id].append(Outgoing(
+            delivery.id, address, subject.locale or "en", notice_id,
+            tokens.get((delivery.subject_pk, delivery.recipient_kind))))
     return by_notice, missing
 
 

@@ -122,7 +122,7 @@ class ApprisePush(Channel):
             if plugin is None:
                 return Result(message.delivery_id, Outcome.FAILED, error="push-target-refused")
             self.pacer.acquire(self.name, 1.0)
-            ok = plugin.notify(body=notice.body_text.strip(), title=notice.subject,
+            ok = plugin.notify(body=message.text(notice.body_text.strip()), title=notice.subject,
                                notify_type=apprise.NotifyType.WARNING)
         if ok:
             return Result(message.delivery_id, Outcome.ACCEPTED,

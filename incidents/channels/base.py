@@ -46,6 +46,16 @@ class Outgoing:
     address: str
     locale: str
     notice_id: int = 0
+    # The person's notice-page token: their URL replaces the placeholder in the notice text.
+    link_token: str | None = None
+
+    def text(self, notice_text: str) -> str:
+        """The notice text for this person (their own page link in it)."""
+        if not self.link_token:
+            return notice_text
+        from incidents import notice_page
+
+        return notice_page.personalize(notice_text, token=self.link_token)
 
 
 @dataclass(frozen=True)

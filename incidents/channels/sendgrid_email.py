@@ -17,8 +17,18 @@ from typing import Any, ClassVar
 
 from python_http_client import exceptions as http_errors
 from sendgrid import SendGridAPIClient
-from sendgrid.helpers.mail import Category, Content, CustomArg, From, Mail, Personalization, To
+from sendgrid.helpers.mail import (
+    Category,
+    Content,
+    CustomArg,
+    From,
+    Mail,
+    Personalization,
+    Substitution,
+    To,
+)
 
+from incidents import notice_page
 from incidents.channels import classify, pacing
 from incidents.channels.base import (
     OUTCOME,
@@ -73,6 +83,10 @@ class SendGridEmail(Channel):
             personalization.add_to(tos.get(message.delivery_id) or To(message.address))
             personalization.add_custom_arg(CustomArg("delivery_id", message.delivery_id))
             personalization.add_custom_arg(CustomArg("claim", claim_token))
+            if message.link_token:
+                # One rendered notice for the group; each person's own page link substituted.
+                personalization.add_substitution(Substitution(
+                    notice_page.placeholder_url(), notice_page.url_for(message.link_token)))
             # Appended in order, so a 400 naming personalizations.N points at messages[N].
             mail.add_personalization(personalization, index=index)
         mail.category = [Category("breach-notice"), Category(incident_ref)]

@@ -49,8 +49,9 @@ class TwilioSms(TwilioChannel):
         return self.sender.startswith("MG")
 
     @staticmethod
-    def text(notice: Notice) -> str:
-        return notice.body_text.strip()
+    def text(notice: Notice, message: Outgoing | None = None) -> str:
+        body = notice.body_text.strip()
+        return message.text(body) if message is not None else body
 
     def _tokens(self, notice: Notice) -> float:
         return float(max(1, segments.segments(self.text(notice))))
@@ -64,7 +65,7 @@ class TwilioSms(TwilioChannel):
         sender = ({"messaging_service_sid": self.sender} if self.uses_service
                   else {"from_": self.sender})
         created = client.messages.create(
-            to=message.address, body=self.text(notice),
+            to=message.address, body=self.text(notice, message),
             status_callback=self.status_callback(message.delivery_id),
             validity_period=self.validity_period, **sender)
         return str(created.sid)
@@ -76,7 +77,7 @@ class TwilioSms(TwilioChannel):
             created = sent.date_created
             ours = (sent.messaging_service_sid == self.sender if self.uses_service
                     else sent.from_ == self.sender)
-            same = notice is None or (sent.body or "").strip() == self.text(notice)
+            same = notice is None or (sent.body or "").strip() == self.text(notice, message)
             if ours and same and created is not None and created >= after:
                 return str(sent.sid)
         return None

@@ -65,8 +65,8 @@ class TwilioVoice(TwilioChannel):
         return channel
 
     def _twiml(self, notice: Notice, message: Outgoing) -> str:
-        return twiml(notice.body_text.strip(), say_language(notice.locale, message.locale),
-                     self.voice)
+        return twiml(message.text(notice.body_text.strip()),
+                     say_language(notice.locale, message.locale), self.voice)
 
     def _refuse(self, notice: Notice, message: Outgoing) -> str | None:
         return "voice-too-long" if len(self._twiml(notice, message)) > MAX_TWIML else None

@@ -91,3 +91,21 @@ def test_an_address_the_helper_cannot_read_fails_alone_without_a_request():
         assert [(r.outcome, r.error) for r in results] == [
             (Outcome.FAILED, "sendgrid-invalid-address"), (Outcome.ACCEPTED, None)]
         assert [m["delivery_id"] for m in sandbox.messages("email")] == ["d2"]
+
+
+def test_one_request_carries_each_persons_page_link_as_a_substitution():
+    from incidents import notice_page
+    from incidents.channels.sandbox import Sandbox
+
+    tokens = [notice_page.new_token() for _ in range(3)]
+    text = f"Read your notice: {notice_page.placeholder_url()}"
+    with Sandbox() as sandbox:
+        email(sandbox.url).send(notice=notice("email", text=text), claim_token="c",
+                                incident_ref="i",
+                                messages=[Outgoing(f"d{n}", f"p{n}@mail.example", "en", 1, t)
+                                          for n, t in enumerate(tokens)])
+        stored = {m["delivery_id"]: m for m in sandbox.messages("email")}
+        assert sandbox.stats()["requests"]["email"] == {"accepted": 1}
+    for n, token in enumerate(tokens):
+        assert stored[f"d{n}"]["substitutions"] == {
+            notice_page.placeholder_url(): notice_page.url_for(token)}

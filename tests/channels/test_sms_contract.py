@@ -80,3 +80,18 @@ def test_many_messages_are_sent_concurrently_each_once():
         assert {r.outcome for r in results} == {Outcome.ACCEPTED}
         assert sandbox.stats()["duplicates_total"] == 0
         assert len(sandbox.messages("sms")) == 120
+
+
+def test_each_person_gets_their_own_notice_page_link():
+    from incidents import notice_page
+
+    token = notice_page.new_token()
+    text = f"Lumen: a security incident involved your data. Details: {notice_page.placeholder_url()}"
+    with Sandbox() as sandbox:
+        sms(sandbox.url).send(notice=notice("sms", text=text), claim_token="c", incident_ref="i",
+                              messages=[Outgoing("d1", "+14157770001", "en", 1, token),
+                                        Outgoing("d2", "+14157770002", "en", 1)])
+        bodies = {m["delivery_id"]: m["body"] for m in sandbox.messages("sms")}
+    assert bodies["d1"].endswith(notice_page.url_for(token))
+    assert bodies["d2"] == text
+    assert len(bodies["d1"]) == len(text), "the placeholder keeps the segment count exact"

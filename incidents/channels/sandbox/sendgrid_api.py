@@ -363,6 +363,7 @@ def _recipients(ctx: Context, body: Mapping[str, Any], message_id: str) -> list[
             "template_id": body.get("template_id"),
             "dynamic_template_data": p.get("dynamic_template_data"),
             "custom_args": custom_args,
+            "substitutions": dict(p.get("substitutions") or {}),
             "categories": list(body.get("categories") or []),
         }
         for role in ROLES:
