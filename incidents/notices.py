@@ -59,6 +59,9 @@ def group_key(jurisdictions: list[str], locale: str, categories: list[str], mino
     return hashlib.sha256(raw.encode()).hexdigest()[:16]
 
 
+GROUPS_PER_COMMIT: Final = 25
+
+
 @dataclass(frozen=True)
 class Group:
     """What a notice is written for: no person in it, only what their notices share."""
@@ -209,29 +212,44 @@ def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         links = notice_page.create_links(s, incident_id=incident.id)
         existing = {(n.group_key, n.channel) for n in s.exec(select(Notice).where(
             Notice.incident_id == incident.id))}
-        rendered = 0
-        for key, (jurisdictions, locale, categories, minor, size) in sorted(groups.items()):
-            selection = select_elements(law for j in jurisdictions for law in laws.get(j, []))
-            group_citations = sorted({c for j in jurisdictions for c in citations.get(j, [])})
-            for kind in ("subject", "guardian") if minor else ("subject",):
-                notice_key = f"{key}-{kind}"
-                todo = [c for c in CHANNELS if (notice_key, c) not in existing]
-                if not todo:
-                    continue
-                group = Group(tuple(jurisdictions), locale, tuple(categories), kind == "guardian")
-                for r in render_group(incident, group, selection=selection,
-                                      citations=group_citations,
-                                      authorities=bool(regulated & set(jurisdictions)),
-                                      channels=todo):
-                    s.add(Notice(incident_id=incident.id, group_key=notice_key, channel=r.channel,
-                                 jurisdictions=jurisdictions, locale=locale,
-                                 data_categories=categories, subject=r.subject, body_text=r.text,
-                                 body_html=r.html, template=r.template, recipients=size,
-                                 elements=list(selection.elements),
-                                 content_hash=render.content_hash(r.subject, r.text, r.html)))
-                    sample = samples / f"{notice_key}.{r.channel}"
-                    Path(f"{sample}.txt").write_text(r.text, encoding="utf-8")
-                    if r.html:
-                        Path(f"{sample}.html").write_text(r.html, encoding="utf-8")
-                    rendered += 1
+    rendered = 0
+    ordered = sorted(groups.items())
+    # Committed a few groups at a time: a crash keeps what was rendered, a re-run renders the rest.
+    for start in range(0, len(ordered), GROUPS_PER_COMMIT):
+        with db.session() as s:
+            rendered += _render_groups(s, incident, ordered[start:start + GROUPS_PER_COMMIT],
+                                       existing=existing, laws=laws, citations=citations,
+                                       regulated=regulated, samples=samples)
     return {"groups": len(groups), "rendered": rendered, "links": links}
+
+
+def _render_groups(s: Session, incident: Incident,
+                   groups: list[tuple[str, tuple[list[str], str, list[str], bool, int]]], *,
+                   existing: set[tuple[str, str]], laws: Any, citations: dict[str, list[str]],
+                   regulated: set[str], samples: Path) -> int:
+    rendered = 0
+    for key, (jurisdictions, locale, categories, minor, size) in groups:
+        selection = select_elements(law for j in jurisdictions for law in laws.get(j, []))
+        group_citations = sorted({c for j in jurisdictions for c in citations.get(j, [])})
+        for kind in ("subject", "guardian") if minor else ("subject",):
+            notice_key = f"{key}-{kind}"
+            todo = [c for c in CHANNELS if (notice_key, c) not in existing]
+            if not todo:
+                continue
+            group = Group(tuple(jurisdictions), locale, tuple(categories), kind == "guardian")
+            for r in render_group(incident, group, selection=selection,
+                                  citations=group_citations,
+                                  authorities=bool(regulated & set(jurisdictions)),
+                                  channels=todo):
+                s.add(Notice(incident_id=incident.id, group_key=notice_key, channel=r.channel,
+                             jurisdictions=jurisdictions, locale=locale,
+                             data_categories=categories, subject=r.subject, body_text=r.text,
+                             body_html=r.html, template=r.template, recipients=size,
+                             elements=list(selection.elements),
+                             content_hash=render.content_hash(r.subject, r.text, r.html)))
+                sample = samples / f"{notice_key}.{r.channel}"
+                Path(f"{sample}.txt").write_text(r.text, encoding="utf-8")
+                if r.html:
+                    Path(f"{sample}.html").write_text(r.html, encoding="utf-8")
+                rendered += 1
+    return rendered

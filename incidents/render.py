@@ -41,6 +41,7 @@ _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 FSI, PDI = "\u2068", "\u2069"
 
 
+@cache
 def root() -> Path:
     return config.load().templates_dir / "notifications"
 
@@ -166,6 +167,11 @@ def _catalog(path: Path) -> dict[str, Any]:
 
 def messages(locale: str, jurisdictions: Sequence[str] = ()) -> dict[str, Any]:
     """The locale's messages overlaid by each jurisdiction's wording in that locale."""
+    return _messages(locale, tuple(jurisdictions))
+
+
+@cache
+def _messages(locale: str, jurisdictions: tuple[str, ...]) -> dict[str, Any]:
     base = root()
     merged = _catalog(base / locale / "messages.toml")
     for code in jurisdictions:
@@ -177,6 +183,11 @@ def messages(locale: str, jurisdictions: Sequence[str] = ()) -> dict[str, Any]:
 
 def form(jurisdictions: Sequence[str] = ()) -> dict[str, Any]:
     """The prescribed form of the first jurisdiction that has one, else the default form."""
+    return _form(tuple(jurisdictions))
+
+
+@cache
+def _form(jurisdictions: tuple[str, ...]) -> dict[str, Any]:
     base = root()
     for code in jurisdictions:
         path = base / "jurisdictions" / code / "form.toml"
