@@ -137,3 +137,14 @@ def make_intake(tmp_path: Path) -> Iterator[Callable[..., Intake]]:
     yield make
     for running in started:
         stop(running)
+
+
+def forget_deployments() -> None:
+    """Delete breachflow's deployments (and with them their scheduled runs) from the session's
+    Prefect server, so a later test's runner does not inherit this test's schedules."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        for deployment in client.read_deployments():
+            if "breachflow" in (deployment.tags or []):
+                client.delete_deployment(deployment.id)

@@ -22,7 +22,7 @@ from prefect.flow_runs import resume_flow_run
 
 from flows import launch
 from incidents import demo
-from tests.intake.conftest import incident_body
+from tests.intake.conftest import forget_deployments, incident_body
 
 pytestmark = pytest.mark.prefect
 
@@ -93,6 +93,7 @@ def test_without_a_runner_the_run_is_created_once_and_the_reply_says_nobody_poll
             assert [r.id for r in runs if r.idempotency_key == run.idempotency_key] == [run.id]
     finally:
         _delete_run(run_id)
+        forget_deployments()
 
 
 def test_a_webhook_incident_runs_through_its_gates_resumed_through_the_api(
@@ -150,6 +151,7 @@ def test_a_webhook_incident_runs_through_its_gates_resumed_through_the_api(
     finally:
         runner.terminate()
         runner.wait(timeout=30)
+        forget_deployments()
 
 
 def test_the_secrets_can_come_from_prefect_secret_blocks(make_intake):

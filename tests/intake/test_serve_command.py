@@ -15,7 +15,7 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 
-from tests.intake.conftest import SECRET, TOKEN, free_port
+from tests.intake.conftest import SECRET, TOKEN, forget_deployments, free_port
 
 DEPLOYMENTS = {"respond_to_incident/respond_to_incident", "resume_incident/resume",
                "deliver_notices/deliver-notices", "deadline_watch/deadline-watch",
@@ -76,6 +76,7 @@ def test_serve_starts_the_executor_and_the_intake_api_and_stops_on_sigterm(tmp_p
     finally:
         serve.send_signal(signal.SIGTERM)
         code = serve.wait(timeout=60)
+        forget_deployments()
     assert code == 0
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)

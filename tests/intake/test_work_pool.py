@@ -17,7 +17,7 @@ import pytest
 from prefect.client.orchestration import get_client
 
 from incidents.intake.signature import HEADER, sign
-from tests.intake.conftest import SECRET, free_port, incident_body
+from tests.intake.conftest import SECRET, forget_deployments, free_port, incident_body
 from tests.intake.test_serve_command import _env, _serve
 
 pytestmark = pytest.mark.prefect
@@ -65,4 +65,5 @@ def test_a_process_worker_runs_the_webhook_incident_to_its_first_gate(tmp_path):
         worker.wait(timeout=60)
         serve.send_signal(signal.SIGTERM)
         serve.wait(timeout=60)
+        forget_deployments()
         _prefect("work-pool", "delete", pool, env=env)
