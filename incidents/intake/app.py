@@ -136,7 +136,9 @@ def create_app(config: intake_settings.IntakeSettings | None = None) -> FastAPI:
             return _error(401, str(error))
         try:
             data = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        except (ValueError, RecursionError) as error:
+            # ValueError covers bad UTF-8, bad JSON and integers past Python's digit limit;
+            # RecursionError, nesting deeper than the parser's stack.
             return _error(422, f"incident payload: not valid JSON ({error.__class__.__name__})",
                           field="payload")
         try:
