@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert
 
 from incidents import contacts, db, service
+from incidents.exceptions import BreachflowError
 from incidents.models import AffectedSubject
 from incidents.sources import AFFECTED_COLUMNS, DIRECTORY_COLUMNS, Row, read
 from incidents.vocab import DATA_CATEGORIES
@@ -510,6 +511,12 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         incident = service.get_incident(session=s, incident_id=incident_id)
         sources, org = dict(incident.sources), org_facts(incident.org)
         base, today = frozenset(incident.data_categories), incident.aware_at.date()
+    if not sources.get("affected") or not sources.get("directory"):
+        # An incident opened through the intake API takes its files from the server's
+        # configuration (BREACHFLOW_AFFECTED, BREACHFLOW_DIRECTORY).
+        raise BreachflowError("no affected-records file or user directory is configured for "
+                              "this incident: set BREACHFLOW_AFFECTED and BREACHFLOW_DIRECTORY "
+                              "for the intake API, or use `breachflow run`")
     quality = Quality()
     affected = _Affected(base, quality)
     affected.fold(sources["affected"])

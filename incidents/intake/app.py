@@ -23,7 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from flows import launch
-from incidents import audit, db, payload, service, status
+from incidents import audit, correlation, db, payload, service, status
 from incidents.exceptions import InputError, NotFound
 from incidents.intake import settings as intake_settings
 from incidents.intake.mounts import mount_optional_routes
@@ -62,7 +62,8 @@ def _open_incident(incident: payload.IncidentPayload) -> tuple[str, str, bool, s
     from incidents.intake.sources import intake_org, intake_sources
 
     with db.session() as s:
-        found, created = service.create_incident(
+        # An alert naming its incident (related_to) joins it: one incident per breach.
+        found, created, _ = correlation.intake_alert(
             session=s, payload=incident, sources=intake_sources(incident.external_id),
             org=intake_org(), actor=ACTOR)
         run_id = None if created else _recorded_run(s, found.id)
