@@ -23,7 +23,11 @@ from incidents.exceptions import BreachflowError
 from incidents.sqltypes import utcnow
 
 STALL_SECONDS = 15 * 60  # no row moved for this long: stop and let a resume continue
-BATCH_WORKERS = 4
+BATCH_WORKERS = 8  # task slots of the fan-out: the lanes of every channel sending at once
+# Batch tasks per channel at a time. An e-mail batch is one request whose building is the work
+# (CPU in this process), so a second lane would only contend for the interpreter; Twilio and
+# push batches mostly wait on the provider, so two lanes keep their worker pools busy.
+LANES = {"email": 1, "sms": 2, "voice": 2, "push": 2}
 
 
 def _stage(name: str, work: Callable[[str], dict[str, Any]]) -> Any:
@@ -65,16 +69,32 @@ def settle_round(incident_id: str) -> dict[str, int]:
     return {**reconciled, "fallback": moved}
 
 
-def _interleaved(due: dict[str, int]) -> list[str]:
-    """One entry per batch to send, channels taking turns so that all of them progress."""
-    queues = {c: math.ceil(n / channels.active()[c].batch_size) for c, n in sorted(due.items())}
-    order: list[str] = []
-    while any(queues.values()):
-        for channel in queues:
-            if queues[channel]:
-                order.append(channel)
-                queues[channel] -= 1
-    return order
+def _send_due(incident_id: str, due: dict[str, int], bar: progress.DeliveryProgress) -> list[dict[str, int]]:
+    """Send what is due, each channel in its own lanes: at most LANES[channel] batch tasks at a
+    time, the next one submitted as soon as one finishes. A slow channel (voice at one call per
+    second) never holds the others' slots, and every channel keeps sending."""
+    remaining = {c: math.ceil(n / channels.active()[c].batch_size) for c, n in sorted(due.items())}
+    in_flight: dict[Any, str] = {}
+    sent: list[dict[str, int]] = []
+
+    def top_up() -> None:
+        for channel, left in remaining.items():
+            lanes = sum(1 for c in in_flight.values() if c == channel)
+            for _ in range(min(left, LANES.get(channel, 1) - lanes)):
+                in_flight[send_batch.submit(incident_id, channel)] = channel
+                remaining[channel] -= 1
+
+    top_up()
+    while in_flight:
+        future = next(as_completed(list(in_flight)))
+        channel = in_flight.pop(future)
+        outcome = future.result()
+        sent.append(outcome)
+        if not outcome:
+            remaining[channel] = 0  # nothing was due after all (another worker took it)
+        top_up()
+        bar.update()
+    return sent
 
 
 def _notify(incident_id: str) -> dict[str, Any]:
@@ -100,11 +120,7 @@ def _notify(incident_id: str) -> dict[str, Any]:
         if not open_rows or set(open_rows) <= set(halted):
             break
         due = {c: n for c, n in ledger.due_counts(incident_id).items() if c not in halted}
-        futures = [send_batch.submit(incident_id, channel) for channel in _interleaved(due)]
-        sent = []
-        for future in as_completed(futures):
-            sent.append(future.result())
-            bar.update()
+        sent = _send_due(incident_id, due, bar)
         bar.update(force=True)
         if any(sent) or any(settled.values()):
             stalled_since = time.monotonic()

@@ -198,13 +198,16 @@ def claim(incident_id: str, channel: str, limit: int) -> tuple[str, list[Deliver
         if s.get_bind().dialect.name == "postgresql":
             # Workers on several hosts share the ledger: each skips the rows another holds.
             due = due.with_for_update(skip_locked=True)
-        ids = list(s.exec(due))
-        if not ids:
+        # One statement: choosing the rows and taking them cannot interleave with another
+        # claim (SQLite runs it under its write lock; PostgreSQL skips the locked rows), so
+        # two workers never pick the same rows and come back empty-handed.
+        taken = s.execute(update(Delivery).where(col(Delivery.id).in_(due.scalar_subquery()),
+                                                 col(Delivery.state) == "pending")
+                          .values(state="claimed", claim_token=token, claimed_by=steps.OWNER,
+                                  attempts=Delivery.attempts + 1, lease_until=now + LEASE,
+                                  updated_at=now))
+        if not taken.rowcount:  # type: ignore[attr-defined]
             return token, []
-        s.execute(update(Delivery).where(col(Delivery.id).in_(ids), col(Delivery.state) == "pending")
-                  .values(state="claimed", claim_token=token, claimed_by=steps.OWNER,
-                          attempts=Delivery.attempts + 1, lease_until=now + LEASE,
-                          updated_at=now))
         claimed = list(s.exec(select(Delivery).where(col(Delivery.claim_token) == token,
                                                       col(Delivery.state) == "claimed")))
     return token, claimed

@@ -131,10 +131,31 @@ def _claim_race(incident_id: str, threads: int = 6) -> list[list[str]]:
 def test_concurrent_claims_take_each_row_exactly_once(home):
     incident_id = people.incident([people.person(n) for n in range(300)])
     ledger.plan(incident_id)
-    taken = [i for batch in _claim_race(incident_id) for i in batch]
+    batches = _claim_race(incident_id)
+    taken = [i for batch in batches for i in batch]
     assert len(taken) == len(set(taken)) == 300
+    # No claim chose rows another one took meanwhile: every batch but the last is full.
+    assert sorted(len(b) for b in batches) == [300 % 17] + [17] * (300 // 17)
     assert {d.state for d in rows(incident_id)} == {"claimed"}
     assert {d.attempts for d in rows(incident_id)} == {1}
+
+
+def test_claims_made_at_the_same_moment_each_get_a_full_batch(home):
+    incident_id = people.incident([people.person(n) for n in range(300)])
+    ledger.plan(incident_id)
+    start = threading.Barrier(6)
+    sizes: list[int] = []
+
+    def worker() -> None:
+        start.wait()
+        sizes.append(len(ledger.claim(incident_id, "email", 20)[1]))
+
+    pool = [threading.Thread(target=worker) for _ in range(6)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    assert sizes == [20] * 6, "a claim came back short while rows were waiting"
 
 
 @pytest.mark.postgres
