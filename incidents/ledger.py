@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -80,6 +82,22 @@ def _usable(channels: list[str], guardian_email: str | None, guardian_phone: str
     else:
         usable = dict.fromkeys(channels, True)
     return [c for c in order if usable.get(c)]
+
+
+_write_lock = threading.Lock()
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """One ledger write at a time per process on SQLite. Its busy handler sleeps in growing
+    steps while another connection holds the write lock, so threads that collide wait far
+    longer than the write takes; queueing them here costs nothing (SQLite allows one writer
+    anyway). PostgreSQL writes in parallel and needs no such care."""
+    if db.engine().dialect.name != "sqlite":
+        yield
+        return
+    with _write_lock:
+        yield
 
 
 def _chunks(items: list[Any], size: int = 5000) -> list[list[Any]]:
@@ -186,7 +204,7 @@ def claim(incident_id: str, channel: str, limit: int) -> tuple[str, list[Deliver
     while the incident's sending is paused or cancelled."""
     token = uuid.uuid4().hex
     now = utcnow()
-    with db.session() as s:
+    with _writing(), db.session() as s:
         incident = s.get(Incident, incident_id)
         if incident is None or incident.sending != "active":
             return token, []
@@ -243,7 +261,7 @@ def record(results: list[Result], *, token: str,
                          last_error=bindparam("error"),
                          provider_id=func.coalesce(bindparam("pid"), Delivery.provider_id),
                          attempts=Delivery.attempts - bindparam("back"), updated_at=now))
-    with db.session() as s:
+    with _writing(), db.session() as s:
         for chunk in _chunks(rows, 1000):
             s.connection().execute(statement, chunk)
     return dict(counts)
@@ -268,7 +286,7 @@ def _next(result: Result, attempts: int, now: datetime) -> tuple[str, datetime |
 
 def release(token: str) -> int:
     """Give back a claim nothing was sent for (the channel halted before it)."""
-    with db.session() as s:
+    with _writing(), db.session() as s:
         result = s.execute(update(Delivery).where(col(Delivery.claim_token) == token,
                                                   col(Delivery.state) == "claimed")
                            .values(state="pending", lease_until=None,
@@ -294,7 +312,7 @@ def settle(found: dict[str, str | None], *, unverified: bool = False) -> dict[st
     """Apply reconciliation: seen at the provider -> accepted; not seen -> pending again (with
     the same id). `unverified`: the provider cannot be asked, so a resend may be a duplicate."""
     counts = {"accepted": 0, "pending": 0, "failed": 0}
-    with db.session() as s:
+    with _writing(), db.session() as s:
         for delivery_id, provider_id in found.items():
             delivery = s.get(Delivery, delivery_id)
             if delivery is None or delivery.state not in ("claimed", "unknown"):
@@ -329,7 +347,7 @@ def apply_event(delivery_id: str, state: str, *, provider_id: str | None = None,
     if RANK[state] == 4:
         values["settled_at"] = at or now
     lower = [name for name, rank in RANK.items() if rank < RANK[state]]
-    with db.session() as s:
+    with _writing(), db.session() as s:
         guard = [col(Delivery.channel) == channel] if channel else []
         result = s.execute(update(Delivery).where(col(Delivery.id) == delivery_id,
                                                   col(Delivery.state).in_(lower), *guard)
@@ -345,7 +363,7 @@ def fall_back(incident_id: str, served: Iterable[str] | None = None) -> int:
     a person with nothing left, themselves or through a guardian, becomes unreachable."""
     order = [c for c in ladder() if served is None or c in set(served)]
     created = 0
-    with db.session() as s:
+    with _writing(), db.session() as s:
         columns = sa_select(*(col(c) for c in (
             Delivery.subject_pk, Delivery.recipient_kind, Delivery.channel, Delivery.state,
             Delivery.id))).where(col(Delivery.incident_id) == incident_id)
