@@ -303,9 +303,10 @@ def stale(incident_id: str, *, older_than: timedelta) -> list[Delivery]:
             col(Delivery.incident_id) == incident_id,
             or_(and_(col(Delivery.state) == "unknown", col(Delivery.updated_at) <= now - older_than),
                 col(Delivery.state) == "claimed"))))
+    alive = {owner: steps.owner_alive(owner) for owner in {d.claimed_by for d in candidates}}
     return [d for d in candidates if d.state == "unknown"
             or (d.lease_until is not None and d.lease_until <= now)
-            or not steps.owner_alive(d.claimed_by)]
+            or not alive[d.claimed_by]]
 
 
 def settle(found: dict[str, str | None], *, unverified: bool = False) -> dict[str, int]:

@@ -97,3 +97,26 @@ def test_ambiguous_pushes_are_resent_and_every_possible_duplicate_is_counted(hom
     assert len(copies) == 80, "nobody was lost"
     with db.session() as s:
         assert {d.state for d in s.exec(select(Delivery))} == {"accepted"}
+
+
+def test_bad_credentials_halt_the_channel_and_keep_every_notice_waiting(home, monkeypatch):
+    incident_id = people.incident([people.person(n) for n in range(30)]
+                                  + [people.person(100 + n, email=False, phone=True)
+                                     for n in range(10)])
+    with Sandbox(twilio_auth_token="the-right-token") as sandbox:
+        monkeypatch.setenv("BREACHFLOW_SANDBOX_URL", sandbox.url)  # the sandbox token is wrong
+        channels.reset()
+        ledger.plan(incident_id, served=channels.active())
+        while notification.send_batch(incident_id, "email"):
+            pass
+        assert notification.send_batch(incident_id, "sms") == {"pending": 10}
+        assert notification.send_batch(incident_id, "sms") == {}, "a halted channel claims nothing"
+        reason = notification.halted("sms")
+        sent = sandbox.stats()["counts"]
+        channels.reset()
+    assert reason and "TWILIO_AUTH_TOKEN" in reason
+    assert sent["sms"] == 0 and sent["email"] == 30
+    with db.session() as s:
+        sms = [d for d in s.exec(select(Delivery)) if d.channel == "sms"]
+    assert {(d.state, d.attempts, d.lease_until) for d in sms} == {("pending", 0, None)}
+    assert ledger.open_counts(incident_id) == {"sms": 10}
