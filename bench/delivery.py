@@ -54,7 +54,8 @@ class SandboxProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "incidents.channels.sandbox", "--port", "0"],
             stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        assert self.process.stdout is not None
+        if self.process.stdout is None:
+            raise RuntimeError("the sandbox process has no output")
         self.url = self.process.stdout.readline().strip()
 
     def get(self, path: str) -> Any:
@@ -272,18 +273,16 @@ def run_naive(incident_id: str) -> dict[str, Any]:
 
     ledger.plan(incident_id, served=channels.active())
     with db.session() as s:
-        ids = [d for d in s.exec(select(Delivery.id).where(Delivery.incident_id == incident_id))]
+        ids = list(s.exec(select(Delivery.id).where(Delivery.incident_id == incident_id)))
         notices = {n.id: n for n in s.exec(select(Notice).where(Notice.incident_id == incident_id))}
 
     @task(name="send-one", cache_policy=NO_CACHE)
     def send_one(delivery_id: str) -> str:
         with db.session() as s:
             row = s.get(Delivery, delivery_id)
-            assert row is not None
+            if row is None:
+                raise RuntimeError("no such delivery")
             row.state, row.claim_token, row.attempts = "claimed", delivery_id, 1
-        with db.session() as s:
-            row = s.get(Delivery, delivery_id)
-            assert row is not None
         by_notice, _ = notification._outgoing([row])
         adapter = channels.active()[row.channel]
         [(notice_id, messages)] = by_notice.items()
