@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -10,7 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, text
 from sqlmodel import Session, create_engine
 
 from incidents import config
@@ -58,11 +59,29 @@ def _engine(url: str) -> Engine:
 
 
 def upgrade(eng: Engine) -> None:
+    """Apply the migrations; processes starting together take turns (one migrates, the others
+    then find the schema current)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with eng.begin() as connection:
+    with _migration_lock(eng), eng.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(7218394)"))
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "head")
+
+
+@contextmanager
+def _migration_lock(eng: Engine) -> Iterator[None]:
+    database = eng.url.database if eng.dialect.name == "sqlite" else None
+    if not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.migrate-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager

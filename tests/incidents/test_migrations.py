@@ -29,3 +29,17 @@ def test_upgrade_keeps_existing_rows(tmp_path):
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM incident")).scalar() == 1
         assert "alembic_version" in inspect(connection).get_table_names()
+
+
+def test_processes_starting_together_on_a_new_database_take_turns(tmp_path):
+    """Several processes migrating a brand-new SQLite file at once: none fails."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from incidents import db; from sqlmodel import create_engine;"
+            "db.upgrade(create_engine(sys.argv[1]))")
+    url = f"sqlite:///{tmp_path / 'race.db'}"
+    runs = [subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE, text=True)
+            for _ in range(4)]
+    errors = [run.communicate(timeout=120)[1] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0, 0, 0], errors
