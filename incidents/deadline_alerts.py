@@ -20,9 +20,8 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from incidents import db
+from incidents import alerting, db
 from incidents.models import DeadlineAlert, Incident, Obligation, RegulatorReport, Step
-from incidents.privacy import redact
 from incidents.sqltypes import utcnow
 
 logger = logging.getLogger("breachflow.deadlines")
@@ -157,21 +156,6 @@ def message(due: Due, *, now: datetime) -> tuple[str, str]:
     return title, body
 
 
-def _send(urls: list[str], title: str, body: str) -> str | None:
-    """None when every configured target accepted the alert, else why not."""
-    import apprise
-
-    targets = apprise.Apprise()
-    for url in urls:
-        if not targets.add(url):
-            return "an alert URL is not a valid Apprise URL"
-    try:
-        ok = targets.notify(title=title, body=body)
-    except Exception as error:  # Apprise plugins raise their transport errors
-        return redact(f"{type(error).__name__}: {error}")[:500]
-    return None if ok else "Apprise reported a failed notification"
-
-
 def check(*, now: datetime | None = None, urls: list[str] | None = None) -> dict[str, int]:
     """One watch: send what is due. Counts only."""
     now = now or utcnow()
@@ -186,7 +170,7 @@ def check(*, now: datetime | None = None, urls: list[str] | None = None) -> dict
         if not _claim(item, now=now):
             counts["taken_elsewhere"] += 1
             continue
-        error = _send(urls, *message(item, now=now))
+        error = alerting.send(urls, *message(item, now=now), what="alert")
         with db.session() as s:
             s.execute(update(DeadlineAlert).where(
                 col(DeadlineAlert.obligation_id) == item.obligation_id,

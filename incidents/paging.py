@@ -16,9 +16,8 @@ from typing import Any
 
 from sqlmodel import select
 
-from incidents import audit, db, service
+from incidents import alerting, audit, db, service
 from incidents.models import AuditEvent, Incident
-from incidents.privacy import redact
 
 logger = logging.getLogger("breachflow.paging")
 
@@ -43,21 +42,6 @@ def message(incident: Incident) -> tuple[str, str]:
     return title, body
 
 
-def _send(urls: list[str], title: str, body: str) -> str | None:
-    """None when every target accepted the page, else why not (never the URLs: they hold tokens)."""
-    import apprise
-
-    targets = apprise.Apprise()
-    for url in urls:
-        if not targets.add(url):
-            return "a page URL is not a valid Apprise URL"
-    try:
-        ok = targets.notify(title=title, body=body)
-    except Exception as error:  # Apprise plugins raise their transport errors
-        return redact(f"{type(error).__name__}: {error}")[:500]
-    return None if ok else "Apprise reported a failed notification"
-
-
 def page_if_severe(incident_id: str, *, urls: list[str] | None = None) -> dict[str, Any]:
     """Page the responders when the incident is a P1/P2 breach and has not been paged yet."""
     urls = page_urls() if urls is None else urls
@@ -73,7 +57,7 @@ def page_if_severe(incident_id: str, *, urls: list[str] | None = None) -> dict[s
             return {"paged": False, "why": f"no page URLs configured ({URLS_ENV})"}
         title, body = message(incident)
         severity = incident.severity
-    error = _send(urls, title, body)
+    error = alerting.send(urls, title, body, what="page")
     with db.session() as s:
         audit.record(s, incident_id=incident_id, actor="breachflow",
                      action="paging.failed" if error else "paging.sent",
