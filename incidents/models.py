@@ -90,9 +90,11 @@ class Step(SQLModel, table=True):
 
 
 class AffectedSubject(SQLModel, table=True):
+    # The unique (incident_id, subject_id) index also serves lookups by incident: a second
+    # index on incident_id alone would only slow down identification's bulk inserts.
     __table_args__ = (UniqueConstraint("incident_id", "subject_id"),)
     id: int | None = Field(default=None, primary_key=True)
-    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    incident_id: str = Field(foreign_key="incident.id", max_length=32)
     subject_id: str = Field(max_length=200)
     in_directory: bool = True
     records: int = 1

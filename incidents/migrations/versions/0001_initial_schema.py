@@ -112,7 +112,6 @@ def upgrade() -> None:
         sa.UniqueConstraint("incident_id", "subject_id"),
     )
     with op.batch_alter_table("affectedsubject", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_affectedsubject_incident_id"), ["incident_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_affectedsubject_notice_group"), ["notice_group"], unique=False)
 
     op.create_table(
@@ -452,7 +451,6 @@ def downgrade() -> None:
     op.drop_table("announcement")
     with op.batch_alter_table("affectedsubject", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_affectedsubject_notice_group"))
-        batch_op.drop_index(batch_op.f("ix_affectedsubject_incident_id"))
 
     op.drop_table("affectedsubject")
     with op.batch_alter_table("incident", schema=None) as batch_op:
