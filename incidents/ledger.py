@@ -309,15 +309,33 @@ def stale(incident_id: str, *, older_than: timedelta) -> list[Delivery]:
             or not alive[d.claimed_by]]
 
 
+# Channels whose provider id names one message (an e-mail request's id is shared by its batch).
+PER_MESSAGE_IDS = frozenset({"sms", "voice"})
+
+
 def settle(found: dict[str, str | None], *, unverified: bool = False) -> dict[str, int]:
     """Apply reconciliation: seen at the provider -> accepted; not seen -> pending again (with
     the same id). `unverified`: the provider cannot be asked, so a resend may be a duplicate."""
     counts = {"accepted": 0, "pending": 0, "failed": 0}
     with _writing(), db.session() as s:
+        claimed_ids: set[str] = set()
         for delivery_id, provider_id in found.items():
             delivery = s.get(Delivery, delivery_id)
             if delivery is None or delivery.state not in ("claimed", "unknown"):
                 continue
+            if provider_id and delivery.channel in PER_MESSAGE_IDS:
+                # Found by number: people who share a phone (a family's landline) must not be
+                # credited with each other's message or call.
+                owner = s.exec(select(Delivery.id).where(
+                    col(Delivery.provider_id) == provider_id,
+                    col(Delivery.id) != delivery_id)).first()
+                if owner is not None or provider_id in claimed_ids:
+                    # Its own message may be there too, behind the other one: a resend may
+                    # repeat it, so it is counted.
+                    provider_id = None
+                    delivery.unverified_resends += 1
+                else:
+                    claimed_ids.add(provider_id)
             if provider_id:
                 delivery.state, delivery.provider_id = "accepted", provider_id
             elif delivery.attempts >= MAX_ATTEMPTS:

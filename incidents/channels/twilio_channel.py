@@ -156,16 +156,21 @@ class TwilioChannel(Channel):
         """Ask Twilio's list API, per number, for what we sent since the claim."""
         client = self.client()
         found: dict[str, str | None] = {}
+        taken: set[str] = set()  # two people on one number must not both claim one resource
         for message in messages:
             with quiet.captured():  # the list query carries the phone number
-                found[message.delivery_id] = self._find(
-                    client, message, notices.get(message.notice_id), since)
+                sid = self._find(client, message, notices.get(message.notice_id), since,
+                                 taken=frozenset(taken))
+            found[message.delivery_id] = sid
+            if sid:
+                taken.add(sid)
         return found
 
     @abstractmethod
     def _find(self, client: Client, message: Outgoing, notice: Notice | None,
-              since: datetime) -> str | None:
-        """The SID of the resource we created for this message since `since`, if any."""
+              since: datetime, *, taken: frozenset[str]) -> str | None:
+        """The SID of the resource we created for this message since `since`, if any, other
+        than those in `taken`."""
 
 
 def _never_connected(error: requests.exceptions.ConnectionError) -> bool:

@@ -71,13 +71,14 @@ class TwilioSms(TwilioChannel):
         return str(created.sid)
 
     def _find(self, client: Client, message: Outgoing, notice: Notice | None,
-              since: datetime) -> str | None:
+              since: datetime, *, taken: frozenset[str]) -> str | None:
         after = since - timedelta(seconds=1)  # the API's dates have whole seconds
         for sent in client.messages.list(to=message.address, date_sent_after=after, limit=50):
             created = sent.date_created
             ours = (sent.messaging_service_sid == self.sender if self.uses_service
                     else sent.from_ == self.sender)
             same = notice is None or (sent.body or "").strip() == self.text(notice, message)
-            if ours and same and created is not None and created >= after:
+            if ours and same and created is not None and created >= after \
+                    and str(sent.sid) not in taken:
                 return str(sent.sid)
         return None

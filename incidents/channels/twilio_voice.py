@@ -80,10 +80,11 @@ class TwilioVoice(TwilioChannel):
         return str(created.sid)
 
     def _find(self, client: Client, message: Outgoing, notice: Notice | None,  # noqa: ARG002
-              since: datetime) -> str | None:
+              since: datetime, *, taken: frozenset[str]) -> str | None:
         after = since - timedelta(seconds=1)
         for call in client.calls.list(to=message.address, start_time_after=after, limit=50):
             created = call.date_created
-            if call._from == self.sender and created is not None and created >= after:
+            if call._from == self.sender and created is not None and created >= after \
+                    and str(call.sid) not in taken:
                 return str(call.sid)
         return None
