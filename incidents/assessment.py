@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
 from incidents import audit, db, service, triage
 from incidents.identification import org_facts
