@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from incidents.models import AffectedSubject, Delivery, Notice
 RECONCILE_AFTER = timedelta(seconds=float(os.environ.get("BREACHFLOW_RECONCILE_AFTER", "10")))
 
 
-def _address(delivery: Delivery, contact: Any) -> str | None:
+def _address(delivery: Delivery | ledger.Claimed, contact: Any) -> str | None:
     guardian = delivery.recipient_kind == "guardian"
     found: str | None = {
         "email": contact.guardian_email if guardian else contact.email,
@@ -34,7 +35,7 @@ def _address(delivery: Delivery, contact: Any) -> str | None:
     return found
 
 
-def _outgoing(deliveries: list[Delivery]) -> tuple[dict[int, list[Outgoing]], list[str]]:
+def _outgoing(deliveries: Sequence[Delivery | ledger.Claimed]) -> tuple[dict[int, list[Outgoing]], list[str]]:
     """The claimed rows grouped by the notice they carry, with their addresses; and the ids of
     rows with no address on that channel any more (purged or edited contact data)."""
     by_notice: dict[int, list[Outgoing]] = defaultdict(list)
