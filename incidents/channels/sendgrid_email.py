@@ -1,7 +1,8 @@
 """E-mail through SendGrid's v3 mail/send with the official `sendgrid` client.
 
 One request per batch and notice: up to 1,000 personalizations, each carrying only the opaque
-delivery id and the claim token in `custom_args` (SendGrid keeps those forever as non-PII);
+delivery id in `custom_args` and the request the claim token (SendGrid keeps those forever as
+non-PII; reconciliation asks by the claim);
 the categories carry the incident id. Answers are classified by `classify.SENDGRID_HTTP`.
 A 413 (never processed) splits the batch; a 400 that names one personalization fails only that
 person and the rest is sent again at once; a 400 about the notice itself halts the channel."""
@@ -82,13 +83,15 @@ class SendGridEmail(Channel):
             personalization = Personalization()
             personalization.add_to(tos.get(message.delivery_id) or To(message.address))
             personalization.add_custom_arg(CustomArg("delivery_id", message.delivery_id))
-            personalization.add_custom_arg(CustomArg("claim", claim_token))
             if message.link_token:
                 # One rendered notice for the group; each person's own page link substituted.
                 personalization.add_substitution(Substitution(
                     notice_page.placeholder_url(), notice_page.url_for(message.link_token)))
             # Appended in order, so a 400 naming personalizations.N points at messages[N].
             mail.add_personalization(personalization, index=index)
+        # The claim is the same for the whole request: once at the root, which SendGrid merges
+        # into every message's custom_args (reconciliation asks by it).
+        mail.custom_arg = CustomArg("claim", claim_token)
         mail.category = [Category("breach-notice"), Category(incident_ref)]
         return mail
 
