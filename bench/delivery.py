@@ -196,6 +196,7 @@ def run_bare(population: list[tuple[str, str]], sandbox_url: str) -> dict[str, A
     from sendgrid.helpers.mail import Content, CustomArg, From, Mail, Personalization, To
     from twilio.rest import Client
 
+    from flows.respond import LANES
     from incidents.channels.twilio_http import RewritingTwilioHttpClient
 
     text = ("Lumen Gadgets: a security incident involved some of your personal data. What "
@@ -205,11 +206,11 @@ def run_bare(population: list[tuple[str, str]], sandbox_url: str) -> dict[str, A
         by_channel.setdefault(channel, []).append(address)
     spans: dict[str, float] = {}
 
-    def email() -> None:
+    def email_lane(lane: int) -> None:
         client = SendGridAPIClient(api_key="SG.bench", host=sandbox_url)
         client.client.timeout = 30
         addresses = by_channel.get("email", [])
-        for start in range(0, len(addresses), 1000):
+        for start in range(lane * 1000, len(addresses), LANES["email"] * 1000):
             mail = Mail(from_email=From("security@example.com"), subject="Notice of Data Breach")
             mail.add_content(Content("text/plain", text))
             mail.add_content(Content("text/html", f"<p>{text}</p>"))
@@ -237,6 +238,10 @@ def run_bare(population: list[tuple[str, str]], sandbox_url: str) -> dict[str, A
         plugin = apprise.Apprise.instantiate(
             f"json://{host}/push/{token}?rto=10&+X-Delivery-Id={uuid.uuid4().hex}")
         plugin.notify(body=text, title="Notice of Data Breach")
+
+    def email() -> None:  # as many requests at a time as the flow's e-mail lanes
+        with ThreadPoolExecutor(LANES["email"]) as lanes:
+            list(lanes.map(email_lane, range(LANES["email"])))
 
     def pooled(channel: str, one: Any) -> None:
         with ThreadPoolExecutor(WORKERS) as pool:

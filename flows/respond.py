@@ -24,10 +24,9 @@ from incidents.sqltypes import utcnow
 
 STALL_SECONDS = 15 * 60  # no row moved for this long: stop and let a resume continue
 BATCH_WORKERS = 8  # task slots of the fan-out: the lanes of every channel sending at once
-# Batch tasks per channel at a time. An e-mail batch is one request whose building is the work
-# (CPU in this process), so a second lane would only contend for the interpreter; Twilio and
-# push batches mostly wait on the provider, so two lanes keep their worker pools busy.
-LANES = {"email": 1, "sms": 2, "voice": 2, "push": 2}
+# Batch tasks per channel at a time: while one lane claims, records or (e-mail) builds its
+# request, the other's request is with the provider; Twilio and push lanes share one pool.
+LANES = {"email": 2, "sms": 2, "voice": 2, "push": 2}
 
 
 def _stage(name: str, work: Callable[[str], dict[str, Any]]) -> Any:

@@ -231,12 +231,13 @@ def claim(incident_id: str, channel: str, limit: int) -> tuple[str, list[Claimed
         # One statement: choosing the rows and taking them cannot interleave with another
         # claim (SQLite runs it under its write lock; PostgreSQL skips the locked rows), so
         # two workers never pick the same rows and come back empty-handed.
-        taken = s.execute(update(Delivery).where(col(Delivery.id).in_(due.scalar_subquery()),
-                                                 col(Delivery.state) == "pending")
-                          .values(state="claimed", claim_token=token, claimed_by=steps.OWNER,
-                                  attempts=Delivery.attempts + 1, lease_until=now + LEASE,
-                                  updated_at=now)
-                          .returning(*(col(getattr(Delivery, name)) for name in Claimed._fields)))
+        # Core, not the ORM: its session synchronisation would look up every updated row.
+        taken = s.connection().execute(
+            update(Delivery).where(col(Delivery.id).in_(due.scalar_subquery()),
+                                   col(Delivery.state) == "pending")
+            .values(state="claimed", claim_token=token, claimed_by=steps.OWNER,
+                    attempts=Delivery.attempts + 1, lease_until=now + LEASE, updated_at=now)
+            .returning(*(col(getattr(Delivery, name)) for name in Claimed._fields)))
         claimed = [Claimed(*row) for row in taken]
     return token, claimed
 
@@ -319,11 +320,12 @@ def _next(result: Result, attempts: int, now: datetime) -> tuple[str, datetime |
 def release(token: str) -> int:
     """Give back a claim nothing was sent for (the channel halted before it)."""
     with _writing(), db.session() as s:
-        result = s.execute(update(Delivery).where(col(Delivery.claim_token) == token,
-                                                  col(Delivery.state) == "claimed")
-                           .values(state="pending", lease_until=None,
-                                   attempts=Delivery.attempts - 1, updated_at=utcnow()))
-        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        result = s.connection().execute(
+            update(Delivery).where(col(Delivery.claim_token) == token,
+                                   col(Delivery.state) == "claimed")
+            .values(state="pending", lease_until=None, attempts=Delivery.attempts - 1,
+                    updated_at=utcnow()))
+        return int(result.rowcount or 0)
 
 
 def stale(incident_id: str, *, older_than: timedelta) -> list[Delivery]:

@@ -25,13 +25,13 @@ RECONCILE_AFTER = timedelta(seconds=float(os.environ.get("BREACHFLOW_RECONCILE_A
 
 
 def _address(delivery: Delivery | ledger.Claimed, contact: Any) -> str | None:
-    guardian = delivery.recipient_kind == "guardian"
-    found: str | None = {
-        "email": contact.guardian_email if guardian else contact.email,
-        "sms": contact.guardian_phone if guardian else contact.phone,
-        "voice": contact.guardian_phone if guardian else contact.phone,
-        "push": None if guardian else contact.push_target,
-    }.get(delivery.channel)
+    channel = delivery.channel
+    if delivery.recipient_kind == "guardian":
+        found = contact.guardian_email if channel == "email" else (
+            contact.guardian_phone if channel in ("sms", "voice") else None)
+    else:
+        found = contact.email if channel == "email" else contact.phone if channel in (
+            "sms", "voice") else contact.push_target if channel == "push" else None
     return found
 
 

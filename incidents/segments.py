@@ -11,6 +11,7 @@ Twilio does not send with them by default.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Final, Literal
 
 Encoding = Literal["GSM-7", "UCS-2"]
@@ -44,6 +45,7 @@ def length(text: str) -> int:
     return sum(units(text))
 
 
+@lru_cache(maxsize=1024)  # a notice text is counted once per message it goes out in
 def segments(text: str) -> int:
     """How many SMS segments the message takes (0 for an empty message)."""
     sizes = units(text)
