@@ -14,6 +14,9 @@ jurisdiction and an export of affected records (by default half as many records 
 * floor: the bare join of the same files in a columnar engine (DuckDB when installed — the
   `bench` extra — else pyarrow): fold the records per person, join the directory, materialise;
 
+* writing only: the same number of AffectedSubject rows, built in advance, through the stage's
+  own writer into SQLite — what storing the people costs in any design;
+
 and prints the ratio ours / floor. With a fixed --records, the rows show how memory behaves as
 only the directory grows."""
 
@@ -95,6 +98,37 @@ def run_ours(affected: str, directory: str) -> dict[str, Any]:
             / 2**20, "scratch": str(scratch)}
 
 
+def run_store(rows: str) -> dict[str, Any]:
+    """Only the writing: `rows` AffectedSubject rows, already built, through the stage's own
+    writer into a fresh SQLite database. No design that keeps the people in the database can
+    take less than this."""
+    scratch = Path(tempfile.mkdtemp(prefix="breachflow-bench-"))
+    os.environ["BREACHFLOW_HOME"] = str(scratch / "home")
+    os.environ.pop("BREACHFLOW_DATABASE_URL", None)
+    from incidents import db, identification, org, payload, service
+
+    incident = payload.parse({
+        "external_id": "BENCH-STORE", "title": "Benchmark: writing only",
+        "detected_at": datetime.now(UTC).isoformat(), "data_categories": ["name", "email"],
+        "breach_types": ["confidentiality"], "cause": "external_attack", "contained": True})
+    with db.session() as s:
+        incident_id = service.create_incident(session=s, payload=incident, org=org.load(None),
+                                              actor="bench", sources={})[0].id
+    built = [(incident_id, f"user-{n:08d}", 1, 2, '["email","name"]', f"Person {n}",
+              f"person.{n}@mail.example", f"+4420{n:08d}", "mobile", None, "GB", None, "en-GB",
+              None, 0, None, None, None, '["GB"]', '["email","sms","voice"]', 0)
+             for n in range(int(rows))]
+    started = time.perf_counter()
+    with db.session() as s:
+        writer = identification._Writer(s.connection(), identification._People.COLUMNS)
+        for row in built:
+            writer.add(row)
+        writer.flush()
+    wall = time.perf_counter() - started
+    subprocess.run(["rm", "-rf", str(scratch)], check=False)
+    return {"wall": wall, "rows": int(rows)}
+
+
 def run_floor(affected: str, directory: str) -> dict[str, Any]:
     try:
         import duckdb
@@ -166,7 +200,7 @@ def main() -> None:
     parser.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        run = run_ours if args.child == "ours" else run_floor
+        run = {"ours": run_ours, "floor": run_floor, "store": run_store}[args.child]
         print(json.dumps(run(*args.paths)))
         return
 
@@ -178,7 +212,8 @@ def main() -> None:
         ours = _child("ours", affected, directory)
         floor = None if args.no_floor else _child("floor", affected, directory)
         o = ours["outcome"]
-        rows.append((people, records, ours, floor))
+        store = _child("store", str(o["subjects"]))
+        rows.append((people, records, ours, floor, store))
         print(f"\n{people:,} directory rows, {records:,} affected records "
               f"({o['subjects']:,} people, {o['unknown_ids']:,} unknown ids, "
               f"{o['in_directory']:,} in the directory); load average {os.getloadavg()[0]:.1f}")
@@ -194,15 +229,19 @@ def main() -> None:
                   f"({floor['cpu']:.1f} s CPU), "
                   f"peak RSS {floor['peak_rss_mib']:,.0f} MiB, {floor['rows']:,} rows")
             print(f"  ratio ours / floor: {ours['wall'] / floor['wall']:.1f}x")
+        print(f"  writing the {store['rows']:,} rows alone (built in advance, the stage's "
+              f"writer, SQLite): {store['wall']:.1f} s"
+              + (f" = {store['wall'] / floor['wall']:.1f}x the floor" if floor else ""))
         subprocess.run(["rm", "-rf", ours["scratch"]], check=False)
     if len(rows) > 1:
-        print("\n    people    records    wall s    CPU s   records/s   peak RSS MiB   floor s   ratio")
-        for people, records, ours, floor in rows:
+        print("\n    people    records    wall s    CPU s   records/s   peak RSS MiB   floor s   ratio"
+              "   writing s")
+        for people, records, ours, floor, store in rows:
             ratio = f"{ours['wall'] / floor['wall']:.1f}x" if floor else "-"
             floor_s = f"{floor['wall']:.2f}" if floor else "-"
             print(f"{people:>10,} {records:>10,} {ours['wall']:>9.1f} {ours['cpu']:>8.1f} "
                   f"{records / ours['wall']:>11,.0f} "
-                  f"{ours['peak_rss_mib']:>14,.0f} {floor_s:>9} {ratio:>7}")
+                  f"{ours['peak_rss_mib']:>14,.0f} {floor_s:>9} {ratio:>7} {store['wall']:>11.1f}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ instance. A URL listing many device tokens is one instance, so 1,000 tokens woul
 (measured: 3 ntfy topics on one URL, 11 s; on three URLs, no wait). So every person gets their
 own instance, which never waits (a fresh instance sends at once), and a thread pool
 (`BREACHFLOW_PUSH_WORKERS`, default 8) sends them concurrently; our pacer, not Apprise's
-throttle, keeps the channel under its rate. `bench/delivery.py` prints these figures.
+throttle, keeps the channel under its rate. `bench/deliver.py` prints these figures.
 
 Apprise reports only success or failure; the HTTP status comes from its warning line
 (`error=429`), read from this thread's records only (`quiet`), which no log handler sees.
@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import ClassVar
 from urllib.parse import quote
@@ -32,10 +30,10 @@ import apprise
 from incidents.channels import classify, pacing, quiet
 from incidents.channels.base import (
     OUTCOME,
-    Channel,
     ChannelHalted,
     Outcome,
     Outgoing,
+    PerMessageChannel,
     Result,
     provider_timeout,
 )
@@ -49,7 +47,7 @@ DEFAULT_SCHEMES = frozenset({"json", "jsons", "form", "forms", "fcm", "gorush", 
 HEADER_SCHEMES = frozenset({"json", "jsons", "form", "forms"})
 _STATUS = re.compile(r"error=(\d{3})")
 
-class ApprisePush(Channel):
+class ApprisePush(PerMessageChannel):
     name: ClassVar[str] = "push"
     batch_size = 500
     reconcilable: ClassVar[bool] = False
@@ -59,10 +57,9 @@ class ApprisePush(Channel):
                  pacer: pacing.Pacer | None = None) -> None:
         self.url_template = url_template
         self.schemes = schemes or DEFAULT_SCHEMES
-        self.workers = workers or int(os.environ.get("BREACHFLOW_PUSH_WORKERS", "8"))
+        self._start_pool(workers or int(os.environ.get("BREACHFLOW_PUSH_WORKERS", "8")), "push")
         self.timeout = timeout or provider_timeout(10.0)
         self.pacer = pacer or pacing.default()
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="push")
 
     @classmethod
     def from_env(cls, sandbox: str | None = None) -> ApprisePush | None:
@@ -80,9 +77,6 @@ class ApprisePush(Channel):
         # Without a template, only people whose target is a whole Apprise URL can be reached.
         return cls(url_template=None, schemes=schemes) if schemes_env else None
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
-
     def target_url(self, target: str, delivery_id: str) -> str | None:
         """The Apprise URL for one person, or None if it may not be used."""
         if "://" in target:
@@ -98,22 +92,6 @@ class ApprisePush(Channel):
         if scheme in HEADER_SCHEMES:
             extra.append(f"+X-Delivery-Id={quote(delivery_id, safe='')}")
         return url + ("&" if "?" in url else "?") + "&".join(extra) if extra else url
-
-    def send(self, *, notice: Notice, messages: list[Outgoing], claim_token: str,  # noqa: ARG002
-             incident_ref: str) -> list[Result]:  # noqa: ARG002
-        stop = threading.Event()
-
-        def one(message: Outgoing) -> Result:
-            if stop.is_set():
-                return Result(message.delivery_id, Outcome.RETRY, error="halted")
-            try:
-                return self._send_one(notice, message)
-            except ChannelHalted as error:
-                stop.set()
-                self.halted = str(error)
-                return Result(message.delivery_id, Outcome.RETRY, error="halted")
-
-        return list(self._pool.map(one, messages))
 
     def _send_one(self, notice: Notice, message: Outgoing) -> Result:
         with quiet.captured() as lines:

@@ -7,7 +7,9 @@ onto our outcomes. Adapters never retry a send themselves: a retry is the ledger
 from __future__ import annotations
 
 import os
+import threading
 from abc import ABC, abstractmethod
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -91,3 +93,39 @@ class Channel(ABC):
 
     def close(self) -> None:  # noqa: B027 - most adapters hold nothing to release
         """Release connections and threads (the registry calls it on reset)."""
+
+
+class PerMessageChannel(Channel):
+    """A channel that makes one provider request per message (Twilio, push), `workers` at a
+    time from the adapter's own pool. A halt (bad credentials) stops the rest of the batch:
+    those messages come back as `halted` retries, never sent."""
+
+    workers: int = 8
+    _pool: ThreadPoolExecutor
+
+    def _start_pool(self, workers: int, name: str) -> None:
+        self.workers = workers
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix=name)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+    def send(self, *, notice: Notice, messages: list[Outgoing], claim_token: str,  # noqa: ARG002
+             incident_ref: str) -> list[Result]:  # noqa: ARG002
+        stop = threading.Event()
+
+        def one(message: Outgoing) -> Result:
+            if stop.is_set():
+                return Result(message.delivery_id, Outcome.RETRY, error="halted")
+            try:
+                return self._send_one(notice, message)
+            except ChannelHalted as error:
+                stop.set()
+                self.halted = str(error)
+                return Result(message.delivery_id, Outcome.RETRY, error="halted")
+
+        return list(self._pool.map(one, messages))
+
+    @abstractmethod
+    def _send_one(self, notice: Notice, message: Outgoing) -> Result:
+        """One request for one message; raises ChannelHalted when the channel must stop."""

@@ -12,7 +12,6 @@ import os
 import threading
 from abc import abstractmethod
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -24,10 +23,10 @@ from twilio.rest import Client
 from incidents.channels import classify, pacing, quiet
 from incidents.channels.base import (
     OUTCOME,
-    Channel,
     ChannelHalted,
     Outcome,
     Outgoing,
+    PerMessageChannel,
     Result,
     provider_timeout,
 )
@@ -45,7 +44,7 @@ def callback_base() -> str:
     return os.environ.get("BREACHFLOW_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
-class TwilioChannel(Channel):
+class TwilioChannel(PerMessageChannel):
     """A Twilio resource (Messages or Calls) sent one request per message by a thread pool."""
 
     def __init__(self, *, account_sid: str, auth_token: str, sender: str,
@@ -56,10 +55,10 @@ class TwilioChannel(Channel):
         self._auth_token, self._base_url = auth_token, base_url
         self._timeout = timeout or provider_timeout(DEFAULT_TIMEOUT)
         self.callback_url = (callback_url or callback_base() + CALLBACK_PATH)
-        self.workers = workers or int(os.environ.get("BREACHFLOW_TWILIO_WORKERS", "8"))
+        self._start_pool(workers or int(os.environ.get("BREACHFLOW_TWILIO_WORKERS", "8")),
+                         f"twilio-{self.name}")
         self.pacer = pacer or pacing.default()
         self._local = threading.local()
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix=f"twilio-{self.name}")
 
     # --- clients ------------------------------------------------------------------------------
 
@@ -72,30 +71,11 @@ class TwilioChannel(Channel):
             self._local.client = found
         return found
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
-
     def status_callback(self, delivery_id: str) -> str:
         """Only the opaque delivery id travels in the URL (Twilio keeps it with the message)."""
         return f"{self.callback_url}?{urlencode({'delivery_id': delivery_id})}"
 
     # --- sending ------------------------------------------------------------------------------
-
-    def send(self, *, notice: Notice, messages: list[Outgoing], claim_token: str,  # noqa: ARG002
-             incident_ref: str) -> list[Result]:  # noqa: ARG002
-        stop = threading.Event()
-
-        def one(message: Outgoing) -> Result:
-            if stop.is_set():
-                return Result(message.delivery_id, Outcome.RETRY, error="halted")
-            try:
-                return self._send_one(notice, message)
-            except ChannelHalted as error:
-                stop.set()
-                self.halted = str(error)
-                return Result(message.delivery_id, Outcome.RETRY, error="halted")
-
-        return list(self._pool.map(one, messages))
 
     @abstractmethod
     def _create(self, client: Client, notice: Notice, message: Outgoing) -> str:

@@ -1,8 +1,8 @@
 """Benchmark of multi-channel delivery (not a test).
 
-    .venv/bin/python bench/delivery.py                          # 100,000 people, naive on 1,000
-    .venv/bin/python bench/delivery.py --people 10000 --naive 500
-    .venv/bin/python bench/delivery.py --only apprise           # Apprise's throttling alone
+    .venv/bin/python bench/deliver.py                          # 100,000 people, naive on 1,000
+    .venv/bin/python bench/deliver.py --people 10000 --naive 500
+    .venv/bin/python bench/deliver.py --only apprise           # Apprise's throttling alone
 
 People: 70 % e-mail, 20 % SMS, 10 % push, one notice each, through the real `sendgrid`,
 `twilio` and `apprise` clients to a sandbox process (a separate process, as providers are), with
