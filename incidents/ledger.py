@@ -232,12 +232,18 @@ def claim(incident_id: str, channel: str, limit: int) -> tuple[str, list[Claimed
         # claim (SQLite runs it under its write lock; PostgreSQL skips the locked rows), so
         # two workers never pick the same rows and come back empty-handed.
         # Core, not the ORM: its session synchronisation would look up every updated row.
-        taken = s.connection().execute(
-            update(Delivery).where(col(Delivery.id).in_(due.scalar_subquery()),
-                                   col(Delivery.state) == "pending")
-            .values(state="claimed", claim_token=token, claimed_by=steps.OWNER,
-                    attempts=Delivery.attempts + 1, lease_until=now + LEASE, updated_at=now)
-            .returning(*(col(getattr(Delivery, name)) for name in Claimed._fields)))
+        connection = s.connection()
+        columns = [col(getattr(Delivery, name)) for name in Claimed._fields]
+        take = (update(Delivery).where(col(Delivery.id).in_(due.scalar_subquery()),
+                                       col(Delivery.state) == "pending")
+                .values(state="claimed", claim_token=token, claimed_by=steps.OWNER,
+                        attempts=Delivery.attempts + 1, lease_until=now + LEASE, updated_at=now))
+        if connection.dialect.update_returning:
+            taken = connection.execute(take.returning(*columns))
+        else:  # a database without UPDATE ... RETURNING (MySQL): read the claim back
+            connection.execute(take)
+            taken = connection.execute(sa_select(*columns).where(
+                col(Delivery.claim_token) == token, col(Delivery.state) == "claimed"))
         claimed = [Claimed(*row) for row in taken]
     return token, claimed
 

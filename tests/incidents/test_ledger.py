@@ -167,6 +167,23 @@ def test_concurrent_claims_on_postgres_skip_locked_rows(home, monkeypatch, postg
     assert len(taken) == len(set(taken)) == 300
 
 
+@pytest.mark.parametrize("returning", [True, False], ids=["returning", "read-back"])
+def test_a_claim_returns_what_it_took(home, monkeypatch, returning):
+    incident_id = people.incident([people.person(n) for n in range(5)])
+    ledger.plan(incident_id)
+    # A database without UPDATE ... RETURNING (MySQL) reads the claim back instead.
+    monkeypatch.setattr(db.engine().dialect, "update_returning", returning)
+    token, claimed = ledger.claim(incident_id, "email", 3)
+    held = {d.id: d for d in rows(incident_id) if d.claim_token == token}
+    assert len(claimed) == 3 and set(held) == {c.id for c in claimed}
+    for c in claimed:
+        row = held[c.id]
+        assert (c.subject_pk, c.channel, c.recipient_kind, c.notice_id, c.attempts) == (
+            row.subject_pk, "email", row.recipient_kind, row.notice_id, 1)
+        assert row.state == "claimed"
+    assert len(ledger.claim(incident_id, "email", 10)[1]) == 2, "the rest, and only the rest"
+
+
 def test_outcomes_move_only_rows_held_by_the_claim(home):
     incident_id = people.incident([people.person(n) for n in range(6)])
     ledger.plan(incident_id)
