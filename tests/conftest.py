@@ -3,6 +3,7 @@ tests start): it is started once, in the controller, before any worker exists.""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 import subprocess
@@ -120,3 +121,14 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def exclusive_deployments() -> Iterator[None]:
+    """Tests that register breachflow's deployments on the session's Prefect server take turns
+    across the xdist workers: the deployments share their names, and one test's clean-up
+    (or its runner) would take another's."""
+    folder = Path(os.environ.get("BREACHFLOW_TEST_PREFECT_HOME") or tempfile.gettempdir())
+    with open(folder / "deployments.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield

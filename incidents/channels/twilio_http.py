@@ -57,86 +57,20 @@ def _log(method: str, url: str) -> None:
     _logger.debug("twilio %s %s%s", method.upper(), parts.netloc, parts.path)
 
 
-class RewritingTwilioHttpClient(TwilioHttpClient):  # type: ignore[misc]
-    """The synchronous client; other constructor arguments are TwilioHttpClient's."""
+class _QuietLogging:
+    def log_request(self, kwargs: dict[str, Any]) -> None:
+        _log(str(kwargs["method"]), str(kwargs["url"]))
 
-    def __init__(self, base_url: str, **kwargs: Any) -> None:
+    def log_response(self, status_code: int, _response: Any) -> None:
+        _logger.debug("twilio response %s", status_code)
+
+
+class QuietTwilioHttpClient(_QuietLogging, TwilioHttpClient):  # type: ignore[misc]
+    """The stock client against the real Twilio hosts, with the PII-free logging."""
+
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.base = parse_base_url(base_url)
         self.last_headers: dict[str, str] = {}
-
-    def request(
-        self,
-        method: str,
-        url: str,
-        params: dict[str, object] | None = None,
-        data: dict[str, object] | None = None,
-        headers: dict[str, str] | None = None,
-        auth: tuple[str, str] | None = None,
-        timeout: float | None = None,
-        allow_redirects: bool = False,
-    ) -> Response:
-        target, host = rewrite_url(self.base, url)
-        response: Response = super().request(
-            method,
-            target,
-            params=params,
-            data=data,
-            headers=_headers_with_host(headers, host),
-            auth=auth,
-            timeout=timeout,
-            allow_redirects=allow_redirects,
-        )
-        self.last_headers = dict(response.headers or {})
-        return response
-
-    def log_request(self, kwargs: dict[str, Any]) -> None:
-        _log(str(kwargs["method"]), str(kwargs["url"]))
-
-    def log_response(self, status_code: int, _response: Any) -> None:
-        _logger.debug("twilio response %s", status_code)
-
-
-class AsyncRewritingTwilioHttpClient(AsyncTwilioHttpClient):  # type: ignore[misc]
-    """The asyncio client (`create_async`); other arguments are AsyncTwilioHttpClient's.
-    Leave `max_retries` unset: its retries resend POSTs on 5xx (research/channels.md §2.8)."""
-
-    def __init__(self, base_url: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.base = parse_base_url(base_url)
-
-    async def request(
-        self,
-        method: str,
-        url: str,
-        params: dict[str, object] | None = None,
-        data: dict[str, object] | None = None,
-        headers: dict[str, str] | None = None,
-        auth: tuple[str, str] | None = None,
-        timeout: float | None = None,
-        allow_redirects: bool = False,
-    ) -> Response:
-        target, host = rewrite_url(self.base, url)
-        return await super().request(
-            method,
-            target,
-            params=params,
-            data=data,
-            headers=_headers_with_host(headers, host),
-            auth=auth,
-            timeout=timeout,
-            allow_redirects=allow_redirects,
-        )
-
-    def log_request(self, kwargs: dict[str, Any]) -> None:
-        _log(str(kwargs["method"]), str(kwargs["url"]))
-
-    def log_response(self, status_code: int, _response: Any) -> None:
-        _logger.debug("twilio response %s", status_code)
-
-
-class QuietTwilioHttpClient(TwilioHttpClient):  # type: ignore[misc]
-    """The stock client against the real Twilio hosts, with the same PII-free logging."""
 
     def request(self, method: str, url: str, params: dict[str, object] | None = None,
                 data: dict[str, object] | None = None, headers: dict[str, str] | None = None,
@@ -148,11 +82,41 @@ class QuietTwilioHttpClient(TwilioHttpClient):  # type: ignore[misc]
         self.last_headers = dict(response.headers or {})
         return response
 
-    def log_request(self, kwargs: dict[str, Any]) -> None:
-        _log(str(kwargs["method"]), str(kwargs["url"]))
 
-    def log_response(self, status_code: int, _response: Any) -> None:
-        _logger.debug("twilio response %s", status_code)
+class RewritingTwilioHttpClient(QuietTwilioHttpClient):
+    """The synchronous client on one base URL; other arguments are TwilioHttpClient's."""
+
+    def __init__(self, base_url: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.base = parse_base_url(base_url)
+
+    def request(self, method: str, url: str, params: dict[str, object] | None = None,
+                data: dict[str, object] | None = None, headers: dict[str, str] | None = None,
+                auth: tuple[str, str] | None = None, timeout: float | None = None,
+                allow_redirects: bool = False) -> Response:
+        target, host = rewrite_url(self.base, url)
+        return super().request(method, target, params=params, data=data,
+                               headers=_headers_with_host(headers, host), auth=auth,
+                               timeout=timeout, allow_redirects=allow_redirects)
+
+
+class AsyncRewritingTwilioHttpClient(_QuietLogging, AsyncTwilioHttpClient):  # type: ignore[misc]
+    """The asyncio client (`create_async`); other arguments are AsyncTwilioHttpClient's.
+    Leave `max_retries` unset: its retries resend POSTs on 5xx (research/channels.md §2.8)."""
+
+    def __init__(self, base_url: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.base = parse_base_url(base_url)
+
+    async def request(self, method: str, url: str, params: dict[str, object] | None = None,
+                      data: dict[str, object] | None = None,
+                      headers: dict[str, str] | None = None,
+                      auth: tuple[str, str] | None = None, timeout: float | None = None,
+                      allow_redirects: bool = False) -> Response:
+        target, host = rewrite_url(self.base, url)
+        return await super().request(method, target, params=params, data=data,
+                                     headers=_headers_with_host(headers, host), auth=auth,
+                                     timeout=timeout, allow_redirects=allow_redirects)
 
 
 def twilio_http_client(base_url: str | None = None, *, timeout: float | None = None) -> TwilioHttpClient:

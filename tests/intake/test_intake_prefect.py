@@ -71,7 +71,8 @@ def _delete_run(run_id: str) -> None:
         client.delete_flow_run(UUID(run_id))
 
 
-def test_without_a_runner_the_run_is_created_once_and_the_reply_says_nobody_polls(make_intake):
+def test_without_a_runner_the_run_is_created_once_and_the_reply_says_nobody_polls(
+        make_intake, exclusive_deployments):
     intake = make_intake(prefect=True)
     _register_deployments(intake.env)
     body = incident_body(f"NORUNNER-{os.getpid()}-{time.time_ns()}")
@@ -97,7 +98,7 @@ def test_without_a_runner_the_run_is_created_once_and_the_reply_says_nobody_poll
 
 
 def test_a_webhook_incident_runs_through_its_gates_resumed_through_the_api(
-        make_intake, sandbox_process, tmp_path):
+        make_intake, sandbox_process, tmp_path, exclusive_deployments):
     files = demo.write(tmp_path / "inputs", count=60, seed=9)
     extra = {"BREACHFLOW_AFFECTED": str(files["affected.csv"]),
              "BREACHFLOW_DIRECTORY": str(files["directory.csv"]),

@@ -36,7 +36,7 @@ def _serve(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
 
 
 @pytest.mark.prefect
-def test_serve_starts_the_executor_and_the_intake_api_and_stops_on_sigterm(tmp_path):
+def test_serve_starts_the_executor_and_the_intake_api_and_stops_on_sigterm(tmp_path, exclusive_deployments):
     port = free_port()
     serve = _serve(_env(tmp_path, BREACHFLOW_DEADLINE_WATCH_SECONDS="5"), "--api-port", str(port))
     lines: list[str] = []

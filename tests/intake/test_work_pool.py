@@ -29,7 +29,7 @@ def _prefect(*args: str, env: dict[str, str]) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_a_process_worker_runs_the_webhook_incident_to_its_first_gate(tmp_path):
+def test_a_process_worker_runs_the_webhook_incident_to_its_first_gate(tmp_path, exclusive_deployments):
     pool = f"breachflow-test-{uuid.uuid4().hex[:8]}"
     env = _env(tmp_path, PREFECT_WORKER_QUERY_SECONDS="1")
     _prefect("work-pool", "create", pool, "--type", "process", env=env)
