@@ -170,7 +170,7 @@ def check(*, now: datetime | None = None, urls: list[str] | None = None) -> dict
         if not _claim(item, now=now):
             counts["taken_elsewhere"] += 1
             continue
-        error = alerting.send(urls, *message(item, now=now), what="alert")
+        error = alerting.send(urls, *message(item, now=now))
         with db.session() as s:
             s.execute(update(DeadlineAlert).where(
                 col(DeadlineAlert.obligation_id) == item.obligation_id,

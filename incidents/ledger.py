@@ -276,34 +276,34 @@ def record(results: list[Result], *, token: str,
         connection = s.connection()
         for (state, lease, error, back), members in groups.items():
             for chunk in _chunks(members, 500):
+                given = {r.delivery_id: r.provider_id for r in chunk if r.provider_id}
+                provider: Any = Delivery.provider_id
+                if len(given) == len(chunk) and len(set(given.values())) == 1:
+                    provider = chunk[0].provider_id  # one request, one id: an e-mail batch
+                elif given:
+                    _write_provider_ids(connection, given, token=token)
                 connection.execute(
                     update(Delivery).where(col(Delivery.id).in_([r.delivery_id for r in chunk]),
                                            col(Delivery.claim_token) == token,
                                            col(Delivery.state) == "claimed")
                     .values(state=state, lease_until=lease, last_error=error,
-                            provider_id=_provider_ids(connection, chunk, token=token),
-                            attempts=Delivery.attempts - back, updated_at=now))
+                            provider_id=provider, attempts=Delivery.attempts - back,
+                            updated_at=now))
     return dict(counts)
 
 
-def _provider_ids(connection: Any, results: list[Result], *, token: str) -> Any:
-    """The provider_id column's new value for these rows. One id for all (an e-mail batch) is
-    set with the outcome; one id per row (SMS SIDs) is written first by a CASE statement in
-    text: built from SQLAlchemy elements it cost more than the update itself."""
-    given = {r.delivery_id: r.provider_id for r in results if r.provider_id}
-    if len(given) == len(results) and len(set(given.values())) == 1:
-        return next(iter(given.values()))
-    if given:
-        table = connection.dialect.identifier_preparer.quote(Delivery.__tablename__)
-        whens = " ".join(f"WHEN :d{n} THEN :p{n}" for n in range(len(given)))
-        ids = ", ".join(f":d{n}" for n in range(len(given)))
-        params: dict[str, str] = {"token": token}
-        for n, (delivery_id, provider_id) in enumerate(given.items()):
-            params[f"d{n}"], params[f"p{n}"] = delivery_id, provider_id
-        connection.execute(text(
-            f"UPDATE {table} SET provider_id = CASE id {whens} END "  # noqa: S608 - placeholders
-            f"WHERE id IN ({ids}) AND claim_token = :token AND state = 'claimed'"), params)
-    return Delivery.provider_id
+def _write_provider_ids(connection: Any, given: dict[str, str], *, token: str) -> None:
+    """One provider id per row (SMS SIDs) in one CASE statement, before the rows change state.
+    Written as text: built from SQLAlchemy elements it cost more than the update itself."""
+    table = connection.dialect.identifier_preparer.quote(Delivery.__tablename__)
+    whens = " ".join(f"WHEN :d{n} THEN :p{n}" for n in range(len(given)))
+    ids = ", ".join(f":d{n}" for n in range(len(given)))
+    params: dict[str, str] = {"token": token}
+    for n, (delivery_id, provider_id) in enumerate(given.items()):
+        params[f"d{n}"], params[f"p{n}"] = delivery_id, provider_id
+    connection.execute(text(
+        f"UPDATE {table} SET provider_id = CASE id {whens} END "  # noqa: S608 - placeholders
+        f"WHERE id IN ({ids}) AND claim_token = :token AND state = 'claimed'"), params)
 
 
 def _next(result: Result, attempts: int, now: datetime) -> tuple[str, datetime | None, str | None]:

@@ -12,6 +12,7 @@ import os
 import threading
 from abc import abstractmethod
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -140,7 +141,7 @@ class TwilioChannel(PerMessageChannel):
         for message in messages:
             with quiet.captured():  # the list query carries the phone number
                 sid = self._find(client, message, notices.get(message.notice_id), since,
-                                 taken=frozenset(taken))
+                                 taken=taken)
             found[message.delivery_id] = sid
             if sid:
                 taken.add(sid)
@@ -148,7 +149,7 @@ class TwilioChannel(PerMessageChannel):
 
     @abstractmethod
     def _find(self, client: Client, message: Outgoing, notice: Notice | None,
-              since: datetime, *, taken: frozenset[str]) -> str | None:
+              since: datetime, *, taken: AbstractSet[str]) -> str | None:
         """The SID of the resource we created for this message since `since`, if any, other
         than those in `taken`."""
 

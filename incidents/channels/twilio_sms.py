@@ -11,6 +11,7 @@ counts segments, since a sender's throughput (MPS) is in segments; a notice long
 from __future__ import annotations
 
 import os
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -71,7 +72,7 @@ class TwilioSms(TwilioChannel):
         return str(created.sid)
 
     def _find(self, client: Client, message: Outgoing, notice: Notice | None,
-              since: datetime, *, taken: frozenset[str]) -> str | None:
+              since: datetime, *, taken: AbstractSet[str]) -> str | None:
         after = since - timedelta(seconds=1)  # the API's dates have whole seconds
         for sent in client.messages.list(to=message.address, date_sent_after=after, limit=50):
             created = sent.date_created

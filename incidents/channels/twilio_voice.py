@@ -9,6 +9,7 @@ The status callback (only the delivery id in its URL) reports `completed` (deliv
 from __future__ import annotations
 
 import os
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -80,7 +81,7 @@ class TwilioVoice(TwilioChannel):
         return str(created.sid)
 
     def _find(self, client: Client, message: Outgoing, notice: Notice | None,  # noqa: ARG002
-              since: datetime, *, taken: frozenset[str]) -> str | None:
+              since: datetime, *, taken: AbstractSet[str]) -> str | None:
         after = since - timedelta(seconds=1)
         for call in client.calls.list(to=message.address, start_time_after=after, limit=50):
             created = call.date_created
