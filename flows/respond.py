@@ -14,12 +14,13 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
+from prefect.states import Failed
 
 from flows import artifacts, fanout, progress
 from flows.gates import gate, triage_gate
 from flows.planning import plan_task
 from incidents import channels, db, ledger, notification, paging, stages, steps
-from incidents.exceptions import BreachflowError
+from incidents.exceptions import BreachflowError, StepFailed
 from incidents.sqltypes import utcnow
 
 STALL_SECONDS = 15 * 60  # no row moved for this long: stop and let a resume continue
@@ -45,7 +46,21 @@ assessment_task = _stage("assessment", stages.assessment_stage)
 notices_task = _stage("notices", stages.notices_stage)
 announcement_task = _stage("announcement", stages.announcement_stage)
 reports_task = _stage("reports", stages.reports_stage)
-close_task = _stage("close", stages.close_stage)
+
+
+@task(name="close", cache_policy=NO_CACHE)
+def close_task(incident_id: str) -> dict[str, Any]:
+    """Close, or report (counts and what to do) why it cannot: people are unaccounted for. The
+    flow then ends Failed with that message and the incident stays open."""
+    try:
+        outcome = steps.run(incident_id, "close", stages.close_stage)
+    except StepFailed as error:
+        if not error.waiting:
+            raise
+        get_run_logger().warning("%s", error)
+        return {"waiting": str(error)}
+    get_run_logger().info("close: %s", outcome)
+    return outcome
 
 
 @task(name="prepare-deliveries", cache_policy=NO_CACHE, retries=1)
@@ -149,7 +164,7 @@ def _notify(incident_id: str) -> dict[str, Any]:
 @flow(name="respond_to_incident", flow_run_name="incident-{incident_id}",
       task_runner=fanout.task_runner(max_workers=BATCH_WORKERS),
       log_prints=False)
-def respond_to_incident(incident_id: str, auto_approve: bool = False) -> dict[str, Any]:
+def respond_to_incident(incident_id: str, auto_approve: bool = False) -> Any:
     """Take one incident from triage to close; safe to run again at any point."""
     triage_task(incident_id)
     route = triage_gate(incident_id, auto_approve=auto_approve)
@@ -172,4 +187,7 @@ def respond_to_incident(incident_id: str, auto_approve: bool = False) -> dict[st
         artifacts.documents(incident_id)
         gate(incident_id, "filing", auto_approve=auto_approve,
              description=f"Confirm filing of the regulator reports of incident {incident_id}.")
-    return dict(close_task(incident_id))
+    closed = close_task(incident_id)
+    if "waiting" in closed:
+        return Failed(message=closed["waiting"])
+    return closed

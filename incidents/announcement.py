@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import httpx
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from incidents import audit, db, render, service
@@ -156,8 +157,12 @@ def publish(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
                                location=location, content_hash=render.content_hash(html, text),
                                people=people, posted_at=utcnow(), period_days=period,
                                keep_until=keep_until))
+        covered = s.execute(update(AffectedSubject).where(
+            col(AffectedSubject.incident_id) == incident.id, col(AffectedSubject.unreachable),
+            col(AffectedSubject.announced_at).is_(None)).values(announced_at=utcnow()))
         audit.record(s, incident_id=incident.id, actor="breachflow", action="announcement.posted",
-                     detail={"people": people, "locales": locales, "period_days": period,
+                     detail={"people": people, "newly_covered": int(covered.rowcount or 0),  # type: ignore[attr-defined]
+                             "locales": locales, "period_days": period,
                              "period_sources": period_sources,
                              "keep_until": keep_until.isoformat() if keep_until else None,
                              "elements_left_out": selection.decisions})

@@ -73,7 +73,14 @@ def _flow(incident_id: str, *, auto_approve: bool) -> dict[str, Any]:
     runtime.install_redaction()
     from flows.respond import respond_to_incident
 
-    return dict(respond_to_incident(incident_id, auto_approve=auto_approve))
+    state: Any = respond_to_incident(incident_id, auto_approve=auto_approve, return_state=True)
+    if state.is_failed():
+        error = state.result(raise_on_failure=False)
+        if isinstance(error, BaseException):
+            raise error
+        raise StepFailed("close", str(state.message).removeprefix("step 'close' failed: "),
+                         waiting=True)
+    return dict(state.result())
 
 
 def _summary(incident_id: str, *, as_json: bool = False) -> None:
@@ -90,6 +97,7 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
           f"severity {info['severity']}")
     for step in document["steps"]:
         print(f"  {step['name']:<15} {step['state']:<8} {json.dumps(step['outcome'])[:90]}")
+    _accounting_table(document["accounting"])
     print("Obligations:")
     for o in document["obligations"]:
         deadline = o["deadline"] or o["deadline_rule"]
@@ -103,6 +111,19 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
         print(f"Announcement ({a['locale']}, {a['people']} people): {a['location']}")
     for r in document["reports"]:
         print(f"Report for {r['recipient']}: {r['files'][0] if r['files'] else '-'}")
+
+
+def _accounting_table(accounting: dict[str, Any]) -> None:
+    states = ("notified", "pending", "announced", "needs_action", "exempt")
+    print(f"Accounting: {accounting['people']} people")
+    print(f"  {'':<9} {'people':>7} " + " ".join(f"{s:>12}" for s in states))
+    rows = [("total", accounting), *accounting["by_jurisdiction"].items()]
+    for code, tally in rows:
+        print(f"  {code:<9} {tally['people']:>7} " + " ".join(f"{tally[s]:>12}" for s in states))
+    waiting = {reason: n for reason, n in accounting["reasons"].items()
+               if not reason.startswith("not required")}
+    if accounting["needs_action"] or accounting["pending"]:
+        print("  why: " + "; ".join(f"{reason} {n}" for reason, n in waiting.items()))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -216,11 +237,34 @@ def cmd_demo(args: argparse.Namespace) -> int:
         incident=str(paths["incident.json"]), affected=str(paths["affected.csv"]),
         directory=str(paths["directory.csv"]), directory_table=None, org=str(paths["org.toml"]),
         out=args.out, auto_approve=True)
-    code = cmd_run(run_args)
+    try:
+        code = cmd_run(run_args)
+    except StepFailed as error:
+        if not error.waiting:
+            raise
+        code = _demo_responder(str(error), external_id=json.loads(
+            paths["incident.json"].read_text())["external_id"])
     print(f"\nDocuments: {_out_dir(run_args, json.loads(paths['incident.json'].read_text())['external_id'])}")
     print("See the run in the Prefect UI: `breachflow serve`, then open http://127.0.0.1:4200")
     print(f"Demo finished in {time.monotonic() - started:.1f}s")
     return code
+
+
+def _demo_responder(refusal: str, *, external_id: str) -> int:
+    """The close step refused: the demo plays the responder, as a person would at the CLI."""
+    from incidents import resolution
+
+    print(f"\nbreachflow: {refusal}")
+    print("\nThe demo plays the responder: people the directory does not know are covered by "
+          "the public announcement:\n"
+          f"  breachflow resolve {external_id} --announce --because 'not in the directory' "
+          "--reason '...'")
+    done = resolution.resolve(
+        incident_id=external_id, action="announce", actor="demo responder",
+        because="not in the directory",
+        reason="Not in the customer directory: no contact data; the public announcement covers them.")
+    print(f"resolved {done['resolved']} people; then `breachflow resume {external_id}`")
+    return cmd_resume(argparse.Namespace(incident_id=external_id))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -277,6 +321,36 @@ def cmd_sending(args: argparse.Namespace) -> int:
                                 if state == "cancelled" else "")
           + ("; run `breachflow resume` to continue" if state == "active" else ""))
     return 0
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from incidents import resolution
+
+    action = "method" if args.method else "announce" if args.announce else "exempt"
+    subject_ids = None
+    if args.subjects:
+        subject_ids = _subject_ids(Path(args.subjects))
+    done = resolution.resolve(incident_id=args.incident_id, action=action, reason=args.reason,
+                              actor=args.actor, method=args.method, jurisdiction=args.jurisdiction,
+                              because=args.because, subject_ids=subject_ids)
+    print(f"resolved {done['resolved']} people ({action})"
+          + (f"; {done['skipped']} have no {args.method} contact or were tried on it already"
+             if done["skipped"] else "")
+          + f"; run `breachflow resume {args.incident_id}` to continue")
+    return 0
+
+
+def _subject_ids(path: Path) -> list[str]:
+    """A list of subject ids: one per line, or a CSV with a `subject_id` column."""
+    import csv
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise InputError(f"--subjects: cannot read {path.name}: {type(error).__name__}") from None
+    if lines and "subject_id" in next(csv.reader([lines[0]])):
+        return [row["subject_id"].strip() for row in csv.DictReader(lines) if row["subject_id"].strip()]
+    return [line.strip() for line in lines if line.strip()]
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
@@ -355,6 +429,23 @@ def parser() -> argparse.ArgumentParser:
     sending = add("sending", cmd_sending, "kill switch: pause, resume or cancel an incident's notices")
     sending.add_argument("action", choices=["pause", "resume", "cancel"])
     sending.add_argument("incident_id", metavar="INCIDENT_ID")
+    resolve = add("resolve", cmd_resolve,
+                  "people needing action: another method, the announcement, or exempt (audited)")
+    resolve.add_argument("incident_id", metavar="INCIDENT_ID")
+    how = resolve.add_mutually_exclusive_group(required=True)
+    how.add_argument("--method", choices=["email", "sms", "voice", "push"],
+                     help="send their notice on this channel (they need that contact)")
+    how.add_argument("--announce", action="store_true",
+                     help="cover them by the public announcement (substitute notice)")
+    how.add_argument("--exempt", action="store_true", help="no notice is owed to them (say why)")
+    resolve.add_argument("--reason", required=True, help="why: recorded in the audit trail")
+    resolve.add_argument("--jurisdiction", metavar="CODE", help="only under this law (e.g. US-CA)")
+    resolve.add_argument("--because", metavar="REASON",
+                         help="only people needing action for this reason (as `status` lists it)")
+    resolve.add_argument("--subjects", metavar="FILE",
+                         help="only these people: subject ids, one per line or a subject_id column")
+    resolve.add_argument("--actor", default=os.environ.get("USER") or "cli",
+                         help="who decides (default: the login name)")
     sandbox = add("sandbox", cmd_sandbox, "local SendGrid/Twilio/push stand-ins with an inbox page")
     del sandbox  # its options are the sandbox's own: `breachflow sandbox --help`
     return root

@@ -88,8 +88,9 @@ def people(count: int, seed: int = 7) -> list[dict[str, Any]]:
     return found
 
 
-def write(folder: Path, *, count: int = 3000, seed: int = 7) -> dict[str, Path]:
-    """Write the demo's incident, affected records, directory and org profile; return paths."""
+def write(folder: Path, *, count: int = 3000, seed: int = 7, strangers: int = 5) -> dict[str, Path]:
+    """Write the demo's incident, affected records, directory and org profile; return paths.
+    `strangers`: affected ids the directory does not know (they stop the close until resolved)."""
     folder.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed + 1)  # noqa: S311 - fictional data, not security
     directory = people(count, seed)
@@ -109,7 +110,7 @@ def write(folder: Path, *, count: int = 3000, seed: int = 7) -> dict[str, Path]:
                 extra = [c for c, where in EXTRA if (where in (None, person["country"]))
                          and rng.random() < 0.08]
                 records.writerow([person["subject_id"], ";".join(extra)])
-        for n in range(5):
+        for n in range(strangers):
             records.writerow([f"x-unknown-{n}", ""])
     now = datetime.now(UTC).replace(microsecond=0)
 

@@ -3,6 +3,7 @@
     BreachflowError
     ├── InputError          bad input from a person or a tool: exit 2 / HTTP 4xx, nothing written
     ├── NotFound            an incident id or external_id that does not exist
+    ├── Unaccounted         the incident cannot close: people are pending or need action
     └── StepFailed          a stage failed; the message names the stage and the reason
 """
 
@@ -25,8 +26,13 @@ class NotFound(BreachflowError):
     pass
 
 
+class Unaccounted(BreachflowError):
+    """Raised by the close step with counts and reasons: a responder must resolve people."""
+
+
 class StepFailed(BreachflowError):
-    def __init__(self, step: str, reason: str) -> None:
+    def __init__(self, step: str, reason: str, *, waiting: bool = False) -> None:
         super().__init__(f"step {step!r} failed: {reason}")
         self.step = step
         self.reason = reason
+        self.waiting = waiting  # waits for a person's decision, nothing broke

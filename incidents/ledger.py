@@ -105,8 +105,9 @@ def _chunks(items: list[Any], size: int = 5000) -> list[list[Any]]:
 
 
 def plan(incident_id: str, served: Iterable[str] | None = None) -> int:
-    """Create the pending rows: each person on their first usable channel, guardians of minors
-    too. Idempotent: rows that exist are left as they are."""
+    """Create the pending rows: each person on their first usable served channel, guardians of
+    minors too; a person no served channel reaches is marked unreachable. Idempotent: rows that
+    exist are left as they are."""
     order = [c for c in ladder() if served is None or c in set(served)]
     with db.session() as s:
         existing = {(pk, kind) for pk, kind in s.exec(
@@ -123,9 +124,16 @@ def plan(incident_id: str, served: Iterable[str] | None = None) -> int:
             AffectedSubject.guardian_email, AffectedSubject.guardian_phone,
             AffectedSubject.notice_group, AffectedSubject.jurisdictions))).where(
             col(AffectedSubject.incident_id) == incident_id, col(AffectedSubject.in_directory))
+        # Nobody is skipped: a person no served channel can reach (themselves or through a
+        # guardian) becomes unreachable at once, so the announcement and the accounting see them.
+        unserved: list[int] = []
         for found in s.connection().execute(query):
             pk, channels, minor, g_email, g_phone, group, jurisdictions = tuple(found)
             kinds = ("subject", "guardian") if minor else ("subject",)
+            if not any((pk, kind) in existing or _usable(channels, g_email, g_phone, kind, order)
+                       for kind in kinds):
+                unserved.append(pk)
+                continue
             for kind in kinds:
                 if (pk, kind) in existing:
                     continue
@@ -146,6 +154,9 @@ def plan(incident_id: str, served: Iterable[str] | None = None) -> int:
             connection.execute(insert(Delivery.__table__), chunk)  # type: ignore[attr-defined]
         for chunk in _chunks(links):
             connection.execute(insert(DeliveryObligation.__table__), chunk)  # type: ignore[attr-defined]
+        for chunk in _chunks(unserved):
+            connection.execute(update(AffectedSubject).where(col(AffectedSubject.id).in_(chunk))
+                               .values(unreachable=True))
     return len(rows)
 
 

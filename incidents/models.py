@@ -116,6 +116,8 @@ class AffectedSubject(SQLModel, table=True):
     channels: list[str] = _json([])
     notice_group: str | None = Field(default=None, max_length=64, index=True)
     unreachable: bool = False
+    # When a posted public announcement first covered this person (substitute notice).
+    announced_at: datetime | None = _time()
 
 
 class Obligation(SQLModel, table=True):
@@ -309,3 +311,19 @@ class IncidentAlert(SQLModel, table=True):
     systems: list[str] = _json([])
     data_categories: list[str] = _json([])
     breach_types: list[str] = _json([])
+
+
+class Resolution(SQLModel, table=True):
+    """A responder's decision about a person left needing action: another method, the public
+    announcement, or exempt with a reason. `jurisdiction` None means every law of theirs."""
+
+    __table_args__ = (UniqueConstraint("incident_id", "subject_pk", "jurisdiction"),)
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    subject_pk: int = Field(foreign_key="affectedsubject.id")
+    jurisdiction: str | None = Field(default=None, max_length=20)
+    action: str = Field(max_length=10)  # method | announce | exempt
+    method: str | None = Field(default=None, max_length=10)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    actor: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

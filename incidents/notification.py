@@ -84,20 +84,22 @@ def send_batch(incident_id: str, channel: str) -> dict[str, int]:
     totals: dict[str, int] = defaultdict(int)
     attempts = {d.id: d.attempts for d in claimed}
     by_notice, missing = _outgoing(claimed)
+
+    def record(results: list[Result]) -> None:
+        if results:
+            for state, n in ledger.record(results, token=token, attempts=attempts).items():
+                totals[state] += n
+
     if missing:
-        gone = [Result(d, Outcome.FAILED, error="no-address") for d in missing]
-        for state, n in ledger.record(gone, token=token, attempts=attempts).items():
-            totals[state] += n
+        record([Result(d, Outcome.FAILED, error="no-address") for d in missing])
     for notice_id, messages in by_notice.items():
         try:
-            results = adapter.send(notice=notices[notice_id], messages=messages,
-                                   claim_token=token, incident_ref=ref)
+            record(adapter.send(notice=notices[notice_id], messages=messages,
+                                claim_token=token, incident_ref=ref, record=record))
         except ChannelHalted as error:
             # Nothing of this request was sent: give the claim back and stop the channel here.
             adapter.halted = str(error)
             break
-        for state, n in ledger.record(results, token=token, attempts=attempts).items():
-            totals[state] += n
     released = ledger.release(token)
     if released:
         totals["released"] += released

@@ -18,7 +18,7 @@ from typing import Any, Final
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from incidents import db, render, service
+from incidents import accounting, db, render, service
 from incidents.models import AffectedSubject, Delivery, Incident, Notice, Obligation, RegulatorReport
 from incidents.notice_elements import consequences, ordered_categories
 from incidents.report_pdf import html_to_pdf
@@ -42,22 +42,28 @@ REASONS_WHEN_LATE: Final = frozenset({"EU", "GB"})
 
 
 def _counts(s: Session, incident_id: str, jurisdiction: str) -> tuple[dict[str, int], list[str]]:
+    """The people this law covers and how each was told, from the same accounting as `status`;
+    residents whose data the law does not cover are counted apart, with how they were told."""
     counts: Counter[str] = Counter()
     categories: set[str] = set()
-    notified = set(s.exec(select(Delivery.subject_pk).where(
-        Delivery.incident_id == incident_id, Delivery.recipient_kind == "subject",
-        col(Delivery.state).in_(("accepted", "delivered")))))
-    query = select_columns(col(AffectedSubject.id), col(AffectedSubject.jurisdictions),
-                           col(AffectedSubject.records), col(AffectedSubject.minor),
-                           col(AffectedSubject.unreachable), col(AffectedSubject.data_categories)).where(
-        col(AffectedSubject.incident_id) == incident_id)
-    for pk, codes, records, minor, unreachable, cats in s.execute(query):
-        if jurisdiction in (codes or ["UNKNOWN"]):
-            counts.update(people=1, records=records, minors=int(minor),
-                          notified=int(pk in notified), announced=int(unreachable))
-            categories |= set(cats)
-    return ({key: counts[key] for key in ("people", "records", "minors", "notified", "announced")},
-            ordered_categories(categories))
+    records = dict(s.execute(select_columns(col(AffectedSubject.id), col(AffectedSubject.records))
+                             .where(col(AffectedSubject.incident_id) == incident_id)).all())
+    told = set(s.exec(select(Delivery.subject_pk).where(
+        Delivery.incident_id == incident_id, col(Delivery.state).in_(accounting.NOTIFIED))))
+    for person, states in accounting.walk(s, incident_id):
+        for code, state, reason in states:
+            if code != jurisdiction:
+                continue
+            counts["residents"] += 1
+            if state == "exempt" and (reason or "").startswith(accounting.NOT_COVERED):
+                counts.update(others=1, others_notified=int(person.pk in told))
+                continue
+            counts.update({"people": 1, "records": records.get(person.pk, 1),
+                           "minors": int(person.minor), state: 1})
+            categories |= person.categories
+    keys = ("people", "records", "minors", *accounting.STATES, "residents", "others",
+            "others_notified")
+    return {key: counts[key] for key in keys}, ordered_categories(categories)
 
 
 def _channels(s: Session, incident_id: str) -> list[str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from incidents import (
+    accounting,
     announcement,
     assessment,
     audit,
@@ -17,6 +18,7 @@ from incidents import (
     service,
     triage,
 )
+from incidents.exceptions import Unaccounted
 from incidents.sqltypes import utcnow
 
 
@@ -52,6 +54,10 @@ def reports_stage(incident_id: str) -> dict[str, Any]:
 def close_stage(incident_id: str) -> dict[str, Any]:
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=incident_id)
+        if incident.is_breach:
+            document = accounting.account(s, incident.id)
+            if accounting.unaccounted(document):
+                raise Unaccounted(accounting.refusal(document, incident_ref=incident.external_id))
         incident.status = "closed" if incident.is_breach else "not_a_breach"
         incident.closed_at = utcnow()
         audit.record(s, incident_id=incident.id, actor="breachflow", action="incident.closed",

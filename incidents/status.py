@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from incidents import ledger, plan
+from incidents import accounting, ledger, plan
 from incidents.assessment import populations
 from incidents.models import Announcement, Incident, Obligation, RegulatorReport, Step
 
@@ -61,6 +61,7 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
                    "finished": _time(steps[name].finished_at), "outcome": steps[name].outcome,
                    "error": steps[name].error} for name in ordered],
         "deliveries": ledger.counts(session, incident.id),
+        "accounting": accounting.account(session, incident.id),
         "data_quality": incident.quality,
         "obligations": [obligation_json(o) for o in session.exec(
             select(Obligation).where(Obligation.incident_id == incident.id)

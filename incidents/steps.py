@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from incidents import db
-from incidents.exceptions import BreachflowError, StepFailed
+from incidents.exceptions import BreachflowError, StepFailed, Unaccounted
 from incidents.models import Step
 from incidents.privacy import redact
 from incidents.sqltypes import utcnow
@@ -71,7 +71,7 @@ def run(incident_id: str, name: str, work: Callable[[str], Outcome]) -> Outcome:
         outcome = work(incident_id)
     except BreachflowError as error:
         _fail(incident_id, name, str(error))
-        raise StepFailed(name, redact(str(error))) from None
+        raise StepFailed(name, redact(str(error)), waiting=isinstance(error, Unaccounted)) from None
     except Exception as error:
         _fail(incident_id, name, f"{type(error).__name__}: {error}")
         raise StepFailed(name, redact(f"{type(error).__name__}: {error}")) from error

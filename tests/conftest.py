@@ -94,7 +94,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def demo_files(tmp_path: Path) -> dict[str, Path]:
     from incidents import demo
 
-    return demo.write(tmp_path / "inputs", count=120, seed=11)
+    return demo.write(tmp_path / "inputs", count=120, seed=11, strangers=0)
 
 
 @pytest.fixture

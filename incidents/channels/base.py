@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import threading
 from abc import ABC, abstractmethod
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -69,6 +70,10 @@ class Result:
     retry_after: float | None = None   # seconds, from Retry-After / X-RateLimit-Reset
 
 
+# Writes outcomes to the ledger as they come (the caller's function).
+Recorder = Callable[[list[Result]], None]
+
+
 class Channel(ABC):
     name: ClassVar[str]
     # How many messages one batch task claims; e-mail matches SendGrid's 1,000 personalizations.
@@ -82,8 +87,9 @@ class Channel(ABC):
 
     @abstractmethod
     def send(self, *, notice: Notice, messages: list[Outgoing], claim_token: str,
-             incident_ref: str) -> list[Result]:
-        """Send one notice to every message's address."""
+             incident_ref: str, record: Recorder | None = None) -> list[Result]:
+        """Send one notice to every message's address. With `record`, an adapter that makes
+        a request per message hands over outcomes as they complete and returns the rest."""
 
     @abstractmethod
     def reconcile(self, *, messages: list[Outgoing], notices: dict[int, Notice],
@@ -111,7 +117,7 @@ class PerMessageChannel(Channel):
         self._pool.shutdown(wait=True)
 
     def send(self, *, notice: Notice, messages: list[Outgoing], claim_token: str,  # noqa: ARG002
-             incident_ref: str) -> list[Result]:  # noqa: ARG002
+             incident_ref: str, record: Recorder | None = None) -> list[Result]:  # noqa: ARG002
         stop = threading.Event()
 
         def one(message: Outgoing) -> Result:
@@ -124,7 +130,16 @@ class PerMessageChannel(Channel):
                 self.halted = str(error)
                 return Result(message.delivery_id, Outcome.RETRY, error="halted")
 
-        return list(self._pool.map(one, messages))
+        if record is None:
+            return list(self._pool.map(one, messages))
+        # Each outcome is written as soon as it is known, with whatever else finished during
+        # the previous write: a kill then leaves only the requests in flight without a record
+        # (push cannot be asked afterwards, so each of those may be resent).
+        futures = {self._pool.submit(one, message) for message in messages}
+        while futures:
+            done, futures = wait(futures, return_when=FIRST_COMPLETED)
+            record([future.result() for future in done])
+        return []
 
     @abstractmethod
     def _send_one(self, notice: Notice, message: Outgoing) -> Result:

@@ -37,6 +37,7 @@ from incidents.channels.base import (
     ChannelHalted,
     Outcome,
     Outgoing,
+    Recorder,
     Result,
     provider_timeout,
 )
@@ -96,7 +97,7 @@ class SendGridEmail(Channel):
         return mail
 
     def send(self, *, notice: Notice, messages: list[Outgoing], claim_token: str,
-             incident_ref: str) -> list[Result]:
+             incident_ref: str, record: Recorder | None = None) -> list[Result]:  # noqa: ARG002 - one request
         found: dict[str, Result] = {}
         usable = []
         tos: dict[str, To] = {}

@@ -47,7 +47,7 @@ def _progress(workspace) -> str:
 
 
 def test_twenty_sigkills_lose_nothing_and_send_nothing_twice(workspace, sandbox_process, tmp_path):
-    files = demo.write(tmp_path / "inputs", count=25_000, seed=20)
+    files = demo.write(tmp_path / "inputs", count=25_000, seed=20, strangers=0)
     workspace.env.update({
         "BREACHFLOW_EMAIL_BATCH": "100",
         "TWILIO_ACCOUNT_SID": "AC" + "1" * 32, "TWILIO_AUTH_TOKEN": "sandbox-token",

@@ -126,7 +126,7 @@ def _check_nothing_lost_nothing_twice(workspace: Workspace, sandbox: SandboxProc
 
 def test_faults_and_a_sigkill_lose_nothing_and_send_nothing_twice(everywhere, faulty_sandbox,
                                                                    tmp_path):
-    files = demo.write(tmp_path / "inputs", count=700, seed=8)
+    files = demo.write(tmp_path / "inputs", count=700, seed=8, strangers=0)
     run = everywhere.start("run", str(files["incident.json"]), "--affected",
                            str(files["affected.csv"]), "--directory", str(files["directory.csv"]),
                            "--auto-approve")
@@ -156,7 +156,7 @@ def test_faults_and_a_sigkill_lose_nothing_and_send_nothing_twice(everywhere, fa
 
 
 def test_the_kill_switch_pauses_and_a_resume_finishes_once(everywhere, faulty_sandbox, tmp_path):
-    files = demo.write(tmp_path / "inputs", count=400, seed=12)
+    files = demo.write(tmp_path / "inputs", count=400, seed=12, strangers=0)
     run = everywhere.start("run", str(files["incident.json"]), "--affected",
                            str(files["affected.csv"]), "--directory", str(files["directory.csv"]),
                            "--auto-approve")

@@ -38,7 +38,7 @@ def _wait_unpaused(run_id: str) -> None:
 
 
 def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
-    files = demo.write(tmp_path / "inputs", count=60, seed=9)
+    files = demo.write(tmp_path / "inputs", count=60, seed=9, strangers=0)
     run = workspace.start("run", str(files["incident.json"]), "--affected",
                           str(files["affected.csv"]), "--directory", str(files["directory.csv"]))
     try:

@@ -20,7 +20,7 @@ def _ledger(workspace):
 
 def test_sigkill_while_sending_then_resume_sends_each_notice_exactly_once(
         workspace, sandbox_process, tmp_path):
-    files = demo.write(tmp_path / "inputs", count=2000, seed=5)
+    files = demo.write(tmp_path / "inputs", count=2000, seed=5, strangers=0)
     workspace.env["BREACHFLOW_EMAIL_BATCH"] = "10"
     run = workspace.start("run", str(files["incident.json"]), "--affected",
                           str(files["affected.csv"]), "--directory", str(files["directory.csv"]),

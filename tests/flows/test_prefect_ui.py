@@ -104,7 +104,7 @@ def test_the_run_page_shows_the_obligations_and_document_artifacts(tmp_path):
     browser = None
     try:
         _wait_line(serve, "Ready.")
-        files = demo.write(tmp_path / "inputs", count=60, seed=4)
+        files = demo.write(tmp_path / "inputs", count=60, seed=4, strangers=0)
         run = subprocess.run(
             [sys.executable, "-m", "incidents.cli", "run", str(files["incident.json"]),
              "--affected", str(files["affected.csv"]), "--directory", str(files["directory.csv"]),

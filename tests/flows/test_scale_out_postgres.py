@@ -60,7 +60,7 @@ def planned(scale_db, sandbox_process, tmp_path, monkeypatch) -> dict[str, Any]:
     monkeypatch.delenv("BREACHFLOW_SANDBOX_URL", raising=False)
     channels.reset()
     db.reset()
-    files = demo.write(tmp_path / "inputs", count=PEOPLE, seed=21)
+    files = demo.write(tmp_path / "inputs", count=PEOPLE, seed=21, strangers=0)
     with db.session() as s:
         incident, _ = service.create_incident(
             session=s, payload=payload.load(files["incident.json"]), org=org.load(None),

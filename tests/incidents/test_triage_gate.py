@@ -134,7 +134,7 @@ def test_a_merge_at_the_gate_ends_the_second_run(home, tmp_path):
 
 
 def test_a_run_links_the_plan_chart_as_an_artifact(home, tmp_path):
-    files = demo.write(tmp_path / "inputs", count=30, seed=5)
+    files = demo.write(tmp_path / "inputs", count=30, seed=5, strangers=0)
     external_id = json.loads(files["incident.json"].read_text())["external_id"]
     _finish(_start(home, files, "--auto-approve"))
     incident_id = _incident_id(external_id)

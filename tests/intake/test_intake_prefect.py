@@ -99,7 +99,7 @@ def test_without_a_runner_the_run_is_created_once_and_the_reply_says_nobody_poll
 
 def test_a_webhook_incident_runs_through_its_gates_resumed_through_the_api(
         make_intake, sandbox_process, tmp_path, exclusive_deployments):
-    files = demo.write(tmp_path / "inputs", count=60, seed=9)
+    files = demo.write(tmp_path / "inputs", count=60, seed=9, strangers=0)
     extra = {"BREACHFLOW_AFFECTED": str(files["affected.csv"]),
              "BREACHFLOW_DIRECTORY": str(files["directory.csv"]),
              "SENDGRID_API_KEY": "SG.test-key", "BREACHFLOW_SENDGRID_HOST": sandbox_process.url,
