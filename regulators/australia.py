@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from regulators.base import IncidentFacts, ObligationDraft, OrgFacts, Population, Regulator
+from regulators.base import Regulator
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, public_duty
 from regulators.triggers import HARMFUL, present
 

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import holidays
 
 if TYPE_CHECKING:
-    from regulators.base import IncidentFacts
+    from regulators.facts import IncidentFacts
 
 Unit = Literal["hours", "calendar_days", "business_days", "none"]
 Anchor = Literal["awareness", "discovery", "determination", "detection", "assessment"]

@@ -9,15 +9,10 @@ References:
 
 from __future__ import annotations
 
-from regulators.base import (
-    IncidentFacts,
-    ObligationDraft,
-    OrgFacts,
-    Population,
-    Regulator,
-)
+from regulators.base import Regulator
 from regulators.deadlines import WITHOUT_UNDUE_DELAY, Deadline
 from regulators.eea import EEA, SUPERVISORY_AUTHORITIES
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, public_duty
 from regulators.triggers import HARMFUL, present
 

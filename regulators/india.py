@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from regulators.base import IncidentFacts, ObligationDraft, OrgFacts, Population, Regulator
+from regulators.base import Regulator
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Duty, Encryption, Mark
 
 WITHOUT_DELAY = Deadline("none", text="without delay")

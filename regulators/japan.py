@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from regulators.base import IncidentFacts, ObligationDraft, OrgFacts, Population, Regulator
+from regulators.base import Regulator
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, Threshold, public_duty
 from regulators.triggers import FINANCIAL_ACCOUNTS, SPECIAL
 

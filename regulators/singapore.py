@@ -8,8 +8,9 @@ References:
 
 from __future__ import annotations
 
-from regulators.base import IncidentFacts, ObligationDraft, OrgFacts, Population, Regulator
+from regulators.base import Regulator
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Duty, Encryption, Threshold
 from regulators.triggers import FINANCIAL, HEALTH, LOGIN_IDS
 

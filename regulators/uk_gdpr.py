@@ -9,9 +9,9 @@ References:
 
 from __future__ import annotations
 
-from regulators.base import OrgFacts
 from regulators.deadlines import WITHOUT_UNDUE_DELAY, Deadline
 from regulators.eu_gdpr import EuGdpr
+from regulators.facts import OrgFacts
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, public_duty
 
 ICO = "Information Commissioner's Office (ICO)"

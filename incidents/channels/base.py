@@ -55,7 +55,7 @@ class Outgoing:
         """The notice text for this person (their own page link in it)."""
         if not self.link_token:
             return notice_text
-        from incidents import notice_page
+        from incidents.notices import page as notice_page
 
         return notice_page.personalize(notice_text, token=self.link_token)
 

@@ -29,7 +29,6 @@ from sendgrid.helpers.mail import (
     To,
 )
 
-from incidents import notice_page
 from incidents.channels import classify, pacing
 from incidents.channels.base import (
     OUTCOME,
@@ -42,6 +41,7 @@ from incidents.channels.base import (
 )
 from incidents.channels.classify import Disposition
 from incidents.models import Notice
+from incidents.notices import page as notice_page
 
 DEFAULT_HOST = "https://api.sendgrid.com"
 TIMEOUT_SECONDS = 30

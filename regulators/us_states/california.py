@@ -9,8 +9,8 @@ References:
 
 from __future__ import annotations
 
-from regulators.base import IncidentFacts, OrgFacts, Population
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, OrgFacts, Population
 from regulators.rules import (
     Component,
     Duty,

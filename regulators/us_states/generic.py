@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from regulators.base import IncidentFacts, Population
 from regulators.deadlines import WITHOUT_UNREASONABLE_DELAY
+from regulators.facts import IncidentFacts, Population
 from regulators.rules import (
     Component,
     Duty,

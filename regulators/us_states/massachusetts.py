@@ -6,8 +6,8 @@ References:
 
 from __future__ import annotations
 
-from regulators.base import IncidentFacts, OrgFacts, Population
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, OrgFacts, Population
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, Threshold, public_duty
 from regulators.us_states.base import UsState
 

@@ -8,8 +8,8 @@ References:
 
 from __future__ import annotations
 
-from regulators.base import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.deadlines import WITHOUT_UNREASONABLE_DELAY, Deadline
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import (
     Component,
     Duty,

@@ -14,9 +14,9 @@ from typing import ClassVar
 
 import pytest
 
-from incidents.vocab import AUDIENCES, CHANNELS
 from regulators import ObligationDraft, OrgFacts, Regulator, get_regulator
 from regulators.content import ELEMENTS
+from regulators.vocab import AUDIENCES, CHANNELS
 from tests.regulators import facts
 
 CATEGORY_SETS = (
