@@ -1,4 +1,4 @@
-"""The `breachflow` command (contract in DESIGN.md). Exit codes: 0 done, 1 a step failed,
+"""The `breachflow` command (contract in docs/contracts.md). Exit codes: 0 done, 1 a step failed,
 2 bad input."""
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ law needs judgment. `Regulator.draft()` turns one `Duty` into one `ObligationDra
 module fills citations, marks, deadlines and review flags the same way.
 
 An obligation's verification mark is that of the rule creating the duty, its threshold and its
-deadline (rules.md); definitions and content lists carry their own marks in `describe()`. It
+deadline (docs/law/rules.md); definitions and content lists carry their own marks in `describe()`. It
 needs review when that mark is [U] or when it rests on a judgment (risk of harm, "likely high
 risk", an exemption the engine recommends relying on).
 """

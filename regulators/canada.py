@@ -2,7 +2,7 @@
 
 References:
     * <https://laws-lois.justice.gc.ca/eng/acts/P-8.6/> PIPEDA s. 10.1, current to 2024-10-30
-      (rules.md S21) [V]
+      (docs/law/rules.md S21) [V]
     * SOR/2018-64 (Canada Gazette), structure and s. 4 [V]; ss. 2-3, 5 content (mondaq,
       oba.org, kashifali.ca) [S/U]
 """

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 Unit = Literal["hours", "calendar_days", "business_days", "none"]
 Anchor = Literal["awareness", "discovery", "determination", "detection", "assessment"]
 
-# What each anchor is called in a deadline rule; DESIGN.md maps discovery to `aware_at`.
+# What each anchor is called in a deadline rule; docs/contracts.md maps discovery to `aware_at`.
 ANCHOR_WORDS: dict[str, str] = {
     "awareness": "awareness",
     "discovery": "discovery",

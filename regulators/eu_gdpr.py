@@ -2,7 +2,7 @@
 
 References:
     * Regulation (EU) 2016/679, EUR-Lex CELEX 32016R0679: Art. 4(12), Art. 33, Art. 34
-      (rules.md S1 and addendum) [V]
+      (docs/law/rules.md S1 and addendum) [V]
     * Arts. 55-56 (competent / lead supervisory authority) [U]
     * EDPB Guidelines 9/2022 on personal data breach notification (key compromise, channels) [U]
 """

@@ -1,7 +1,7 @@
 """South Korea: PIPA Art. 34 (as amended 2023) and Enforcement Decree Arts. 39-40.
 
 References:
-    * 개인정보 보호법 Art. 34, 2020 text (lawnb.com; rules.md S26) [V]
+    * 개인정보 보호법 Art. 34, 2020 text (lawnb.com; docs/law/rules.md S26) [V]
     * 2023 amendment (effective 2023-09-15) and Decree Arts. 39-40: 72 hours, PIPC/KISA report
       thresholds (itwiki.kr, lawguide.kr, wallpapers.co.kr; S26) [S; exact text U]
 """

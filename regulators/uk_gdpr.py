@@ -2,7 +2,7 @@
 
 References:
     * UK GDPR Arts. 33-34, the EU text with "the Commissioner" (bifrostindex.ai UK breach guide;
-      nibusinessinfo.co.uk; faqs.cps.scot; rules.md S10) [S]
+      nibusinessinfo.co.uk; faqs.cps.scot; docs/law/rules.md S10) [S]
     * <https://ico.org.uk/for-organisations/report-a-breach/> (ICO reporting) [S]
     * PECR reg. 5A (24 hours to the ICO for communications providers) [U]
 """

@@ -2,7 +2,7 @@
 
 References:
     * 45 CFR 164.402, 164.404, 164.406, 164.408, verbatim eCFR copy in GitHub
-      aptible/www.aptible.com source/hipaa/regulations/ (commit 02d10fd3; rules.md addendum) [V]
+      aptible/www.aptible.com source/hipaa/regulations/ (commit 02d10fd3; docs/law/rules.md addendum) [V]
     * 45 CFR 164.410-414 and 164.502(g) (business associates, law-enforcement delay, burden of
       proof, personal representatives) [U]
     * HHS guidance on unsecured PHI, 74 FR 19006 (NIST SP 800-111 / 800-88) [U]

@@ -1,4 +1,4 @@
-"""The closed vocabularies of the incident payload and the directory (DESIGN.md, Contracts)."""
+"""The closed vocabularies of the incident payload and the directory (docs/contracts.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The intake API (contract in DESIGN.md): security tools open incidents with a signed
+"""The intake API (contract in docs/contracts.md): security tools open incidents with a signed
 webhook; responders read an incident's status with a bearer token.
 
     POST /v1/incidents        413 over 1 MiB, 401 bad or stale signature, 422 invalid body

@@ -1,4 +1,4 @@
-"""The webhook signature of the intake API (contract in DESIGN.md):
+"""The webhook signature of the intake API (contract in docs/contracts.md):
 
     X-Breachflow-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">
 

@@ -28,7 +28,7 @@ BASELINE: Final[tuple[str, ...]] = (
     "what_happened", "data_categories", "likely_consequences", "measures_taken",
     "what_you_can_do", "remedy", "contact", "notice_date",
 )
-# Contract order of the data categories (DESIGN.md), used to list a person's categories.
+# Contract order of the data categories (docs/contracts.md), used to list a person's categories.
 CATEGORY_ORDER: Final[tuple[str, ...]] = (
     "name", "email", "phone", "postal_address", "date_of_birth", "username", "password",
     "security_qa", "ssn", "national_id", "drivers_license", "passport", "tax_id", "military_id",

@@ -1,4 +1,4 @@
-"""The documents of `status --json` and `assess --json` (contracts in DESIGN.md)."""
+"""The documents of `status --json` and `assess --json` (contracts in docs/contracts.md)."""
 
 from __future__ import annotations
 

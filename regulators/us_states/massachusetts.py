@@ -1,7 +1,7 @@
 """Massachusetts security breach law (M.G.L. c. 93H, with 201 CMR 17.00).
 
 References:
-    * M.G.L. c. 93H §§ 1-6, full statute text (rules.md S15) [V]
+    * M.G.L. c. 93H §§ 1-6, full statute text (docs/law/rules.md S15) [V]
 """
 
 from __future__ import annotations
