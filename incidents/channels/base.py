@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from incidents.channels.classify import Disposition
+from incidents.exceptions import ChannelHalted
 from incidents.models import Notice
 
 
@@ -35,11 +36,6 @@ class Outcome(StrEnum):
 
 OUTCOME = {Disposition.PERMANENT: Outcome.FAILED, Disposition.TRANSIENT: Outcome.RETRY,
            Disposition.AMBIGUOUS: Outcome.UNKNOWN}
-
-
-class ChannelHalted(Exception):
-    """Credentials or account problems: stop the whole channel and alert a person.
-    The message names the setting to check, never an address."""
 
 
 @dataclass(frozen=True)

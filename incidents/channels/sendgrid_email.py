@@ -30,16 +30,9 @@ from sendgrid.helpers.mail import (
 )
 
 from incidents.channels import classify, pacing
-from incidents.channels.base import (
-    OUTCOME,
-    Channel,
-    ChannelHalted,
-    Outcome,
-    Outgoing,
-    Result,
-    provider_timeout,
-)
+from incidents.channels.base import OUTCOME, Channel, Outcome, Outgoing, Result, provider_timeout
 from incidents.channels.classify import Disposition
+from incidents.exceptions import ChannelHalted
 from incidents.models import Notice
 from incidents.notices import page as notice_page
 

@@ -34,6 +34,11 @@ from sendgrid.helpers.eventwebhook import EventWebhook, EventWebhookHeader
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
 from incidents.delivery import ledger
+from incidents.exceptions import (
+    WebhookNotConfigured,
+    WebhookRejected,
+    WebhookUnauthorized,
+)
 
 SENDGRID_KEY_ENV = "BREACHFLOW_SENDGRID_WEBHOOK_PUBLIC_KEY"
 SENDGRID_MAX_AGE_ENV = "BREACHFLOW_SENDGRID_WEBHOOK_MAX_AGE"
@@ -62,28 +67,6 @@ TWILIO_CALL_STATUS = {
     "completed": "delivered", "busy": "bounced", "no-answer": "bounced", "failed": "bounced",
     "canceled": "bounced",
 }
-
-
-class WebhookError(Exception):
-    status = 400
-
-
-class WebhookRejected(WebhookError):
-    """The request is not a well-formed provider event (answer 400)."""
-
-    status = 400
-
-
-class WebhookUnauthorized(WebhookError):
-    """Missing, wrong or stale signature (answer 401)."""
-
-    status = 401
-
-
-class WebhookNotConfigured(WebhookError):
-    """The verification key or token is not configured (answer 503); the message names it."""
-
-    status = 503
 
 
 def _header(headers: Mapping[str, str], name: str) -> str | None:

@@ -16,8 +16,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from incidents import channels, db, service
-from incidents.channels.base import ChannelHalted, Outcome, Outgoing, Result
+from incidents.channels.base import Outcome, Outgoing, Result
 from incidents.delivery import ledger
+from incidents.exceptions import ChannelHalted
 from incidents.models import AffectedSubject, Delivery, Notice
 from incidents.notices import page as notice_page
 

@@ -24,20 +24,16 @@ from fastapi.responses import JSONResponse
 
 from flows import launch
 from incidents import audit, db, payload, service
-from incidents.exceptions import InputError, NotFound
+from incidents.exceptions import BodyTooLarge, InputError, NotFound, SignatureError
 from incidents.intake import settings as intake_settings
 from incidents.intake.mounts import mount_optional_routes
-from incidents.intake.signature import HEADER, SignatureError, verify
+from incidents.intake.signature import HEADER, verify
 from incidents.records import status
 from incidents.sqltypes import utcnow
 from incidents.triage import correlation
 
 logger = logging.getLogger("breachflow.intake")
 ACTOR = "intake-api"
-
-
-class BodyTooLarge(Exception):
-    pass
 
 
 def _error(code: int, message: str, **extra: Any) -> JSONResponse:

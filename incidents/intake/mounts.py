@@ -15,6 +15,8 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from incidents.exceptions import WebhookError
+
 logger = logging.getLogger("breachflow.intake")
 SENDGRID_PATH = "/v1/providers/sendgrid/events"
 TWILIO_PATH = "/v1/providers/twilio/status"
@@ -58,7 +60,7 @@ def _mount_provider_callbacks(app: FastAPI, module: Any) -> None:
     async def _answer(call: Callable[[], int]) -> JSONResponse:
         try:
             moved = await run_in_threadpool(call)
-        except module.WebhookError as error:
+        except WebhookError as error:
             # The handlers' messages name the problem, never a person.
             return JSONResponse({"error": str(error)}, status_code=error.status)
         return JSONResponse({"moved": moved})

@@ -12,12 +12,10 @@ import hashlib
 import hmac
 import time
 
+from incidents.exceptions import SignatureError
+
 HEADER = "X-Breachflow-Signature"
 TOLERANCE_SECONDS = 300
-
-
-class SignatureError(Exception):
-    """Why a signature was refused: safe to show to the caller (it reveals no secret)."""
 
 
 def sign(body: bytes, *, secret: str, timestamp: int | None = None) -> str:

@@ -17,7 +17,8 @@ from typing import Any, ClassVar
 import pytest
 
 from incidents.channels import pacing
-from incidents.channels.base import Channel, ChannelHalted, Outcome, Outgoing, Result
+from incidents.channels.base import Channel, Outcome, Outgoing, Result
+from incidents.exceptions import ChannelHalted
 from incidents.models import Notice
 from incidents.sqltypes import utcnow
 from sandbox import ChannelFaults, Faults, Sandbox

@@ -8,6 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from incidents import exceptions
 from incidents.delivery import provider_events
 
 
@@ -30,7 +31,7 @@ class Receiver:
                             url=f"{receiver.url}{self.path}", headers=headers,
                             form=dict(parse_qsl(raw.decode(), keep_blank_values=True)))
                     status = 200
-                except provider_events.WebhookError as error:
+                except exceptions.WebhookError as error:
                     status = error.status
                 receiver.answers.append(status)
                 self.send_response(status)

@@ -62,7 +62,7 @@ def test_people_sharing_an_address_get_separate_requests():
 
 
 def test_a_refused_notice_halts_instead_of_failing_everyone():
-    from incidents.channels.base import ChannelHalted
+    from incidents.exceptions import ChannelHalted
     from sandbox import Sandbox
 
     with Sandbox() as sandbox:

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlmodel import select
 from twilio.request_validator import RequestValidator
 
-from incidents import channels, db
+from incidents import channels, db, exceptions
 from incidents.channels.base import Outcome, Result
 from incidents.delivery import ledger, provider_events, send
 from incidents.models import Delivery
@@ -85,7 +85,7 @@ def test_a_signed_batch_moves_the_ledger(sent):
 def test_a_tampered_body_is_refused(sent):
     _, (a, *_) = sent
     body, headers = signed([event(a, "delivered")])
-    with pytest.raises(provider_events.WebhookUnauthorized) as refused:
+    with pytest.raises(exceptions.WebhookUnauthorized) as refused:
         sendgrid(body.replace(b"delivered", b"bounce"), headers)
     assert refused.value.status == 401
 
@@ -96,7 +96,7 @@ def test_the_same_json_serialised_again_is_refused(sent):
     body, headers = signed([event(a, "delivered")])
     again = json.dumps(json.loads(body), separators=(",", ":")).encode()
     assert again != body and json.loads(again) == json.loads(body)
-    with pytest.raises(provider_events.WebhookUnauthorized):
+    with pytest.raises(exceptions.WebhookUnauthorized):
         sendgrid(again, headers)
 
 
@@ -104,26 +104,26 @@ def test_a_stale_or_future_timestamp_is_refused_even_when_signed(sent):
     _, (a, *_) = sent
     for offset in (-provider_events.SENDGRID_MAX_AGE - 60, provider_events.SENDGRID_MAX_AGE + 60):
         body, headers = signed([event(a, "delivered")], at=time.time() + offset)
-        with pytest.raises(provider_events.WebhookUnauthorized, match="window"):
+        with pytest.raises(exceptions.WebhookUnauthorized, match="window"):
             sendgrid(body, headers)
 
 
 def test_missing_headers_another_key_or_garbage_are_refused(sent):
     _, (a, *_) = sent
     body, headers = signed([event(a, "delivered")])
-    with pytest.raises(provider_events.WebhookUnauthorized):
+    with pytest.raises(exceptions.WebhookUnauthorized):
         sendgrid(body, {})
-    with pytest.raises(provider_events.WebhookUnauthorized):
+    with pytest.raises(exceptions.WebhookUnauthorized):
         sendgrid(body, {**headers, "X-Twilio-Email-Event-Webhook-Signature": "!!not-base64"})
     other = ec.generate_private_key(ec.SECP256R1())
     body2, headers2 = signed([event(a, "delivered")], key=other)
-    with pytest.raises(provider_events.WebhookUnauthorized):
+    with pytest.raises(exceptions.WebhookUnauthorized):
         sendgrid(body2, headers2)
 
 
 def test_a_signed_body_that_is_not_an_event_array_is_a_bad_request(sent):
     body, headers = signed({"event": "delivered"})  # type: ignore[arg-type]
-    with pytest.raises(provider_events.WebhookRejected) as rejected:
+    with pytest.raises(exceptions.WebhookRejected) as rejected:
         sendgrid(body, headers)
     assert rejected.value.status == 400
 
@@ -131,7 +131,7 @@ def test_a_signed_body_that_is_not_an_event_array_is_a_bad_request(sent):
 def test_without_a_key_the_endpoint_says_which_setting_is_missing(sent, monkeypatch):
     monkeypatch.delenv(provider_events.SENDGRID_KEY_ENV, raising=False)
     body, headers = signed([])
-    with pytest.raises(provider_events.WebhookNotConfigured, match=provider_events.SENDGRID_KEY_ENV):
+    with pytest.raises(exceptions.WebhookNotConfigured, match=provider_events.SENDGRID_KEY_ENV):
         provider_events.handle_sendgrid_events(raw_body=body, headers=headers)
     monkeypatch.setenv(provider_events.SENDGRID_KEY_ENV, PUBLIC)
     assert provider_events.handle_sendgrid_events(raw_body=body, headers=headers) == 0
@@ -206,19 +206,19 @@ def test_twilio_signature_failures(sent):
     url = f"{STATUS_URL}?delivery_id={ids[-1]}"
     form = message("delivered")
     good = RequestValidator(TOKEN).compute_signature(url, form)
-    with pytest.raises(provider_events.WebhookUnauthorized):
+    with pytest.raises(exceptions.WebhookUnauthorized):
         provider_events.handle_twilio_status(url=url, form={**form, "MessageStatus": "failed"},
                                              headers={"X-Twilio-Signature": good}, auth_token=TOKEN)
-    with pytest.raises(provider_events.WebhookUnauthorized):
+    with pytest.raises(exceptions.WebhookUnauthorized):
         provider_events.handle_twilio_status(url=url.replace("delivery_id=", "delivery_id=x"), form=form,
                                              headers={"X-Twilio-Signature": good}, auth_token=TOKEN)
-    with pytest.raises(provider_events.WebhookUnauthorized):
+    with pytest.raises(exceptions.WebhookUnauthorized):
         provider_events.handle_twilio_status(url=url, form=form, headers={}, auth_token=TOKEN)
-    with pytest.raises(provider_events.WebhookUnauthorized):
+    with pytest.raises(exceptions.WebhookUnauthorized):
         twilio(ids[-1], form, token="another-token")
     bare = STATUS_URL
     signature = RequestValidator(TOKEN).compute_signature(bare, form)
-    with pytest.raises(provider_events.WebhookRejected):
+    with pytest.raises(exceptions.WebhookRejected):
         provider_events.handle_twilio_status(url=bare, form=form, auth_token=TOKEN,
                                              headers={"X-Twilio-Signature": signature})
 

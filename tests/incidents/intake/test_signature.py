@@ -7,7 +7,8 @@ import hmac
 
 import pytest
 
-from incidents.intake.signature import SignatureError, sign, verify
+from incidents.exceptions import SignatureError
+from incidents.intake.signature import sign, verify
 
 BODY = b'{"external_id": "A-1"}'
 
