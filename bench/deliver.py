@@ -8,7 +8,7 @@ People: 70 % e-mail, 20 % SMS, 10 % push, one notice each, through the real `sen
 `twilio` and `apprise` clients to a sandbox process (a separate process, as providers are), with
 provider pacing off (the sandbox has no sender limits; the figure is our own cost). It prints:
 
-* ours: the flow's notification stage (`flows.respond._notify`: batch tasks on Prefect's
+* ours: the flow's notification stage (`flows.delivery.notify`: batch tasks on Prefect's
   thread pool, the ledger on SQLite in WAL mode, fully updated) — wall time, notices/s per
   channel, peak RSS of this process;
 * bare: the same clients and the same concurrency with no ledger and no Prefect;
@@ -52,7 +52,7 @@ def _peak_rss_mib() -> float:
 class SandboxProcess:
     def __init__(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "incidents.channels.sandbox", "--port", "0"],
+            [sys.executable, "-m", "sandbox", "--port", "0"],
             stdout=subprocess.PIPE, text=True, cwd=ROOT)
         if self.process.stdout is None:
             raise RuntimeError("the sandbox process has no output")
@@ -177,11 +177,12 @@ def run_ours(incident_id: str) -> dict[str, Any]:
     from prefect import flow
 
     from flows import fanout
-    from flows.respond import BATCH_WORKERS, _notify
+    from flows.delivery import notify
+    from flows.respond import BATCH_WORKERS
 
     @flow(name="bench-delivery", task_runner=fanout.task_runner(max_workers=BATCH_WORKERS))
     def bench_delivery(incident_id: str) -> dict[str, Any]:
-        return _notify(incident_id)
+        return notify(incident_id)
 
     started = time.monotonic()
     outcome = bench_delivery(incident_id)
@@ -196,7 +197,7 @@ def run_bare(population: list[tuple[str, str]], sandbox_url: str) -> dict[str, A
     from sendgrid.helpers.mail import Content, CustomArg, From, Mail, Personalization, To
     from twilio.rest import Client
 
-    from flows.respond import LANES
+    from flows.delivery import LANES
     from incidents.channels.twilio_http import RewritingTwilioHttpClient
 
     text = ("Lumen Gadgets: a security incident involved some of your personal data. What "
@@ -273,7 +274,8 @@ def run_naive(incident_id: str) -> dict[str, Any]:
     from sqlmodel import select
 
     from flows import fanout
-    from incidents import channels, db, ledger, notification
+    from incidents import channels, db
+    from incidents.delivery import ledger, send
     from incidents.models import Delivery, Notice
 
     ledger.plan(incident_id, served=channels.active())
@@ -288,7 +290,7 @@ def run_naive(incident_id: str) -> dict[str, Any]:
             if row is None:
                 raise RuntimeError("no such delivery")
             row.state, row.claim_token, row.attempts = "claimed", delivery_id, 1
-        by_notice, _ = notification._outgoing([row])
+        by_notice, _ = send._outgoing([row])
         adapter = channels.active()[row.channel]
         [(notice_id, messages)] = by_notice.items()
         results = adapter.send(notice=notices[notice_id], messages=messages,

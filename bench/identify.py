@@ -76,7 +76,7 @@ def run_ours(affected: str, directory: str) -> dict[str, Any]:
     os.environ["BREACHFLOW_HOME"] = str(scratch / "home")
     os.environ["BREACHFLOW_OUT"] = str(scratch / "out")
     os.environ.pop("BREACHFLOW_DATABASE_URL", None)
-    from incidents import db, org, payload, service, stages, steps
+    from incidents import db, org, payload, pipeline, service, steps
 
     incident = payload.parse({
         "external_id": "BENCH-IDENTIFY", "title": "Benchmark: customer database exfiltrated",
@@ -89,7 +89,7 @@ def run_ours(affected: str, directory: str) -> dict[str, Any]:
         incident_id = created.id
     before = _peak_rss_mib()
     started, cpu = time.perf_counter(), time.process_time()
-    outcome = steps.run(incident_id, "identification", stages.identification_stage)
+    outcome = steps.run(incident_id, "identification", pipeline.identification_stage)
     wall, cpu = time.perf_counter() - started, time.process_time() - cpu
     database = Path(os.environ["BREACHFLOW_HOME"]) / "breachflow.db"
     return {"wall": wall, "cpu": cpu, "peak_rss_mib": _peak_rss_mib(), "rss_before_mib": before,
@@ -105,7 +105,8 @@ def run_store(rows: str) -> dict[str, Any]:
     scratch = Path(tempfile.mkdtemp(prefix="breachflow-bench-"))
     os.environ["BREACHFLOW_HOME"] = str(scratch / "home")
     os.environ.pop("BREACHFLOW_DATABASE_URL", None)
-    from incidents import db, identification, org, payload, service
+    from incidents import db, org, payload, service
+    from incidents.identification import matching
 
     incident = payload.parse({
         "external_id": "BENCH-STORE", "title": "Benchmark: writing only",
@@ -120,7 +121,7 @@ def run_store(rows: str) -> dict[str, Any]:
              for n in range(int(rows))]
     started = time.perf_counter()
     with db.session() as s:
-        writer = identification._Writer(s.connection(), identification._People.COLUMNS)
+        writer = matching._Writer(s.connection(), matching._People.COLUMNS)
         for row in built:
             writer.add(row)
         writer.flush()

@@ -13,7 +13,7 @@ audit events in one transaction) and sends, one at a time over one keep-alive co
 
 It prints p50 / p95 / max latency per kind and the requests per second. The time from a POST
 to a running flow run depends on the runner's poll interval (PREFECT_RUNNER_POLL_FREQUENCY)
-and the flow process start-up; tests/intake/test_intake_prefect.py prints it."""
+and the flow process start-up; tests/incidents/intake/test_intake_prefect.py prints it."""
 
 from __future__ import annotations
 

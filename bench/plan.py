@@ -37,18 +37,11 @@ def main() -> None:
     os.environ["BREACHFLOW_HOME"] = str(scratch / "home")
     os.environ.pop("BREACHFLOW_DATABASE_URL", None)
 
-    from incidents import (
-        assessment,
-        chart,
-        correlation,
-        db,
-        identification,
-        org,
-        payload,
-        plan,
-        service,
-        triage,
-    )
+    from incidents import db, org, payload, service
+    from incidents.assessment import chart, impact, plan
+    from incidents.identification import matching
+    from incidents.triage import correlation
+    from incidents.triage import stage as triage_stage
 
     alert = payload.parse({"external_id": "BENCH-PLAN", "title": "bench",
                            "detected_at": "2026-11-20T08:00:00Z", "aware_at": "2026-11-20T10:30:00Z",
@@ -57,10 +50,10 @@ def main() -> None:
         incident, _, _ = correlation.intake_alert(
             session=s, payload=alert, org=org.load(None), actor="bench",
             sources={"affected": str(affected), "directory": str(directory), "out": str(scratch)})
-    triage.decide(incident.id, page=False)
+    triage_stage.decide(incident.id, page=False)
     started = time.monotonic()
-    identification.identify(incident.id, out_dir=scratch)
-    assessment.assess(incident.id)
+    matching.identify(incident.id, out_dir=scratch)
+    impact.assess(incident.id)
     prepared = time.monotonic() - started
     started = time.monotonic()
     with db.session() as s:

@@ -12,8 +12,8 @@ from sqlmodel import col, select
 
 from incidents import db, service
 from incidents.models import Obligation
+from incidents.records.status import obligation_json
 from incidents.sqltypes import utcnow
-from incidents.status import obligation_json
 
 DOCUMENT_FOLDERS = ("notices", "announcement", "reports", "charts")
 

@@ -1,5 +1,5 @@
 """The deadline watch: a scheduled flow that alerts responders as open obligations near their
-deadlines (incidents/deadline_alerts.py). `breachflow serve` deploys it on an interval."""
+deadlines (incidents/alerts/deadline_watch.py). `breachflow serve` deploys it on an interval."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from prefect import flow, get_run_logger
 
-from incidents import deadline_alerts
+from incidents.alerts import deadline_watch as alerts_deadline_watch
 
 INTERVAL_ENV = "BREACHFLOW_DEADLINE_WATCH_SECONDS"
 
@@ -19,6 +19,6 @@ def interval() -> timedelta:
 
 @flow(name="deadline_watch", log_prints=False)
 def deadline_watch() -> dict[str, int]:
-    counts = deadline_alerts.check()
+    counts = alerts_deadline_watch.check()
     get_run_logger().info("deadline watch: %s", counts)
     return counts

@@ -37,9 +37,9 @@ def task_runner(*, max_workers: int) -> TaskRunner[Any]:
 def deliver_notices(incident_id: str) -> dict[str, Any]:
     """Help send one incident's notices from another process or host: claims what is due,
     sends it, settles it, and stops when nothing is left open. Safe beside the main run."""
-    from flows.respond import _notify
+    from flows.delivery import notify
 
-    return _notify(incident_id)
+    return notify(incident_id)
 
 
 if __name__ == "__main__":

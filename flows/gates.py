@@ -13,10 +13,13 @@ from prefect.runtime import deployment
 from pydantic import Field
 from sqlmodel import col, select
 
-from incidents import audit, db, paging, steps, triage, triage_review
+from incidents import audit, db, steps
+from incidents.alerts import paging
 from incidents.exceptions import BreachflowError
 from incidents.models import Notice, RegulatorReport
 from incidents.sqltypes import utcnow
+from incidents.triage import review
+from incidents.triage import stage as triage_stage
 
 AUTO = "auto-approve"
 WAIT_SECONDS = 7 * 24 * 3600
@@ -111,28 +114,28 @@ def triage_gate(incident_id: str, *, auto_approve: bool) -> str:
     """The triage gate, for breaches and non-breaches alike (GDPR Art. 33(5) documents both).
     Returns where the flow goes: breach | not_a_breach | merged. An answer that cannot be
     applied (a change without a reason, an unknown merge) is shown again with the problem."""
-    if triage.route(incident_id) == "merged" or steps.state(incident_id, "gate:triage") == "done":
-        return triage.route(incident_id)
+    if triage_stage.route(incident_id) == "merged" or steps.state(incident_id, "gate:triage") == "done":
+        return triage_stage.route(incident_id)
     if auto_approve:
         decision: dict[str, Any] = {"approver": AUTO, "confirmed": True}
     else:
         note = ""
         for attempt in range(1, MAX_TRIAGE_ASKS + 1):
-            decision = _ask("triage", note + triage_review.describe(incident_id),
-                            initial=triage_review.form_defaults(incident_id),
+            decision = _ask("triage", note + review.describe(incident_id),
+                            initial=review.form_defaults(incident_id),
                             key="gate-triage" if attempt == 1 else f"gate-triage-{attempt}")
-            if triage.route(incident_id) == "merged":
+            if triage_stage.route(incident_id) == "merged":
                 return "merged"  # another incident's gate took this one's alerts meanwhile
             if decision.get("confirmed") is False:
                 _apply(incident_id, "triage", decision)
                 raise BreachflowError(f"gate 'triage' was declined by {decision.get('approver')}")
-            problems = triage_review.problems(incident_id, decision)
+            problems = review.problems(incident_id, decision)
             if not problems:
                 break
             note = "**Not applied:** " + "; ".join(problems) + "\n\n"
         else:
             raise BreachflowError("gate 'triage': no applicable answer after "
                                   f"{MAX_TRIAGE_ASKS} attempts")
-    steps.run(incident_id, "gate:triage", lambda i: triage_review.confirm(i, decision))
+    steps.run(incident_id, "gate:triage", lambda i: review.confirm(i, decision))
     paging.page_if_severe(incident_id)
-    return triage.route(incident_id)
+    return triage_stage.route(incident_id)

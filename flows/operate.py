@@ -15,12 +15,9 @@ from dataclasses import dataclass, field
 from types import FrameType
 
 from flows import runtime
+from incidents.exceptions import ServeError
 
 STARTUP_TIMEOUT = 180.0
-
-
-class ServeError(Exception):
-    pass
 
 
 def say(text: str, *, err: bool = False) -> None:

@@ -12,7 +12,8 @@ from prefect import task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from incidents import chart, db, plan, service
+from incidents import db, service
+from incidents.assessment import chart, plan
 
 FOLDER = "charts"
 

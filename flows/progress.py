@@ -9,7 +9,8 @@ from uuid import UUID
 
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
-from incidents import db, ledger
+from incidents import db
+from incidents.delivery import ledger
 
 MIN_INTERVAL = 1.0  # seconds between two updates: each one is a round trip to the server
 

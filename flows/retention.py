@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 
-from incidents import retention
+from incidents.records import retention
 
 
 @flow(name="purge_expired", log_prints=False)

@@ -1,0 +1,1 @@
+"""The domain: the core (models, db, config, exceptions, audit, service, steps) and one room per stage."""

@@ -25,8 +25,8 @@ from typing import Any, Final
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from incidents.assessment import incident_facts
 from incidents.models import AffectedSubject, Delivery, Incident, Obligation, Resolution, Step
+from incidents.service import incident_facts
 from regulators import get_regulator
 
 # Least finished first: a person's total state is the first of these that any of their laws gives.

@@ -1,4 +1,4 @@
-"""The `breachflow` command (contract in DESIGN.md). Exit codes: 0 done, 1 a step failed,
+"""The `breachflow` command (contract in docs/contracts.md). Exit codes: 0 done, 1 a step failed,
 2 bad input."""
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from incidents.exceptions import BreachflowError, InputError, NotFound, StepFail
 
 def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """Validate every input before anything is written: payload, org, both sources."""
-    from incidents import org, payload, sources
+    from incidents import org, payload
+    from incidents.identification import sources
 
     incident = payload.load(Path(args.incident))
     profile = org.load(Path(args.org) if args.org else None)
@@ -40,7 +41,8 @@ def _out_dir(args: argparse.Namespace, external_id: str) -> Path:
 
 def _open(args: argparse.Namespace, *, actor: str) -> tuple[str, bool, str | None]:
     """(incident id, opened now, id of the incident the alert joined through related_to)."""
-    from incidents import correlation, db
+    from incidents import db
+    from incidents.triage import correlation
 
     incident, profile, found = _inputs(args)
     with db.session() as s:
@@ -57,7 +59,7 @@ def _sandbox_if_needed() -> str | None:
         return None
     if os.environ.get("BREACHFLOW_SANDBOX_URL"):
         return os.environ["BREACHFLOW_SANDBOX_URL"]
-    from incidents.channels.sandbox import Sandbox
+    from sandbox import Sandbox
 
     sandbox = Sandbox(port=0)
     sandbox.start()
@@ -84,7 +86,8 @@ def _flow(incident_id: str, *, auto_approve: bool) -> dict[str, Any]:
 
 
 def _summary(incident_id: str, *, as_json: bool = False) -> None:
-    from incidents import db, service, status
+    from incidents import db, service
+    from incidents.records import status
 
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=incident_id)
@@ -163,13 +166,17 @@ def _dry_assessment(args: argparse.Namespace) -> dict[str, Any]:
     previous = os.environ.get("BREACHFLOW_DATABASE_URL")
     with tempfile.TemporaryDirectory(prefix="breachflow-assess-") as scratch:
         os.environ["BREACHFLOW_DATABASE_URL"] = f"sqlite:///{Path(scratch) / 'assess.db'}"
-        from incidents import assessment, db, identification, service, status, triage
+        from incidents import db, service
+        from incidents.assessment import impact
+        from incidents.identification import matching
+        from incidents.records import status
+        from incidents.triage import stage as triage_stage
 
         args.out = scratch
         incident_id, _, _ = _open(args, actor="cli")
-        triage.decide(incident_id, page=False)  # a dry run pages nobody
-        identification.identify(incident_id, out_dir=Path(scratch))
-        assessment.assess(incident_id)
+        triage_stage.decide(incident_id, page=False)  # a dry run pages nobody
+        matching.identify(incident_id, out_dir=Path(scratch))
+        impact.assess(incident_id)
         with db.session() as s:
             document = status.assessment_document(s, service.get_incident(
                 session=s, incident_id=incident_id))
@@ -196,7 +203,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
-    from incidents import chart, plan
+    from incidents.assessment import chart, plan
 
     requested_out = args.out
     document = _dry_assessment(args)
@@ -216,7 +223,8 @@ def cmd_plan(args: argparse.Namespace) -> int:
 
 
 def cmd_register(args: argparse.Namespace) -> int:
-    from incidents import db, register
+    from incidents import db
+    from incidents.records import register
 
     with db.session() as s:
         document = register.document(s)
@@ -252,7 +260,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _demo_responder(refusal: str, *, external_id: str) -> int:
     """The close step refused: the demo plays the responder, as a person would at the CLI."""
-    from incidents import resolution
+    from incidents.delivery import resolution
 
     print(f"\nbreachflow: {refusal}")
     print("\nThe demo plays the responder: people the directory does not know are covered by "
@@ -268,7 +276,7 @@ def _demo_responder(refusal: str, *, external_id: str) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from incidents.export import export
+    from incidents.records.export import export
 
     path, digest, count = export(incident_id=args.incident_id,
                                  out=Path(args.out).resolve() if args.out else None)
@@ -301,7 +309,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
-    from incidents import retention
+    from incidents.records import retention
 
     done = retention.purge(incident_id=args.incident_id, actor="cli")
     print("already purged" if done["already_purged"]
@@ -311,7 +319,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
 
 def cmd_sending(args: argparse.Namespace) -> int:
-    from incidents import db, ledger, service
+    from incidents import db, service
+    from incidents.delivery import ledger
 
     with db.session() as s:
         incident_id = service.get_incident(session=s, incident_id=args.incident_id).id
@@ -324,7 +333,7 @@ def cmd_sending(args: argparse.Namespace) -> int:
 
 
 def cmd_resolve(args: argparse.Namespace) -> int:
-    from incidents import resolution
+    from incidents.delivery import resolution
 
     action = "method" if args.method else "announce" if args.announce else "exempt"
     subject_ids = None
@@ -354,7 +363,7 @@ def _subject_ids(path: Path) -> list[str]:
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from incidents.channels.sandbox import main as sandbox_main
+    from sandbox import main as sandbox_main
 
     return int(sandbox_main(args.sandbox_args) or 0)
 

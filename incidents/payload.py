@@ -10,7 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from incidents.exceptions import InputError
-from incidents.vocab import BREACH_TYPES, CAUSES, DATA_CATEGORIES
+from regulators.vocab import BREACH_TYPES, CAUSES, DATA_CATEGORIES
 
 
 class Encryption(BaseModel):

@@ -12,6 +12,7 @@ from incidents.exceptions import NotFound
 from incidents.models import Incident
 from incidents.payload import IncidentPayload
 from incidents.sqltypes import utcnow
+from regulators import IncidentFacts
 
 
 def get_incident(*, session: Session, incident_id: str) -> Incident:
@@ -74,3 +75,16 @@ def create_incident(*, session: Session, payload: IncidentPayload, sources: dict
                  detail={"external_id": incident.external_id, "aware_at": aware_at.isoformat(),
                          "aware_at_source": incident.aware_at_source})
     return incident, True
+
+
+def incident_facts(incident: Incident) -> IncidentFacts:
+    """What the law engine needs to know of an incident (no personal data)."""
+    return IncidentFacts(
+        external_id=incident.external_id, detected_at=incident.detected_at,
+        aware_at=incident.aware_at, determined_at=incident.determined_at,
+        occurred_from=incident.occurred_from, occurred_to=incident.occurred_to,
+        breach_types=frozenset(incident.breach_types), cause=incident.cause,
+        data_categories=frozenset(incident.data_categories), encrypted=incident.encrypted,
+        key_compromised=incident.key_compromised, contained=incident.contained,
+        law_enforcement_delay=incident.law_enforcement_delay,
+    )

@@ -10,14 +10,9 @@ Public API::
 
 from __future__ import annotations
 
-from regulators.base import (
-    IncidentFacts,
-    ObligationDraft,
-    OrgFacts,
-    Population,
-    Regulator,
-)
+from regulators.base import Regulator
 from regulators.catalog import coverage_markdown, rules_data, rules_snapshot, rules_text
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.registry import codes, load
 from regulators.residence import jurisdictions_for
 

@@ -1,7 +1,7 @@
 """Australia: Notifiable Data Breaches scheme, Privacy Act 1988 Part IIIC.
 
 References:
-    * Privacy Act 1988 s. 26WL (austlii.edu.au, ato.gov.au; rules.md S22) [V]
+    * Privacy Act 1988 s. 26WL (austlii.edu.au, ato.gov.au; docs/law/rules.md S22) [V]
     * s. 26WK statement (zoelaw.ai) [V]; s. 26WH 30-day assessment (rulesmate.com.au) [S]
     * s. 26WE eligible data breach, s. 26WF remedial action, s. 26WG factors [S/U]
 """
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from regulators.base import IncidentFacts, ObligationDraft, OrgFacts, Population, Regulator
+from regulators.base import Regulator
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, public_duty
 from regulators.triggers import HARMFUL, present
 

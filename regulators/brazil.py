@@ -2,15 +2,16 @@
 
 References:
     * Lei 13.709/2018 (LGPD) Art. 48, text in GitHub Ansvar-Systems/latam-data-protection-mcp
-      br_lgpd.json (rules.md S23) [V]
+      br_lgpd.json (docs/law/rules.md S23) [V]
     * Resolução CD/ANPD nº 15/2024: relevant risk, 3 business days, 90-day public notice
       (trenchrossi.com, bastilhocoelho.com.br, azevedosette.com.br; S23) [S]
 """
 
 from __future__ import annotations
 
-from regulators.base import IncidentFacts, ObligationDraft, OrgFacts, Population, Regulator
+from regulators.base import Regulator
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, public_duty
 from regulators.triggers import CREDENTIALS, FINANCIAL, SPECIAL, present
 

@@ -2,15 +2,16 @@
 
 References:
     * <https://laws-lois.justice.gc.ca/eng/acts/P-8.6/> PIPEDA s. 10.1, current to 2024-10-30
-      (rules.md S21) [V]
+      (docs/law/rules.md S21) [V]
     * SOR/2018-64 (Canada Gazette), structure and s. 4 [V]; ss. 2-3, 5 content (mondaq,
       oba.org, kashifali.ca) [S/U]
 """
 
 from __future__ import annotations
 
-from regulators.base import IncidentFacts, ObligationDraft, OrgFacts, Population, Regulator
+from regulators.base import Regulator
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, public_duty
 from regulators.triggers import HARMFUL, present
 

@@ -9,10 +9,10 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from incidents.vocab import AUDIENCES
 from regulators.base import Regulator
 from regulators.registry import codes, load
 from regulators.rules import MARKS
+from regulators.vocab import AUDIENCES
 
 # Column order of the coverage table (issue 3: individuals / regulator / public / CRA / media).
 COVERAGE_COLUMNS = ("individuals", "regulator", "public", "credit_agencies", "media")

@@ -1,7 +1,7 @@
 """People's Republic of China: PIPL Art. 57 and the CAC 2025 incident-reporting Measures.
 
 References:
-    * PIPL (2021) Art. 57, Chinese original in the compiled NPC text (rules.md S2) [V]
+    * PIPL (2021) Art. 57, Chinese original in the compiled NPC text (docs/law/rules.md S2) [V]
     * PIPL Art. 51(3),(5): encryption as a required measure; emergency plan (S7) [V]
     * 国家网络安全事件报告管理办法 (CAC, issued 2025-09-11, effective 2025-11-01) Arts. 2-4 and
       the annex 网络安全事件分级指南 (S3, S4, S5) [V; lower-tier PI numbers U]
@@ -12,14 +12,9 @@ References:
 
 from __future__ import annotations
 
-from regulators.base import (
-    IncidentFacts,
-    ObligationDraft,
-    OrgFacts,
-    Population,
-    Regulator,
-)
+from regulators.base import Regulator
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import (
     Component,
     Duty,
@@ -31,7 +26,7 @@ from regulators.rules import (
 
 PIPL = "PIPL Art. 57"
 # PIPL Art. 57 items (1)-(3) [V] plus GB/T 35273-2020 § 10.2's five items [U]: the union the
-# ZHIYUN-style policy promises (rules.md § 19.8).
+# ZHIYUN-style policy promises (docs/law/rules.md § 19.8).
 CONTENT = ("data_categories", "cause", "likely_consequences", "measures_taken",
            "what_you_can_do", "contact", "what_happened", "remedy", "dpo_contact")
 MEASURES = "国家网络安全事件报告管理办法 Art. 4 (CAC, effective 2025-11-01)"

@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 import holidays
 
 if TYPE_CHECKING:
-    from regulators.base import IncidentFacts
+    from regulators.facts import IncidentFacts
 
 Unit = Literal["hours", "calendar_days", "business_days", "none"]
 Anchor = Literal["awareness", "discovery", "determination", "detection", "assessment"]
 
-# What each anchor is called in a deadline rule; DESIGN.md maps discovery to `aware_at`.
+# What each anchor is called in a deadline rule; docs/contracts.md maps discovery to `aware_at`.
 ANCHOR_WORDS: dict[str, str] = {
     "awareness": "awareness",
     "discovery": "discovery",

@@ -2,22 +2,17 @@
 
 References:
     * Regulation (EU) 2016/679, EUR-Lex CELEX 32016R0679: Art. 4(12), Art. 33, Art. 34
-      (rules.md S1 and addendum) [V]
+      (docs/law/rules.md S1 and addendum) [V]
     * Arts. 55-56 (competent / lead supervisory authority) [U]
     * EDPB Guidelines 9/2022 on personal data breach notification (key compromise, channels) [U]
 """
 
 from __future__ import annotations
 
-from regulators.base import (
-    IncidentFacts,
-    ObligationDraft,
-    OrgFacts,
-    Population,
-    Regulator,
-)
+from regulators.base import Regulator
 from regulators.deadlines import WITHOUT_UNDUE_DELAY, Deadline
 from regulators.eea import EEA, SUPERVISORY_AUTHORITIES
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, public_duty
 from regulators.triggers import HARMFUL, present
 

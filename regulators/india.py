@@ -2,7 +2,7 @@
 
 References:
     * DPDP Act 2023 ss. 2, 8, text in GitHub Ansvar-Systems/india-law-mcp 22_2023.json
-      (rules.md S27) [V]
+      (docs/law/rules.md S27) [V]
     * DPDP Rules 2025 Rule 7 text (dpdpaedu.org, dpdpa.co.in; S27) [V]
     * CERT-In Directions of 28 April 2022, 6-hour reporting (vratex.com note) [S]
 """
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from regulators.base import IncidentFacts, ObligationDraft, OrgFacts, Population, Regulator
+from regulators.base import Regulator
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Duty, Encryption, Mark
 
 WITHOUT_DELAY = Deadline("none", text="without delay")

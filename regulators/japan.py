@@ -2,7 +2,7 @@
 
 References:
     * 個人情報の保護に関する法律 Art. 26, text in GitHub Ansvar-Systems/japan-law-mcp
-      415AC0000000057.json (rules.md S25) [V]
+      415AC0000000057.json (docs/law/rules.md S25) [V]
     * PPC Enforcement Rules Art. 8 deadlines (iuris.jp) [V]; Arts. 7, 10 situations and
       content (businesslawyers.jp/practices/1433, 1434) [S]
 """
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from regulators.base import IncidentFacts, ObligationDraft, OrgFacts, Population, Regulator
+from regulators.base import Regulator
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, Threshold, public_duty
 from regulators.triggers import FINANCIAL_ACCOUNTS, SPECIAL
 

@@ -1,6 +1,6 @@
 """The explicit list of jurisdictions: id -> (module, class). Tests check it against the package.
 
-Adding a jurisdiction means one module, one line here, one test file (DESIGN.md, Layout).
+Adding a jurisdiction means one module, one line here, one test file (docs/adding-a-jurisdiction.md).
 """
 
 from __future__ import annotations

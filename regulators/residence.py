@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from regulators.base import OrgFacts
 from regulators.eea import EEA
+from regulators.facts import OrgFacts
 from regulators.registry import REGULATORS
 from regulators.triggers import HEALTH
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from incidents.vocab import AUDIENCES, CHANNELS
 from regulators.content import unknown_elements
 from regulators.deadlines import Deadline
+from regulators.vocab import AUDIENCES, CHANNELS
 
 if TYPE_CHECKING:
-    from regulators.base import Population
+    from regulators.facts import Population
 
 Mark = Literal["V", "S", "U"]
 MARKS: tuple[str, ...] = ("V", "S", "U")

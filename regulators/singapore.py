@@ -1,15 +1,16 @@
 """Singapore: PDPA Part 6A (ss. 26A-26E) and the PDP (Notification of Data Breaches) Regs 2021.
 
 References:
-    * <https://sso.agc.gov.sg/Act/PDPA2012> Part 6A, ss. 26A-26C (rules.md S24) [V]
+    * <https://sso.agc.gov.sg/Act/PDPA2012> Part 6A, ss. 26A-26C (docs/law/rules.md S24) [V]
     * s. 26D (laws.sg, lawplayer.com) [V]; S 64/2021 regs 1-3 (SSO archive) [V partial]
     * reg. 4 significant scale of 500 (covarage blog) [S]; regs 5-6 content [U]
 """
 
 from __future__ import annotations
 
-from regulators.base import IncidentFacts, ObligationDraft, OrgFacts, Population, Regulator
+from regulators.base import Regulator
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Duty, Encryption, Threshold
 from regulators.triggers import FINANCIAL, HEALTH, LOGIN_IDS
 

@@ -1,15 +1,16 @@
 """South Korea: PIPA Art. 34 (as amended 2023) and Enforcement Decree Arts. 39-40.
 
 References:
-    * 개인정보 보호법 Art. 34, 2020 text (lawnb.com; rules.md S26) [V]
+    * 개인정보 보호법 Art. 34, 2020 text (lawnb.com; docs/law/rules.md S26) [V]
     * 2023 amendment (effective 2023-09-15) and Decree Arts. 39-40: 72 hours, PIPC/KISA report
       thresholds (itwiki.kr, lawguide.kr, wallpapers.co.kr; S26) [S; exact text U]
 """
 
 from __future__ import annotations
 
-from regulators.base import IncidentFacts, ObligationDraft, OrgFacts, Population, Regulator
+from regulators.base import Regulator
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, Threshold, public_duty
 from regulators.triggers import SPECIAL, present
 

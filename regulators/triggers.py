@@ -1,13 +1,13 @@
 """Category sets and combinations that statutes use to define "personal information".
 
-Names follow `incidents.vocab.DATA_CATEGORIES`; a set here never invents a category.
+Names follow `regulators.vocab.DATA_CATEGORIES`; a set here never invents a category.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from incidents.vocab import DATA_CATEGORIES
+from regulators.vocab import DATA_CATEGORIES
 
 GOVERNMENT_IDS: Final = frozenset(
     {"ssn", "national_id", "drivers_license", "passport", "tax_id", "military_id"}
@@ -23,6 +23,11 @@ SPECIAL: Final = frozenset(
     {"health", "genetic", "biometric", "religion", "ethnicity", "sexual_orientation",
      "political_opinion", "criminal_record"}
 )
+# PIPL Art. 28 sensitive personal information [U] in our vocabulary; "specific identity" is read
+# as the GDPR special categories already in SPECIAL (ethnicity, criminal record ...), and minors
+# under 14 are counted after identification (regulators/minors.py).
+PIPL_SENSITIVE: Final = frozenset({"biometric", "religion", "health", "health_insurance", "genetic",
+                                   "financial_account", "payment_card", "precise_location"})
 ALL: Final = DATA_CATEGORIES
 
 

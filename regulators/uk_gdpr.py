@@ -2,16 +2,16 @@
 
 References:
     * UK GDPR Arts. 33-34, the EU text with "the Commissioner" (bifrostindex.ai UK breach guide;
-      nibusinessinfo.co.uk; faqs.cps.scot; rules.md S10) [S]
+      nibusinessinfo.co.uk; faqs.cps.scot; docs/law/rules.md S10) [S]
     * <https://ico.org.uk/for-organisations/report-a-breach/> (ICO reporting) [S]
     * PECR reg. 5A (24 hours to the ICO for communications providers) [U]
 """
 
 from __future__ import annotations
 
-from regulators.base import OrgFacts
 from regulators.deadlines import WITHOUT_UNDUE_DELAY, Deadline
 from regulators.eu_gdpr import EuGdpr
+from regulators.facts import OrgFacts
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, public_duty
 
 ICO = "Information Commissioner's Office (ICO)"

@@ -2,7 +2,7 @@
 
 References:
     * 45 CFR 164.402, 164.404, 164.406, 164.408, verbatim eCFR copy in GitHub
-      aptible/www.aptible.com source/hipaa/regulations/ (commit 02d10fd3; rules.md addendum) [V]
+      aptible/www.aptible.com source/hipaa/regulations/ (commit 02d10fd3; docs/law/rules.md addendum) [V]
     * 45 CFR 164.410-414 and 164.502(g) (business associates, law-enforcement delay, burden of
       proof, personal representatives) [U]
     * HHS guidance on unsecured PHI, 74 FR 19006 (NIST SP 800-111 / 800-88) [U]
@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from regulators.base import IncidentFacts, ObligationDraft, OrgFacts, Population, Regulator
+from regulators.base import Regulator
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, Threshold, public_duty
 from regulators.triggers import HEALTH
 

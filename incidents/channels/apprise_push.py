@@ -28,16 +28,9 @@ from urllib.parse import quote
 import apprise
 
 from incidents.channels import classify, pacing, quiet
-from incidents.channels.base import (
-    OUTCOME,
-    ChannelHalted,
-    Outcome,
-    Outgoing,
-    PerMessageChannel,
-    Result,
-    provider_timeout,
-)
+from incidents.channels.base import OUTCOME, Outcome, Outgoing, PerMessageChannel, Result, provider_timeout
 from incidents.channels.classify import Disposition
+from incidents.exceptions import ChannelHalted
 from incidents.models import Notice
 
 DEFAULT_SCHEMES = frozenset({"json", "jsons", "form", "forms", "fcm", "gorush", "gorushs",

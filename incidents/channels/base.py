@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import ClassVar
 
 from incidents.channels.classify import Disposition
+from incidents.exceptions import ChannelHalted
 from incidents.models import Notice
 
 
@@ -38,11 +39,6 @@ OUTCOME = {Disposition.PERMANENT: Outcome.FAILED, Disposition.TRANSIENT: Outcome
            Disposition.AMBIGUOUS: Outcome.UNKNOWN}
 
 
-class ChannelHalted(Exception):
-    """Credentials or account problems: stop the whole channel and alert a person.
-    The message names the setting to check, never an address."""
-
-
 @dataclass(frozen=True)
 class Outgoing:
     delivery_id: str
@@ -56,7 +52,7 @@ class Outgoing:
         """The notice text for this person (their own page link in it)."""
         if not self.link_token:
             return notice_text
-        from incidents import notice_page
+        from incidents.notices import page as notice_page
 
         return notice_page.personalize(notice_text, token=self.link_token)
 

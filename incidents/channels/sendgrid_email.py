@@ -29,12 +29,10 @@ from sendgrid.helpers.mail import (
     To,
 )
 
-from incidents import notice_page
 from incidents.channels import classify, pacing
 from incidents.channels.base import (
     OUTCOME,
     Channel,
-    ChannelHalted,
     Outcome,
     Outgoing,
     Recorder,
@@ -42,7 +40,9 @@ from incidents.channels.base import (
     provider_timeout,
 )
 from incidents.channels.classify import Disposition
+from incidents.exceptions import ChannelHalted
 from incidents.models import Notice
+from incidents.notices import page as notice_page
 
 DEFAULT_HOST = "https://api.sendgrid.com"
 TIMEOUT_SECONDS = 30

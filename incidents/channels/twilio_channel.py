@@ -22,17 +22,10 @@ from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
 from incidents.channels import classify, pacing, quiet
-from incidents.channels.base import (
-    OUTCOME,
-    ChannelHalted,
-    Outcome,
-    Outgoing,
-    PerMessageChannel,
-    Result,
-    provider_timeout,
-)
+from incidents.channels.base import OUTCOME, Outcome, Outgoing, PerMessageChannel, Result, provider_timeout
 from incidents.channels.classify import Disposition
 from incidents.channels.twilio_http import twilio_http_client
+from incidents.exceptions import ChannelHalted
 from incidents.models import Notice
 
 SANDBOX_ACCOUNT = "AC" + "5a" * 16

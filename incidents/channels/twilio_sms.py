@@ -4,7 +4,7 @@ The sender is a Messaging Service SID (`MG…`, Twilio picks the number and hand
 sender number (`BREACHFLOW_SMS_FROM`). Each message carries a `StatusCallback` whose only
 parameter is the delivery id, and a `ValidityPeriod` (`BREACHFLOW_SMS_VALIDITY`, seconds,
 default 4 hours) after which Twilio drops it instead of delivering a stale notice. Its length is
-counted the way carriers bill it (GSM-7 or UCS-2 segments, `incidents.segments`); the pacer
+counted the way carriers bill it (GSM-7 or UCS-2 segments, `incidents.notices.segments`); the pacer
 counts segments, since a sender's throughput (MPS) is in segments; a notice longer than
 `BREACHFLOW_SMS_MAX_SEGMENTS` (default 10: Twilio's 1,600 characters) is not sent as SMS."""
 
@@ -17,10 +17,10 @@ from typing import ClassVar
 
 from twilio.rest import Client
 
-from incidents import segments
 from incidents.channels.base import Outgoing
 from incidents.channels.twilio_channel import TwilioChannel, from_env
 from incidents.models import Notice
+from incidents.notices import segments
 
 SANDBOX_SERVICE = "MG" + "5b" * 16
 DEFAULT_VALIDITY = 4 * 3600

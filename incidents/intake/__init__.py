@@ -1,1 +1,1 @@
-"""The intake API: FastAPI under uvicorn (see app.py)."""
+"""Intake: the HTTP API that opens incidents (signed webhook), its settings and mounts."""

@@ -1,4 +1,4 @@
-"""The intake API (contract in DESIGN.md): security tools open incidents with a signed
+"""The intake API (contract in docs/contracts.md): security tools open incidents with a signed
 webhook; responders read an incident's status with a bearer token.
 
     POST /v1/incidents        413 over 1 MiB, 401 bad or stale signature, 422 invalid body
@@ -23,19 +23,17 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from flows import launch
-from incidents import audit, correlation, db, payload, service, status
-from incidents.exceptions import InputError, NotFound
+from incidents import audit, db, payload, service
+from incidents.exceptions import BodyTooLarge, InputError, NotFound, SignatureError
 from incidents.intake import settings as intake_settings
 from incidents.intake.mounts import mount_optional_routes
-from incidents.intake.signature import HEADER, SignatureError, verify
+from incidents.intake.signature import HEADER, verify
+from incidents.records import status
 from incidents.sqltypes import utcnow
+from incidents.triage import correlation
 
 logger = logging.getLogger("breachflow.intake")
 ACTOR = "intake-api"
-
-
-class BodyTooLarge(Exception):
-    pass
 
 
 def _error(code: int, message: str, **extra: Any) -> JSONResponse:
@@ -59,7 +57,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 def _open_incident(incident: payload.IncidentPayload) -> tuple[str, str, bool, str | None]:
     """(id, status, created now, recorded flow run id) in one transaction."""
-    from incidents.intake.sources import intake_org, intake_sources
+    from incidents.intake.source_settings import intake_org, intake_sources
 
     with db.session() as s:
         # An alert naming its incident (related_to) joins it: one incident per breach.

@@ -1,5 +1,5 @@
 """Routes whose logic lives in other modules, written framework-free: the provider callbacks
-(`incidents.channels.webhooks`) and the personal notice page (`incidents.notice_page`).
+(`incidents.delivery.provider_events`) and the personal notice page (`incidents.notices.page`).
 Each is mounted when its module exists, so the API works before they land."""
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from urllib.parse import parse_qsl
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
+
+from incidents.exceptions import WebhookError
 
 logger = logging.getLogger("breachflow.intake")
 SENDGRID_PATH = "/v1/providers/sendgrid/events"
@@ -34,11 +36,11 @@ def _optional(module: str) -> Any | None:
 def mount_optional_routes(app: FastAPI) -> list[str]:
     """Mount what exists; returns the paths mounted."""
     mounted: list[str] = []
-    webhooks = _optional("incidents.channels.webhooks")
+    webhooks = _optional("incidents.delivery.provider_events")
     if webhooks is not None:
         _mount_provider_callbacks(app, webhooks)
         mounted += [SENDGRID_PATH, TWILIO_PATH]
-    notice_page = _optional("incidents.notice_page")
+    notice_page = _optional("incidents.notices.page")
     if notice_page is not None:
         _mount_notice_page(app, notice_page)
         mounted.append("/n/{token}")
@@ -58,7 +60,7 @@ def _mount_provider_callbacks(app: FastAPI, module: Any) -> None:
     async def _answer(call: Callable[[], int]) -> JSONResponse:
         try:
             moved = await run_in_threadpool(call)
-        except module.WebhookError as error:
+        except WebhookError as error:
             # The handlers' messages name the problem, never a person.
             return JSONResponse({"error": str(error)}, status_code=error.status)
         return JSONResponse({"moved": moved})

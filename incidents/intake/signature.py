@@ -1,4 +1,4 @@
-"""The webhook signature of the intake API (contract in DESIGN.md):
+"""The webhook signature of the intake API (contract in docs/contracts.md):
 
     X-Breachflow-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">
 
@@ -12,12 +12,10 @@ import hashlib
 import hmac
 import time
 
+from incidents.exceptions import SignatureError
+
 HEADER = "X-Breachflow-Signature"
 TOLERANCE_SECONDS = 300
-
-
-class SignatureError(Exception):
-    """Why a signature was refused: safe to show to the caller (it reveals no secret)."""
 
 
 def sign(body: bytes, *, secret: str, timestamp: int | None = None) -> str:

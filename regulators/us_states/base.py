@@ -9,13 +9,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from regulators.base import (
-    IncidentFacts,
-    ObligationDraft,
-    OrgFacts,
-    Population,
-    Regulator,
-)
+from regulators.base import Regulator
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Duty, Mark
 from regulators.triggers import (
     FINANCIAL_ACCOUNTS,

@@ -1,7 +1,7 @@
 """California data breach notification (Cal. Civ. Code § 1798.82, businesses).
 
 References:
-    * Cal. Civ. Code § 1798.82(a)-(c), current text with the 30-day rule (rules.md S11) [V]
+    * Cal. Civ. Code § 1798.82(a)-(c), current text with the 30-day rule (docs/law/rules.md S11) [V]
     * SB 446 (Chapter 319, Statutes of 2025), chaptered 2025-10-03 (S11, S12) [V/S]
     * <https://oag.ca.gov/ecrime/databreach/reporting> (AG sample copy, > 500 residents) [V]
     * § 1798.82(d), (h), (j): format, content, definition, substitute notice (S13, S14) [S]
@@ -9,8 +9,8 @@ References:
 
 from __future__ import annotations
 
-from regulators.base import IncidentFacts, OrgFacts, Population
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, OrgFacts, Population
 from regulators.rules import (
     Component,
     Duty,

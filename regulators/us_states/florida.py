@@ -7,8 +7,8 @@ References:
 
 from __future__ import annotations
 
-from regulators.base import IncidentFacts, OrgFacts, Population
 from regulators.deadlines import WITHOUT_UNREASONABLE_DELAY, Deadline
+from regulators.facts import IncidentFacts, OrgFacts, Population
 from regulators.rules import (
     Component,
     Duty,

@@ -1,7 +1,7 @@
 """Every US state, DC and Puerto Rico without a module of its own, built from `table.ROWS`.
 
 References:
-    * rules.md § 18, the 50-state + DC + PR table (S14: GitHub AlexNetCC/USDataBreachApp,
+    * docs/law/rules.md § 18, the 50-state + DC + PR table (S14: GitHub AlexNetCC/USDataBreachApp,
       per-state data attributed to Foley & Lardner LLP, last verified 2025-09-01) [S]
 
 The table gives deadlines, thresholds, substitute-notice triggers and risk-of-harm exemptions,
@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from regulators.base import IncidentFacts, Population
 from regulators.deadlines import WITHOUT_UNREASONABLE_DELAY
+from regulators.facts import IncidentFacts, Population
 from regulators.rules import (
     Component,
     Duty,

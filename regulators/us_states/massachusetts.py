@@ -1,13 +1,13 @@
 """Massachusetts security breach law (M.G.L. c. 93H, with 201 CMR 17.00).
 
 References:
-    * M.G.L. c. 93H §§ 1-6, full statute text (rules.md S15) [V]
+    * M.G.L. c. 93H §§ 1-6, full statute text (docs/law/rules.md S15) [V]
 """
 
 from __future__ import annotations
 
-from regulators.base import IncidentFacts, OrgFacts, Population
 from regulators.deadlines import Deadline
+from regulators.facts import IncidentFacts, OrgFacts, Population
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, Threshold, public_duty
 from regulators.us_states.base import UsState
 

@@ -1,15 +1,15 @@
 """New York SHIELD Act (N.Y. Gen. Bus. Law § 899-aa, as amended Dec 2024 / Feb 2025).
 
 References:
-    * GBL § 899-aa statute text, pre-Dec-2024 (rules.md S15) [V]
+    * GBL § 899-aa statute text, pre-Dec-2024 (docs/law/rules.md S15) [V]
     * S2659B/A8872A, S2376B/A4737B and the Feb 2025 chapter amendment: 30 days, medical and
       health-insurance data, DFS (alstonprivacy, mondaq, dataprotectionreport; S17) [S]
 """
 
 from __future__ import annotations
 
-from regulators.base import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.deadlines import WITHOUT_UNREASONABLE_DELAY, Deadline
+from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import (
     Component,
     Duty,

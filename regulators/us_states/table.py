@@ -1,4 +1,4 @@
-"""The 50-state + DC + PR table as plain data (rules.md § 18; source S14, marked [S]).
+"""The 50-state + DC + PR table as plain data (docs/law/rules.md § 18; source S14, marked [S]).
 
 S14 is a per-state dataset attributed to Foley & Lardner LLP (last verified 2025-09-01); rows
 were not checked against statutes. Substitute-notice numbers are read as "exceeds" (the usual

@@ -1,7 +1,7 @@
 """Texas Identity Theft Enforcement and Protection Act (Tex. Bus. & Com. Code ch. 521).
 
 References:
-    * Tex. Bus. & Com. Code §§ 521.002, 521.053(a)-(b), 521.151 (rules.md S15) [V]
+    * Tex. Bus. & Com. Code §§ 521.002, 521.053(a)-(b), 521.151 (docs/law/rules.md S15) [V]
     * SB 768 (2023), enrolled text: AG notice within 30 days, >= 250 Texans (addendum) [V]
     * dwt.com, jdsupra, eyeonprivacy, complianceiq on SB 768 and § 521.053(h) (S16) [S]
 """

@@ -32,7 +32,7 @@ class SandboxProcess:
 
 @pytest.fixture
 def sandbox_process() -> Iterator[SandboxProcess]:
-    process = subprocess.Popen([sys.executable, "-m", "incidents.channels.sandbox", "--port", "0"],
+    process = subprocess.Popen([sys.executable, "-m", "sandbox", "--port", "0"],
                                stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None
     url = process.stdout.readline().strip()

@@ -10,9 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from incidents import db, deadline_alerts
-from incidents.channels.sandbox import ChannelFaults, Faults, Sandbox
+from incidents import db
+from incidents.alerts import deadline_watch
 from incidents.models import DeadlineAlert, Incident, Obligation, RegulatorReport
+from sandbox import ChannelFaults, Faults, Sandbox
 
 T0 = datetime(2026, 11, 20, 10, 0, tzinfo=UTC)
 
@@ -59,7 +60,7 @@ def test_each_level_is_alerted_once_as_time_passes(home, sandbox, urls):
     _, obligation = _incident()
     sent = []
     for percent in (10, 49.9, 50, 60, 74, 75, 80, 90, 95, 100, 130, 200):
-        counts = deadline_alerts.check(now=at(percent), urls=urls)
+        counts = deadline_watch.check(now=at(percent), urls=urls)
         sent.append(counts["sent"])
     assert sent == [0, 0, 1, 0, 0, 1, 0, 1, 0, 1, 0, 0]
     assert _alerts(obligation) == {50: "sent", 75: "sent", 90: "sent", 100: "sent"}
@@ -71,19 +72,19 @@ def test_each_level_is_alerted_once_as_time_passes(home, sandbox, urls):
 
 def test_a_watch_that_was_down_sends_only_the_highest_level_due(home, sandbox, urls):
     _, obligation = _incident()
-    assert deadline_alerts.check(now=at(92), urls=urls)["sent"] == 1
+    assert deadline_watch.check(now=at(92), urls=urls)["sent"] == 1
     assert _alerts(obligation) == {50: "skipped", 75: "skipped", 90: "sent"}
-    assert deadline_alerts.check(now=at(93), urls=urls)["sent"] == 0
+    assert deadline_watch.check(now=at(93), urls=urls)["sent"] == 0
     assert len(sandbox.messages("push")) == 1
 
 
 def test_a_failed_alert_is_retried_by_the_next_watch(home, sandbox, urls):
     _, obligation = _incident()
     sandbox.set_faults(Faults(push=ChannelFaults(error_5xx=1.0), seed=1))
-    assert deadline_alerts.check(now=at(55), urls=urls)["failed"] == 1
+    assert deadline_watch.check(now=at(55), urls=urls)["failed"] == 1
     assert _alerts(obligation) == {50: "failed"}
     sandbox.set_faults(Faults())
-    assert deadline_alerts.check(now=at(56), urls=urls)["sent"] == 1
+    assert deadline_watch.check(now=at(56), urls=urls)["sent"] == 1
     assert _alerts(obligation) == {50: "sent"}
     assert len(sandbox.messages("push")) == 1
 
@@ -94,7 +95,7 @@ def test_fulfilled_obligations_and_closed_incidents_raise_no_alert(home, sandbox
         s.add(RegulatorReport(incident_id=incident_id, obligation_id=filed, jurisdiction="EU",
                               content_hash="x", filed_at=T0 + timedelta(hours=1)))
     _incident(status="closed")
-    assert deadline_alerts.check(now=at(150), urls=urls) == {
+    assert deadline_watch.check(now=at(150), urls=urls) == {
         "due": 0, "sent": 0, "failed": 0, "taken_elsewhere": 0}
     assert sandbox.messages("push") == []
 
@@ -102,20 +103,20 @@ def test_fulfilled_obligations_and_closed_incidents_raise_no_alert(home, sandbox
 def test_the_clock_starts_at_the_moment_the_rule_names(home):
     incident = Incident(external_id="C", title="t", detected_at=T0 - timedelta(hours=5),
                         aware_at=T0, determined_at=T0 + timedelta(hours=10))
-    assert deadline_alerts.clock_start(incident, "30 days from determination of the breach") == (
+    assert deadline_watch.clock_start(incident, "30 days from determination of the breach") == (
         T0 + timedelta(hours=10))
-    assert deadline_alerts.clock_start(incident, "72 hours from awareness") == T0
-    assert deadline_alerts.clock_start(incident, "5 days from detection") == T0 - timedelta(hours=5)
+    assert deadline_watch.clock_start(incident, "72 hours from awareness") == T0
+    assert deadline_watch.clock_start(incident, "5 days from detection") == T0 - timedelta(hours=5)
     # 50 % of a clock that started at determination is later than 50 % from awareness.
-    assert deadline_alerts.due_level(start=T0 + timedelta(hours=10),
-                                     deadline=T0 + timedelta(hours=110), now=at(55)) is None
+    assert deadline_watch.due_level(start=T0 + timedelta(hours=10),
+                                    deadline=T0 + timedelta(hours=110), now=at(55)) is None
 
 
 def test_without_alert_urls_nothing_is_recorded_so_alerts_go_out_once_configured(home, urls):
     _, obligation = _incident()
-    assert deadline_alerts.check(now=at(60), urls=[])["sent"] == 0
+    assert deadline_watch.check(now=at(60), urls=[])["sent"] == 0
     assert _alerts(obligation) == {}
-    assert deadline_alerts.check(now=at(60), urls=urls)["sent"] == 1
+    assert deadline_watch.check(now=at(60), urls=urls)["sent"] == 1
 
 
 def test_concurrent_watchers_send_each_alert_once(home, sandbox, urls):
@@ -126,7 +127,7 @@ def test_concurrent_watchers_send_each_alert_once(home, sandbox, urls):
 
     def watch() -> None:
         barrier.wait()
-        results.append(deadline_alerts.check(now=T0 + timedelta(hours=160), urls=urls))
+        results.append(deadline_watch.check(now=T0 + timedelta(hours=160), urls=urls))
 
     threads = [threading.Thread(target=watch) for _ in range(4)]
     for thread in threads:

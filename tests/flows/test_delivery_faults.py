@@ -21,14 +21,14 @@ from typing import Any
 import pytest
 
 from incidents import demo
-from tests.channels.receiver import Receiver
 from tests.flows.conftest import SandboxProcess, Workspace
+from tests.incidents.channels.receiver import Receiver
 
 pytestmark = pytest.mark.prefect
 TOKEN = "twilio-token"
 
 # Push gets no fault that accepts and then fails: a push gateway cannot be asked afterwards, so
-# such a fault may duplicate a push by design (tests/channels/test_delivery_accounting.py).
+# such a fault may duplicate a push by design (tests/incidents/delivery/test_delivery_accounting.py).
 FAULTS = {
     "seed": 11, "hang_seconds": 3, "retry_after_seconds": 1,
     # The mix named by the reliability issue: 20 % 5xx (12 % before and 8 % after accepting),
@@ -60,7 +60,7 @@ def receiver(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Receiv
 @pytest.fixture
 def faulty_sandbox(receiver: Receiver, monkeypatch: pytest.MonkeyPatch) -> Iterator[SandboxProcess]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "incidents.channels.sandbox", "--port", "0", "--faults",
+        [sys.executable, "-m", "sandbox", "--port", "0", "--faults",
          json.dumps(FAULTS), "--callbacks", "--sendgrid-events",
          f"{receiver.url}/v1/providers/sendgrid/events"], stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None

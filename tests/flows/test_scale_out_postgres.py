@@ -19,7 +19,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from incidents import channels, db, demo, ledger, org, payload, service, stages, steps
+from incidents import channels, db, demo, org, payload, pipeline, service, steps
+from incidents.delivery import ledger
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
 PEOPLE = 600
@@ -68,10 +69,10 @@ def planned(scale_db, sandbox_process, tmp_path, monkeypatch) -> dict[str, Any]:
                                    "directory": str(files["directory.csv"]),
                                    "out": str(tmp_path / "out")})
         incident_id = incident.id
-    for name, work in (("triage", stages.triage_stage),
-                       ("identification", stages.identification_stage),
-                       ("assessment", stages.assessment_stage),
-                       ("notices", stages.notices_stage)):
+    for name, work in (("triage", pipeline.triage_stage),
+                       ("identification", pipeline.identification_stage),
+                       ("assessment", pipeline.assessment_stage),
+                       ("notices", pipeline.notices_stage)):
         steps.run(incident_id, name, work)
     rows = ledger.plan(incident_id)
     channels.reset()

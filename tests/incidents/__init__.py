@@ -1,0 +1,1 @@
+"""Tests of incidents/: the core here, each room in its own folder."""

@@ -12,8 +12,9 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
-from incidents import db, ledger, org, payload, service, stages, steps
+from incidents import db, org, payload, pipeline, service, steps
 from incidents.channels.base import Outcome, Result
+from incidents.delivery import ledger
 from incidents.models import Delivery
 
 
@@ -25,9 +26,9 @@ def _planned(demo_files, out_dir) -> str:
                                    "directory": str(demo_files["directory.csv"]),
                                    "out": str(out_dir)})
         incident_id = incident.id
-    for name, work in (("triage", stages.triage_stage),
-                       ("identification", stages.identification_stage),
-                       ("assessment", stages.assessment_stage), ("notices", stages.notices_stage)):
+    for name, work in (("triage", pipeline.triage_stage),
+                       ("identification", pipeline.identification_stage),
+                       ("assessment", pipeline.assessment_stage), ("notices", pipeline.notices_stage)):
         steps.run(incident_id, name, work)
     assert ledger.plan(incident_id) > 0
     return incident_id

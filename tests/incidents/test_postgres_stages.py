@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from incidents import channels, db, ledger, notification, org, payload, service, stages, steps
-from incidents.channels.sandbox import Sandbox
+from incidents import channels, db, org, payload, pipeline, service, steps
+from incidents.delivery import ledger, send
 from incidents.models import Delivery, Obligation
+from sandbox import Sandbox
 
 pytestmark = pytest.mark.postgres
 
@@ -26,16 +27,16 @@ def test_stages_and_ledger_on_postgres(home, demo_files, tmp_path, monkeypatch, 
                                        "directory": str(demo_files["directory.csv"]),
                                        "out": str(out)})
             incident_id = incident.id
-        for name, work in (("triage", stages.triage_stage),
-                           ("identification", stages.identification_stage),
-                           ("assessment", stages.assessment_stage),
-                           ("notices", stages.notices_stage)):
+        for name, work in (("triage", pipeline.triage_stage),
+                           ("identification", pipeline.identification_stage),
+                           ("assessment", pipeline.assessment_stage),
+                           ("notices", pipeline.notices_stage)):
             steps.run(incident_id, name, work)
         planned = ledger.plan(incident_id)
         assert planned > 0
         assert ledger.plan(incident_id) == 0  # idempotent
         for _ in range(20):
-            if not notification.send_batch(incident_id, "email"):
+            if not send.send_batch(incident_id, "email"):
                 break
         with db.session() as s:
             rows = s.exec(select(Delivery).where(Delivery.channel == "email")).all()

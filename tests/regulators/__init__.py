@@ -1,0 +1,1 @@
+"""Tests of regulators/: the shared contract and one file per jurisdiction."""

@@ -1,7 +1,7 @@
 """RegulatorContract: what every jurisdiction module must satisfy (holidays' CommonCountryTests).
 
 A jurisdiction's test class subclasses it and sets `code` and `marks` (citation -> the marks
-rules.md gives the rules behind that citation); it is not collected on its own.
+docs/law/rules.md gives the rules behind that citation); it is not collected on its own.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from typing import ClassVar
 
 import pytest
 
-from incidents.vocab import AUDIENCES, CHANNELS
 from regulators import ObligationDraft, OrgFacts, Regulator, get_regulator
 from regulators.content import ELEMENTS
+from regulators.vocab import AUDIENCES, CHANNELS
 from tests.regulators import facts
 
 CATEGORY_SETS = (
@@ -54,7 +54,7 @@ SCENARIOS = scenarios()
 
 class RegulatorContract:
     code: ClassVar[str]
-    # citation -> marks that rules.md gives the rule(s) behind it.
+    # citation -> marks that docs/law/rules.md gives the rule(s) behind it.
     marks: ClassVar[dict[str, frozenset[str]]]
 
     @pytest.fixture(scope="class")

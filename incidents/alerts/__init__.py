@@ -1,0 +1,1 @@
+"""Alerts to responders through Apprise: pages for new breaches and deadline warnings."""

@@ -1,0 +1,1 @@
+"""Assessment: severity, obligations per jurisdiction, the awareness clock, the plan."""

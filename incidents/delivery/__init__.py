@@ -1,0 +1,1 @@
+"""Delivery: the ledger (exactly-once in effect), sending, the rounds, provider events."""

@@ -1,0 +1,1 @@
+"""Identification: affected records + user directory -> one AffectedSubject per person."""

@@ -1,0 +1,1 @@
+"""Notices: notice generation, elements, personal page, SMS segments, announcement, reports."""

@@ -1,0 +1,137 @@
+"""The personal notice page: each person (and each minor's guardian) gets an unguessable token;
+the SMS and push notices link to `<BREACHFLOW_NOTICE_BASE_URL>/<token>`, which shows that
+person's full notice. The URL carries no personal data. Opening the page is recorded on the
+link (first and last opening, count): the evidence that the notice was received.
+
+The page is served by the intake app; this module is framework-independent:
+
+    status, html = notice_page(token=token)        # also records the opening
+    headers = PAGE_HEADERS                          # no caching, no indexing, no referrer
+
+Notices are rendered once per group of people with a placeholder URL of the same length and
+alphabet as a real one (so the SMS segment count is exact); the channel adapters put each
+person's URL in with `personalize(text, token=...)`, tokens from `tokens_for(...)`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Iterable
+from typing import Any, Final
+
+from sqlalchemy import func, insert, update
+from sqlmodel import Session, col, select
+
+from incidents import db
+from incidents.models import AffectedSubject, Notice, NoticeLink
+from incidents.rendering import render
+from incidents.sqltypes import utcnow
+
+BASE_URL_ENV: Final = "BREACHFLOW_NOTICE_BASE_URL"
+DEFAULT_BASE_URL: Final = "http://127.0.0.1:8000/n"
+# 16 random bytes = 128 bits; URL-safe base64 without padding is 22 characters, all GSM-7.
+TOKEN_BYTES: Final = 16
+TOKEN_LENGTH: Final = 22
+PLACEHOLDER: Final = "NoticeTokenPlaceholder"
+TOKEN_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{22}")
+PAGE_HEADERS: Final[dict[str, str]] = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "no-store",
+    "X-Robots-Tag": "noindex, nofollow",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+}
+
+
+def base_url() -> str:
+    return os.environ.get(BASE_URL_ENV, DEFAULT_BASE_URL).rstrip("/")
+
+
+def url_for(token: str) -> str:
+    return f"{base_url()}/{token}"
+
+
+def placeholder_url() -> str:
+    """What rendered notices carry until an adapter personalizes them."""
+    return url_for(PLACEHOLDER)
+
+
+def personalize(text: str, *, token: str) -> str:
+    """The notice text with this person's page URL in place of the placeholder."""
+    if not TOKEN_PATTERN.fullmatch(token):
+        raise ValueError("not a notice token")
+    return text.replace(placeholder_url(), url_for(token))
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def create_links(session: Session, *, incident_id: str) -> int:
+    """One link per person and per guardian of a minor; idempotent. Returns links created."""
+    existing = {(pk, kind) for pk, kind in session.exec(
+        select(NoticeLink.subject_pk, NoticeLink.recipient_kind).where(
+            NoticeLink.incident_id == incident_id))}
+    rows: list[dict[str, Any]] = []
+    now = utcnow()
+    query = select(AffectedSubject.id, AffectedSubject.minor).where(
+        AffectedSubject.incident_id == incident_id, col(AffectedSubject.in_directory))
+    for pk, minor in session.exec(query):
+        for kind in ("subject", "guardian") if minor else ("subject",):
+            if (pk, kind) not in existing:
+                rows.append({"token": new_token(), "incident_id": incident_id, "subject_pk": pk,
+                             "recipient_kind": kind, "created_at": now, "opens": 0})
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(NoticeLink), rows[start:start + 5000])
+    return len(rows)
+
+
+def tokens_for(session: Session, *, incident_id: str,
+               subject_pks: Iterable[int]) -> dict[tuple[int, str], str]:
+    """(subject_pk, recipient kind) -> token, for the people of one batch."""
+    wanted = list(set(subject_pks))
+    found: dict[tuple[int, str], str] = {}
+    for start in range(0, len(wanted), 5000):
+        for pk, kind, token in session.exec(
+                select(NoticeLink.subject_pk, NoticeLink.recipient_kind, NoticeLink.token).where(
+                    NoticeLink.incident_id == incident_id,
+                    col(NoticeLink.subject_pk).in_(wanted[start:start + 5000]))):
+            found[(pk, kind)] = token
+    return found
+
+
+def _not_found() -> tuple[int, str]:
+    html = render.render("notice_not_found.html.j2", {"m": render.messages("en")})[1]
+    return 404, html
+
+
+def notice_page(*, token: str) -> tuple[int, str]:
+    """(HTTP status, HTML) for a notice page; a valid token's opening is recorded."""
+    if not TOKEN_PATTERN.fullmatch(token or ""):
+        return _not_found()
+    with db.session() as s:
+        link = s.exec(select(NoticeLink).where(NoticeLink.token == token)).first()
+        if link is None:
+            return _not_found()
+        group = s.exec(select(AffectedSubject.notice_group).where(
+            AffectedSubject.id == link.subject_pk)).first()
+        notice = s.exec(select(Notice).where(
+            Notice.incident_id == link.incident_id, Notice.channel == "page",
+            Notice.group_key == f"{group}-{link.recipient_kind}")).first()
+        if notice is None or not notice.body_html:
+            return _not_found()
+        now = utcnow()
+        # One UPDATE, so that concurrent openings all count.
+        s.execute(update(NoticeLink).where(col(NoticeLink.id) == link.id).values(
+            opens=NoticeLink.opens + 1, last_opened_at=now,
+            first_opened_at=func.coalesce(NoticeLink.first_opened_at, now)))
+        return 200, notice.body_html
+
+
+def opened_counts(session: Session, *, incident_id: str) -> dict[str, int]:
+    links = session.exec(select(NoticeLink.first_opened_at).where(
+        NoticeLink.incident_id == incident_id)).all()
+    return {"links": len(links), "opened": sum(1 for at in links if at is not None)}

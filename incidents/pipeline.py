@@ -1,0 +1,58 @@
+"""The stage functions the flow runs: each takes the incident id, reads and writes the
+database, and returns counts only (what Prefect sees and stores)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from incidents import accounting, audit, db, service
+from incidents.assessment import impact
+from incidents.exceptions import Unaccounted
+from incidents.identification import matching
+from incidents.notices import announcement, generation, reports
+from incidents.sqltypes import utcnow
+from incidents.triage import stage as triage
+
+
+def out_dir(incident_id: str) -> Path:
+    with db.session() as s:
+        return Path(service.get_incident(session=s, incident_id=incident_id).sources["out"])
+
+
+def triage_stage(incident_id: str) -> dict[str, Any]:
+    return triage.decide(incident_id)
+
+
+def identification_stage(incident_id: str) -> dict[str, Any]:
+    return matching.identify(incident_id, out_dir=out_dir(incident_id))
+
+
+def assessment_stage(incident_id: str) -> dict[str, Any]:
+    return impact.assess(incident_id)
+
+
+def notices_stage(incident_id: str) -> dict[str, Any]:
+    return generation.generate(incident_id, out_dir=out_dir(incident_id))
+
+
+def announcement_stage(incident_id: str) -> dict[str, Any]:
+    return announcement.publish(incident_id, out_dir=out_dir(incident_id))
+
+
+def reports_stage(incident_id: str) -> dict[str, Any]:
+    return reports.generate(incident_id, out_dir=out_dir(incident_id))
+
+
+def close_stage(incident_id: str) -> dict[str, Any]:
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=incident_id)
+        if incident.is_breach:
+            document = accounting.account(s, incident.id)
+            if accounting.unaccounted(document):
+                raise Unaccounted(accounting.refusal(document, incident_ref=incident.external_id))
+        incident.status = "closed" if incident.is_breach else "not_a_breach"
+        incident.closed_at = utcnow()
+        audit.record(s, incident_id=incident.id, actor="breachflow", action="incident.closed",
+                     detail={"status": incident.status})
+        return {"status": incident.status}

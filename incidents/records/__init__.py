@@ -1,0 +1,1 @@
+"""Records: the breach register, the notice pack, retention and the status document."""

@@ -1,0 +1,170 @@
+"""`breachflow export INCIDENT_ID`: the notice pack for legal, one zip file.
+
+It holds every distinct notice version (by content hash, with the elements it carries and why,
+who approved it and how many people it went to), the public announcement with where and when it
+was posted, the regulator reports with their filing record, the obligations with citations, the
+audit trail with its verification, and a manifest tying them together. Versions and counts only:
+no person's name or address is in the pack (the notices are written per group of people).
+
+The zip is reproducible: fixed member times and order, so the same facts give the same bytes,
+and its SHA-256 goes into the audit trail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from collections import Counter
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from incidents import audit, db, service
+from incidents.exceptions import BreachflowError
+from incidents.models import (
+    Announcement,
+    AuditEvent,
+    Delivery,
+    Incident,
+    Notice,
+    Obligation,
+    RegulatorReport,
+)
+from incidents.notices import page as notice_page
+from incidents.notices.elements import policy_promises_kept
+from incidents.notices.elements import select as select_elements
+from incidents.notices.generation import laws_for
+from incidents.records.status import obligation_json
+
+EPOCH: Final = (2000, 1, 1, 0, 0, 0)
+EXTENSION: Final = {"email": "html", "letter": "html", "page": "html"}
+
+
+def _time(value: Any) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def _notices(s: Session, incident: Incident) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
+    laws = laws_for(s, incident.id)
+    sent = Counter({h: n for h, n in s.exec(
+        select(Delivery.content_hash, func.count()).where(Delivery.incident_id == incident.id)
+        .group_by(col(Delivery.content_hash))) if h})
+    rows, files = [], {}
+    for n in s.exec(select(Notice).where(Notice.incident_id == incident.id)
+                    .order_by(col(Notice.group_key), col(Notice.channel))):
+        stem = f"notices/{n.content_hash[:16]}-{n.channel}-{n.locale}"
+        files[f"{stem}.txt"] = n.body_text.encode()
+        if n.body_html:
+            files[f"{stem}.html"] = n.body_html.encode()
+        selection = select_elements(law for j in n.jurisdictions
+                                    for law in laws.get(j, []))
+        rows.append({
+            "content_hash": n.content_hash, "group": n.group_key, "channel": n.channel,
+            "locale": n.locale, "jurisdictions": n.jurisdictions,
+            "data_categories": n.data_categories, "subject": n.subject, "template": n.template,
+            "recipients_in_group": n.recipients, "deliveries": sent.get(n.content_hash, 0),
+            "elements": n.elements, "element_sources": selection.sources,
+            "element_decisions": selection.decisions,
+            "privacy_policy_promises": policy_promises_kept(n.elements),
+            "approved_by": n.approved_by, "approved_at": _time(n.approved_at),
+            "files": [f"{stem}.txt"] + ([f"{stem}.html"] if n.body_html else []),
+        })
+    return rows, files
+
+
+def _copy(path_text: str, member: str, files: dict[str, bytes]) -> str:
+    path = Path(path_text)
+    if not path.is_file():
+        raise BreachflowError(f"export: document {path.name} is missing from the output folder")
+    files[member] = path.read_bytes()
+    return member
+
+
+def build(session: Session, incident: Incident) -> dict[str, bytes]:
+    """Member name -> bytes of the notice pack."""
+    notices, files = _notices(session, incident)
+    announcements = []
+    for a in session.exec(select(Announcement).where(Announcement.incident_id == incident.id)
+                          .order_by(col(Announcement.locale))):
+        entry: dict[str, Any] = {"locale": a.locale, "destination": a.destination, "location": a.location,
+                 "posted_at": _time(a.posted_at), "period_days": a.period_days,
+                 "keep_until": _time(a.keep_until), "people": a.people,
+                 "content_hash": a.content_hash}
+        if a.destination == "folder":
+            entry["files"] = [_copy(a.location, f"announcement/{Path(a.location).name}", files),
+                              _copy(str(Path(a.location).with_suffix(".txt")),
+                                    f"announcement/{Path(a.location).with_suffix('.txt').name}",
+                                    files)]
+        announcements.append(entry)
+    reports = []
+    for r in session.exec(select(RegulatorReport).where(RegulatorReport.incident_id == incident.id)
+                          .order_by(col(RegulatorReport.jurisdiction), col(RegulatorReport.id))):
+        reports.append({"jurisdiction": r.jurisdiction, "recipient": r.recipient,
+                        "content_hash": r.content_hash, "created_at": _time(r.created_at),
+                        "filed_at": _time(r.filed_at), "filing_reference": r.filing_reference,
+                        "files": [_copy(f, f"reports/{Path(f).name}", files) for f in r.files]})
+    obligations = [obligation_json(o) for o in session.exec(
+        select(Obligation).where(Obligation.incident_id == incident.id)
+        .order_by(col(Obligation.jurisdiction), col(Obligation.id)))]
+    events = session.exec(select(AuditEvent).where(AuditEvent.incident_id == incident.id)
+                          .order_by(col(AuditEvent.id))).all()
+    problems = audit.verify(session, incident_id=incident.id)
+    files["audit.jsonl"] = "".join(json.dumps(
+        {"id": e.id, "at": _time(e.at), "actor": e.actor, "action": e.action, "detail": e.detail,
+         "prev_hash": e.prev_hash, "hash": e.hash}, ensure_ascii=False, sort_keys=True) + "\n"
+        for e in events).encode()
+    files["obligations.json"] = json.dumps(obligations, indent=2, ensure_ascii=False).encode()
+    files["obligations.md"] = _obligations_markdown(obligations).encode()
+    manifest = {
+        "incident": {"id": incident.id, "external_id": incident.external_id,
+                     "title": incident.title, "status": incident.status,
+                     "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at),
+                     "data_categories": incident.data_categories},
+        "notices": notices, "announcements": announcements, "reports": reports,
+        "notice_pages": notice_page.opened_counts(session, incident_id=incident.id),
+        "audit": {"events": len(events), "verified": not problems, "problems": problems},
+        "rules_snapshot_sha256": hashlib.sha256(json.dumps(
+            incident.rules_snapshot, sort_keys=True, default=str).encode()).hexdigest(),
+    }
+    files["manifest.json"] = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+    return files
+
+
+def _obligations_markdown(obligations: list[dict[str, Any]]) -> str:
+    lines = ["# Obligations", "", "| Jurisdiction | Audience | Required | Deadline | Citation | "
+             "Review |", "|---|---|---|---|---|---|"]
+    for o in obligations:
+        lines.append(f"| {o['jurisdiction']} | {o['audience']} | {'yes' if o['required'] else 'no'} "
+                     f"| {o['deadline'] or o['deadline_rule']} | {o['citation']} "
+                     f"[{o['verification']}] | {'needs review' if o['needs_review'] else ''} |")
+    return "\n".join(lines) + "\n"
+
+
+def pack(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=EPOCH)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, files[name])
+    return buffer.getvalue()
+
+
+def export(*, incident_id: str, out: Path | None = None) -> tuple[Path, str, int]:
+    """Write the notice pack; (path, sha256, number of files)."""
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=incident_id)
+        files = build(s, incident)
+        data = pack(files)
+        digest = hashlib.sha256(data).hexdigest()
+        folder = out or Path(incident.sources.get("out") or ".")
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"notice-pack-{incident.external_id}.zip"
+        path.write_bytes(data)
+        audit.record(s, incident_id=incident.id, actor="breachflow", action="export.created",
+                     detail={"sha256": digest, "files": len(files)})
+    return path, digest, len(files)

@@ -1,0 +1,79 @@
+"""The documents of `status --json` and `assess --json` (contracts in docs/contracts.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from incidents import accounting
+from incidents.assessment import plan
+from incidents.assessment.impact import populations
+from incidents.delivery import ledger
+from incidents.models import Announcement, Incident, Obligation, RegulatorReport, Step
+
+STAGES = ("triage", "identification", "assessment", "notices", "notification",
+          "announcement", "reports", "close")
+
+
+def _time(value: Any) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def obligation_json(o: Obligation) -> dict[str, Any]:
+    return {
+        "jurisdiction": o.jurisdiction, "audience": o.audience, "required": o.required,
+        "count": o.count, "deadline": _time(o.deadline), "deadline_rule": o.deadline_rule,
+        "recipient": o.recipient, "citation": o.citation, "reasons": o.reasons,
+        "substitute_notice": o.substitute_notice, "needs_review": o.needs_review,
+        "verification": o.verification,
+    }
+
+
+def affected_json(session: Session, incident: Incident) -> dict[str, Any]:
+    buckets, totals = populations(session, incident)
+    return {"subjects": totals["subjects"], "records": totals["records"],
+            "minors": totals["minors"], "unreachable": totals["unreachable"],
+            "by_jurisdiction": {code: b.subjects for code, b in sorted(buckets.items())}}
+
+
+def assessment_document(session: Session, incident: Incident) -> dict[str, Any]:
+    obligations = session.exec(select(Obligation).where(Obligation.incident_id == incident.id)
+                               .order_by(col(Obligation.jurisdiction), col(Obligation.id))).all()
+    return {
+        "incident": {"external_id": incident.external_id, "aware_at": _time(incident.aware_at),
+                     "severity": incident.severity, "is_breach": incident.is_breach,
+                     "risk_level": incident.risk_level},
+        "affected": affected_json(session, incident),
+        "obligations": [obligation_json(o) for o in obligations],
+        "plan": plan.build(session, incident),
+    }
+
+
+def status_document(session: Session, incident: Incident) -> dict[str, Any]:
+    steps = {s.name: s for s in session.exec(select(Step).where(Step.incident_id == incident.id))}
+    ordered = [n for n in STAGES if n in steps] + sorted(set(steps) - set(STAGES))
+    return {
+        "incident": {"id": incident.id, "external_id": incident.external_id,
+                     "title": incident.title, "status": incident.status,
+                     "severity": incident.severity, "is_breach": incident.is_breach,
+                     "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at)},
+        "steps": [{"name": name, "state": steps[name].state, "attempts": steps[name].attempts,
+                   "started": _time(steps[name].started_at),
+                   "finished": _time(steps[name].finished_at), "outcome": steps[name].outcome,
+                   "error": steps[name].error} for name in ordered],
+        "deliveries": ledger.counts(session, incident.id),
+        "accounting": accounting.account(session, incident.id),
+        "data_quality": incident.quality,
+        "obligations": [obligation_json(o) for o in session.exec(
+            select(Obligation).where(Obligation.incident_id == incident.id)
+            .order_by(col(Obligation.jurisdiction), col(Obligation.id)))],
+        "announcements": [{"locale": a.locale, "destination": a.destination,
+                           "location": a.location, "people": a.people,
+                           "posted_at": _time(a.posted_at)} for a in session.exec(
+            select(Announcement).where(Announcement.incident_id == incident.id))],
+        "reports": [{"jurisdiction": r.jurisdiction, "recipient": r.recipient, "files": r.files,
+                     "filed_at": _time(r.filed_at), "filing_reference": r.filing_reference}
+                    for r in session.exec(select(RegulatorReport).where(
+                        RegulatorReport.incident_id == incident.id))],
+    }

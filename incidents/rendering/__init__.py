@@ -1,0 +1,1 @@
+"""Rendering: the one Jinja2 environment, text from HTML, and PDF."""

@@ -1,0 +1,1 @@
+"""Triage: the triage stage, the triage gate's answers, correlation of alerts into incidents."""

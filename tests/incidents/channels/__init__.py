@@ -1,0 +1,1 @@
+"""Tests of incidents/channels/: each adapter with the real client against the sandbox."""
