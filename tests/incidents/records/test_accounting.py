@@ -8,6 +8,7 @@ nobody is missing: each person is notified, announced, exempt or visibly needs a
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 import time
 from pathlib import Path
@@ -278,3 +279,62 @@ def test_accounting_invariant_holds_before_and_after_a_kill(home, sandbox_url, m
                 assert reason == "awaiting the announcement"
             else:
                 assert state == "needs_action" and reason, (code, state)
+
+
+def test_resolve_is_audited_and_lets_the_incident_close(prepared, tmp_path, monkeypatch, capsys):
+    from sqlmodel import func
+
+    from incidents import cli
+    from incidents.models import AuditEvent, Resolution
+
+    template, incident_id = prepared
+    database = tmp_path / "breachflow.db"
+    shutil.copy(template, database)
+    monkeypatch.setenv("BREACHFLOW_DATABASE_URL", f"sqlite:///{database}")
+    db.reset()
+    with Sandbox(port=0) as sandbox:
+        _serve(frozenset({"email", "sms", "voice"}), sandbox.url, monkeypatch)
+        steps.run(incident_id, "notification", lambda i: (_notify(i), {})[1])
+        steps.run(incident_id, "announcement",
+                  lambda i: announcement.publish(i, out_dir=tmp_path / "out"))
+    channels.reset()
+
+    def audit_count() -> int:
+        with db.session() as s:
+            return int(s.exec(select(func.count()).select_from(AuditEvent)).one())
+
+    # Bad input changes nothing: an unknown subject id, no reason.
+    before = audit_count()
+    (tmp_path / "ids.txt").write_text("no-such-person\n")
+    assert cli.main(["resolve", incident_id, "--exempt", "--reason", "x",
+                     "--subjects", str(tmp_path / "ids.txt")]) == 2
+    assert cli.main(["resolve", incident_id, "--announce", "--reason", " "]) == 2
+    assert "--reason" in capsys.readouterr().err
+    with db.session() as s:
+        assert not s.exec(select(Resolution)).all()
+        needing = accounting.account(s, incident_id)
+    assert audit_count() == before and needing["needs_action"] > 0
+
+    for because in needing["reasons"]:
+        if because.startswith(("not required", accounting.NOT_COVERED, "queued")):
+            continue
+        assert cli.main(["resolve", incident_id, "--announce", "--because", because,
+                         "--reason", "covered by the announcement", "--actor", "dpo"]) == 0
+    out = capsys.readouterr().out
+    assert "resolved" in out and "breachflow resume" in out
+    with db.session() as s:
+        events = s.exec(select(AuditEvent).where(AuditEvent.action == "accounting.announce")).all()
+        assert events and all(e.actor == "dpo" for e in events)
+        assert all(set(e.detail) >= {"people", "reason"} for e in events)
+        # Counts only in the audit trail: no subject id.
+        ids = {x.subject_id for x in s.exec(select(AffectedSubject))}
+        assert not any(i in json.dumps(e.detail) for e in events for i in ids)
+    # The announcement runs again for them (as `resume` would), then the incident closes.
+    assert steps.state(incident_id, "announcement") == "pending"
+    steps.run(incident_id, "announcement", lambda i: announcement.publish(i, out_dir=tmp_path / "out"))
+    steps.run(incident_id, "close", stages.close_stage)
+    with db.session() as s:
+        final = accounting.account(s, incident_id)
+        incident = s.get(Incident, incident_id)
+        assert incident is not None and incident.status == "closed"
+    assert final["needs_action"] == final["pending"] == 0
