@@ -442,14 +442,16 @@ def fall_back(incident_id: str, served: Iterable[str] | None = None) -> int:
                                               col(Delivery.state).in_(DEAD)))}
         if not dead_people:
             return 0
-        rows = [tuple(r) for chunk in _chunks(sorted(dead_people), 1000)
+        # Rows by name (subject_pk, recipient_kind, channel, state, id), as selected above.
+        rows = [r for chunk in _chunks(sorted(dead_people), 1000)
                 for r in s.connection().execute(columns.where(col(Delivery.subject_pk).in_(chunk)))]
-        dead = [r for r in rows if r[3] in DEAD]
-        taken = {(pk, kind, channel) for pk, kind, channel, _, _ in rows}
-        live = {(pk, kind) for pk, kind, _, state, _ in rows if state not in DEAD}
+        dead = [r for r in rows if r.state in DEAD]
+        taken = {(r.subject_pk, r.recipient_kind, r.channel) for r in rows}
+        live = {(r.subject_pk, r.recipient_kind) for r in rows if r.state not in DEAD}
         notices = _notice_ids(s, incident_id)
         exhausted: set[int] = set()
-        for pk, kind, _channel, _state, delivery_id in dead:
+        for row in dead:
+            pk, kind, delivery_id = row.subject_pk, row.recipient_kind, row.id
             if (pk, kind) in live:
                 continue
             subject = s.get(AffectedSubject, pk)

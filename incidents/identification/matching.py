@@ -22,7 +22,7 @@ from datetime import date
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, delete, insert
 
@@ -237,6 +237,34 @@ _FIELDS = DIRECTORY_COLUMNS[1:]  # every column after subject_id, in this order
 _NO_CHANNELS: tuple[str, ...] = ()
 
 
+class SubjectRow(NamedTuple):
+    """One AffectedSubject row as the writer inserts it: the field names are the column names
+    (`_Writer` binds them by position, JSON columns already serialised, booleans as the
+    driver binds them)."""
+
+    incident_id: str
+    subject_id: str
+    in_directory: Any
+    records: int
+    data_categories: str
+    full_name: str | None
+    email: str | None
+    phone: str | None
+    phone_type: str | None
+    push_target: str | None
+    country: str | None
+    region: str | None
+    locale: str | None
+    birth_date: str | None
+    minor: Any
+    guardian_email: str | None
+    guardian_phone: str | None
+    postal_address: str | None
+    jurisdictions: str
+    channels: str
+    unreachable: Any
+
+
 class _People:
     """Turns one matched directory row into the values of one AffectedSubject row.
 
@@ -244,10 +272,7 @@ class _People:
     channel combinations — so each of those is resolved once and looked up afterwards; what
     is personal (e-mail, phone) is checked per row."""
 
-    COLUMNS = ("incident_id", "subject_id", "in_directory", "records", "data_categories",
-               "full_name", "email", "phone", "phone_type", "push_target", "country", "region",
-               "locale", "birth_date", "minor", "guardian_email", "guardian_phone",
-               "postal_address", "jurisdictions", "channels", "unreachable")
+    COLUMNS = SubjectRow._fields
 
     def __init__(self, incident_id: str, sets: list[frozenset[str]], positions: dict[str, int], *,
                  org: OrgFacts, today: date, booleans: tuple[Any, Any], text_only: bool = False) -> None:
@@ -310,7 +335,7 @@ class _People:
         found = self._reaches[key] = (channels, json.dumps(list(channels)))
         return found
 
-    def subject(self, subject_id: str, records: int, set_id: int, row: Row) -> tuple[Any, ...]:
+    def subject(self, subject_id: str, records: int, set_id: int, row: Row) -> SubjectRow:
         (full_name, email, phone, push, country, region, locale, birth, guardian_email,
          guardian_phone, postal) = self._clean(self._getter(row))
         invalid, outcome = self.quality.invalid, self.outcome
@@ -363,11 +388,14 @@ class _People:
         unreachable = not channels and guardian_email is None and guardian_phone is None
         outcome.unreachable += unreachable
         true, false = self.true, self.false
-        return (self.incident_id, subject_id, true, records, categories_json, full_name, email,
-                info.e164 if info is not None else None, line, push, place.country,
-                place.region, place.locale, born, true if minor else false,
-                guardian_email, guardian_phone, postal, codes_json, channels_json,
-                true if unreachable else false)
+        return SubjectRow(
+            incident_id=self.incident_id, subject_id=subject_id, in_directory=true,
+            records=records, data_categories=categories_json, full_name=full_name, email=email,
+            phone=info.e164 if info is not None else None, phone_type=line, push_target=push,
+            country=place.country, region=place.region, locale=place.locale, birth_date=born,
+            minor=true if minor else false, guardian_email=guardian_email,
+            guardian_phone=guardian_phone, postal_address=postal, jurisdictions=codes_json,
+            channels=channels_json, unreachable=true if unreachable else false)
 
     def take_counts(self) -> _Counts:
         """What this instance counted since the last call (a worker's share), then reset."""
@@ -383,10 +411,15 @@ class _People:
         else:
             self.outcome.residence_unknown += 1
 
-    def unknown(self, subject_id: str, records: int, set_id: int) -> tuple[Any, ...]:
-        return (self.incident_id, subject_id, self.false, records,
-                self.categories_json(set_id), None, None, None, None, None, None, None, None,
-                None, self.false, None, None, None, "[]", "[]", self.true)
+    def unknown(self, subject_id: str, records: int, set_id: int) -> SubjectRow:
+        """An affected id the directory does not know: no contact, no jurisdiction."""
+        return SubjectRow(
+            incident_id=self.incident_id, subject_id=subject_id, in_directory=self.false,
+            records=records, data_categories=self.categories_json(set_id), full_name=None,
+            email=None, phone=None, phone_type=None, push_target=None, country=None, region=None,
+            locale=None, birth_date=None, minor=self.false, guardian_email=None,
+            guardian_phone=None, postal_address=None, jurisdictions="[]", channels="[]",
+            unreachable=self.true)
 
 
 def _clean_text(values: Sequence[str]) -> list[str | None]:
