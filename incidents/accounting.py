@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from incidents.models import AffectedSubject, Delivery, Incident, Obligation, Resolution, Step
 from incidents.service import incident_facts
-from regulators import get_regulator
+from regulators import get_regulator, lawful_channels
 
 # Least finished first: a person's total state is the first of these that any of their laws gives.
 STATES: Final = ("needs_action", "pending", "announced", "notified", "exempt")
@@ -71,12 +71,13 @@ class _Law:
 class _Person:
     pk: int
     in_directory: bool
-    contactable: bool  # any contact, themselves or a guardian
+    reaches: frozenset[str]  # channels with a contact, themselves or a guardian
     unreachable: bool  # no channel left: a candidate for the announcement
     announced: bool
     jurisdictions: tuple[str, ...]
     categories: frozenset[str]
     minor: bool
+    consent: bool  # agreed to electronic notice (E-SIGN)
 
 
 def _laws(s: Session, incident_id: str) -> dict[str, _Law]:
@@ -95,13 +96,13 @@ def _laws(s: Session, incident_id: str) -> dict[str, _Law]:
     return laws
 
 
-def _deliveries(s: Session, incident_id: str) -> dict[int, set[str]]:
-    """Per person: the states of their notices (themselves or a guardian)."""
-    found: dict[int, set[str]] = defaultdict(set)
-    query = sa_select(col(Delivery.subject_pk), col(Delivery.state)).where(
+def _deliveries(s: Session, incident_id: str) -> dict[int, set[tuple[str, str]]]:
+    """Per person: (channel, state) of their notices (themselves or a guardian)."""
+    found: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    query = sa_select(col(Delivery.subject_pk), col(Delivery.channel), col(Delivery.state)).where(
         col(Delivery.incident_id) == incident_id).distinct()
-    for pk, state in s.connection().execute(query):
-        found[pk].add(state)
+    for pk, channel, state in s.connection().execute(query):
+        found[pk].add((channel, state))
     return found
 
 
@@ -115,26 +116,33 @@ def _people(s: Session, incident_id: str) -> Iterable[_Person]:
         AffectedSubject.id, AffectedSubject.in_directory, AffectedSubject.channels,
         AffectedSubject.guardian_email, AffectedSubject.guardian_phone,
         AffectedSubject.unreachable, AffectedSubject.announced_at,
-        AffectedSubject.jurisdictions, AffectedSubject.data_categories, AffectedSubject.minor))).where(
+        AffectedSubject.jurisdictions, AffectedSubject.data_categories, AffectedSubject.minor,
+        AffectedSubject.electronic_consent))).where(
         col(AffectedSubject.incident_id) == incident_id)
     for row in s.connection().execute(query):
         (pk, in_directory, channels, g_email, g_phone, unreachable, announced_at, codes,
-         categories, minor) = tuple(row)
+         categories, minor, consent) = tuple(row)
         yield _Person(pk=pk, in_directory=bool(in_directory),
-                      contactable=bool(channels) or bool(g_email) or bool(g_phone),
+                      reaches=frozenset(channels) | ({"email"} if g_email else set())
+                      | ({"sms", "voice"} if g_phone else set()),
                       unreachable=bool(unreachable), announced=announced_at is not None,
                       jurisdictions=tuple(codes) or (UNKNOWN_RESIDENCE,),
-                      categories=frozenset(categories), minor=bool(minor))
+                      categories=frozenset(categories), minor=bool(minor),
+                      consent=bool(consent))
 
 
 def _step(s: Session, incident_id: str, name: str) -> Step | None:
     return s.exec(select(Step).where(Step.incident_id == incident_id, Step.name == name)).first()
 
 
-def _state(person: _Person, code: str, law: _Law | None, sent: set[str],
+def _state(person: _Person, code: str, law: _Law | None, notices: set[tuple[str, str]],
            resolution: Resolution | None, *, sending_started: bool,
            announced_all: bool) -> tuple[str, str | None]:
-    """(state, reason) of one person under one law."""
+    """(state, reason) of one person under one law. A notice on a method this law does not
+    accept (an SMS to a Californian) may have gone out as a courtesy: it does not count."""
+    allowed = lawful_channels((code,), consent=person.consent)
+    sent = {state for channel, state in notices if channel in allowed}
+    contactable = bool(person.reaches & allowed)
     if law is not None and not law.required:
         return "exempt", f"not required: {law.citation}"
     if resolution is not None and resolution.action == "exempt":
@@ -146,24 +154,28 @@ def _state(person: _Person, code: str, law: _Law | None, sent: set[str],
     chosen = resolution is not None and resolution.action == "announce"
     if person.announced and (chosen or (law is not None and law.substitute)):
         return "announced", None
-    if not sending_started and person.contactable:
+    if not sending_started and contactable:
         return "pending", "not yet sent"
     if not person.announced and not announced_all and (
             chosen or (law is not None and law.substitute and person.unreachable)):
         return "pending", "awaiting the announcement"
-    return "needs_action", _why(person, code, law, sent)
+    return "needs_action", _why(person, code, law, sent, contactable=contactable,
+                                courtesy=bool(notices) and not sent)
 
 
-def _why(person: _Person, code: str, law: _Law | None, sent: set[str]) -> str:
+def _why(person: _Person, code: str, law: _Law | None, sent: set[str], *, contactable: bool,
+         courtesy: bool) -> str:
     if not person.in_directory:
         return "not in the directory"
     if code == UNKNOWN_RESIDENCE:
         return "unknown residence"
+    if courtesy:
+        return "no method this law accepts"
     if "bounced" in sent or "failed" in sent:
         return "every method failed"
     if "cancelled" in sent:
         return "sending cancelled"
-    if person.contactable:
+    if contactable:
         return "method not configured"
     if law is None:
         return "no rule for this jurisdiction"

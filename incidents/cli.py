@@ -18,13 +18,15 @@ from incidents.exceptions import BreachflowError, InputError, NotFound, StepFail
 def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], dict[str, Any]]:
     """Validate every input before anything is written: payload, org, both sources."""
     from incidents import org, payload
-    from incidents.identification import sources
+    from incidents.identification import matching, sources
 
     incident = payload.load(Path(args.incident))
     profile = org.load(Path(args.org) if args.org else None)
     sources.columns(args.affected, label="--affected")
     query = getattr(args, "directory_query", None)
-    sources.columns(args.directory, label="--directory", table=args.directory_table, query=query)
+    if "electronic_consent" in sources.columns(args.directory, label="--directory",
+                                               table=args.directory_table, query=query):
+        matching.check_consent(args.directory, table=args.directory_table, query=query)
     found = {"affected": str(Path(args.affected).resolve()),
              "directory": args.directory if "://" in args.directory
              else str(Path(args.directory).resolve()),
@@ -343,7 +345,8 @@ def cmd_resolve(args: argparse.Namespace) -> int:
                               actor=args.actor, method=args.method, jurisdiction=args.jurisdiction,
                               because=args.because, subject_ids=subject_ids)
     print(f"resolved {done['resolved']} people ({action})"
-          + (f"; {done['skipped']} have no {args.method} contact or were tried on it already"
+          + (f"; {done['skipped']} have no {args.method} contact, were tried on it already, or "
+             "their law does not accept it"
              if done["skipped"] else "")
           + f"; run `breachflow resume {args.incident_id}` to continue")
     return 0

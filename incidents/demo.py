@@ -79,11 +79,15 @@ def people(count: int, seed: int = 7) -> list[dict[str, Any]]:
             "country": country, "region": region or "", "locale": locale,
             "birth_date": born.isoformat(),
             "guardian_email": f"guardian.{n:06d}@mail.example" if minor else "",
-            "guardian_phone": "", "postal_address": "",
+            "guardian_phone": "", "postal_address": "", "electronic_consent": "",
         }
         if reach < 0.03:
             person["email"] = person["phone"] = ""  # nobody can reach these people individually
         _app_and_landline(person, seed, n, country)
+        if person["email"]:
+            # Most agreed to electronic notice at sign-up (E-SIGN); a few never said, or declined.
+            said = random.Random(f"{seed}:{n}:consent").random()  # noqa: S311 - fictional data
+            person["electronic_consent"] = "true" if said < 0.92 else "" if said < 0.97 else "false"
         found.append(person)
     return found
 
@@ -157,4 +161,8 @@ email = 0.001
 sms_segment = 0.0079
 voice_minute = 0.014
 letter = 0.85
+
+[notice]
+# Electronic notice counts under US law only with E-SIGN consent: the directory's column says.
+electronic_consent = "column"
 """

@@ -116,6 +116,8 @@ class AffectedSubject(SQLModel, table=True):
     channels: list[str] = _json([])
     notice_group: str | None = Field(default=None, max_length=64, index=True)
     unreachable: bool = False
+    # Agreed to electronic notice (E-SIGN): the directory's column or the org's default.
+    electronic_consent: bool | None = None
     # When a posted public announcement first covered this person (substitute notice).
     announced_at: datetime | None = _time()
 

@@ -22,7 +22,11 @@ EXAMPLE_ORG: dict[str, Any] = {
     "critical_infrastructure": False,
     "remedy": "24 months of free credit and identity monitoring",
     "unit_prices": {"email": 0.001, "sms_segment": 0.0079, "voice_minute": 0.014, "letter": 0.85},
+    "notice": {"electronic_consent": "column"},
 }
+# Who agreed to electronic notice (E-SIGN, 15 U.S.C. § 7001(c)): the directory's
+# `electronic_consent` column, everyone, or nobody.
+CONSENT_MODES = ("column", "all", "none")
 
 # What every notice, report and announcement quotes: a real profile must give these.
 REQUIRED_KEYS = ("name", "contact_email", "contact_phone", "postal_address", "website", "remedy",
@@ -36,7 +40,7 @@ _PRICE_KEYS = ("email", "sms_segment", "voice_minute", "letter")
 def validate(data: dict[str, Any], *, example: bool = False) -> dict[str, Any]:
     """A checked org profile; unknown, mistyped or missing keys are errors naming the key. Only
     the documented example organisation (no --org) is filled from EXAMPLE_ORG."""
-    unknown = sorted(set(data) - set(_TEXT_KEYS) - set(_BOOL_KEYS) - {"unit_prices"})
+    unknown = sorted(set(data) - set(_TEXT_KEYS) - set(_BOOL_KEYS) - {"unit_prices", "notice"})
     if unknown:
         raise InputError(f"org profile: unknown key {unknown[0]!r}", field=unknown[0])
     for key in _TEXT_KEYS:
@@ -52,18 +56,28 @@ def validate(data: dict[str, Any], *, example: bool = False) -> dict[str, Any]:
         if key not in _PRICE_KEYS or not isinstance(value, int | float) or value < 0:
             raise InputError(f"org profile: unit_prices.{key} must be one of {_PRICE_KEYS} "
                              "with a non-negative number", field=f"unit_prices.{key}")
+    notice = data.get("notice", {})
+    if not isinstance(notice, dict) or set(notice) - {"electronic_consent"}:
+        raise InputError("org profile: [notice] takes only electronic_consent", field="notice")
+    consent = notice.get("electronic_consent", "column")
+    if consent not in CONSENT_MODES:
+        raise InputError(f"org profile: notice.electronic_consent must be one of "
+                         f"{', '.join(CONSENT_MODES)}", field="notice.electronic_consent")
+    notice = {"electronic_consent": consent}
     establishment = data.get("establishment")
     if establishment is not None and (len(establishment) != 2 or not establishment.isupper()):
         raise InputError("org profile: key 'establishment' must be an ISO 3166-1 alpha-2 code",
                          field="establishment")
     if example:
-        return {**EXAMPLE_ORG, **data, "unit_prices": {**EXAMPLE_ORG["unit_prices"], **prices}}
+        return {**EXAMPLE_ORG, **data, "unit_prices": {**EXAMPLE_ORG["unit_prices"], **prices},
+                "notice": notice}
     missing = [key for key in REQUIRED_KEYS if not data.get(key)]
     if missing:
         raise InputError(f"org profile: required key {missing[0]!r} is missing", field=missing[0])
     profile: dict[str, Any] = dict.fromkeys(_TEXT_KEYS) | dict.fromkeys(_BOOL_KEYS, False)
     # Unit prices only feed cost estimates: list prices stand in for the ones not given.
-    return profile | data | {"unit_prices": {**EXAMPLE_ORG["unit_prices"], **prices}}
+    return profile | data | {"unit_prices": {**EXAMPLE_ORG["unit_prices"], **prices},
+                             "notice": notice}
 
 
 def load(path: Path | None) -> dict[str, Any]:

@@ -10,9 +10,12 @@ Public API::
 
 from __future__ import annotations
 
+from functools import cache
+
 from regulators.base import Regulator
 from regulators.catalog import coverage_markdown, rules_data, rules_snapshot, rules_text
 from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
+from regulators.methods import CHANNELS
 from regulators.registry import codes, load
 from regulators.residence import jurisdictions_for
 
@@ -25,6 +28,20 @@ def all_regulators() -> list[Regulator]:
     return [load(code) for code in codes()]
 
 
+@cache
+def lawful_channels(codes_: tuple[str, ...], *, consent: bool) -> frozenset[str]:
+    """The channels on which a notice counts under every one of these laws (a code without a
+    module, or unknown residence, prescribes no method)."""
+    lawful = set(CHANNELS)
+    for code in codes_:
+        try:
+            methods = load(code).methods
+        except KeyError:
+            continue
+        lawful &= {channel for channel in CHANNELS if methods.lawful(channel, consent=consent)}
+    return frozenset(lawful)
+
+
 __all__ = [
     "IncidentFacts",
     "ObligationDraft",
@@ -35,6 +52,7 @@ __all__ = [
     "coverage_markdown",
     "get_regulator",
     "jurisdictions_for",
+    "lawful_channels",
     "rules_data",
     "rules_snapshot",
     "rules_text",

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
+from regulators.methods import ANY_DIRECT, NoticeMethods
 from regulators.rules import Duty, Encryption, Mark, NoticeFormat, SubstituteNotice
 
 
@@ -33,6 +34,8 @@ class Regulator:
     duties: ClassVar[tuple[Duty, ...]] = ()
     encryption: ClassVar[Encryption]
     substitute: ClassVar[SubstituteNotice | None] = None
+    # The individual-notice methods this law accepts (regulators/methods.py).
+    methods: ClassVar[NoticeMethods] = ANY_DIRECT
     notice_format: ClassVar[NoticeFormat | None] = None
     minors_rule: ClassVar[str | None] = None
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from regulators import methods as methods_
 from regulators.base import Regulator
 from regulators.deadlines import Deadline
 from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
@@ -69,6 +70,7 @@ class UsHipaa(Regulator):
     encryption = Encryption("trigger", True, "45 CFR 164.402 (unsecured PHI)", "V",
                             standard="NIST SP 800-111 / FIPS 140-2 (74 FR 19006) [U]")
     substitute = SUBSTITUTE
+    methods = methods_.us_state("45 CFR 164.404(d)(1)", "V")
     minors_rule = "notice goes to the personal representative, usually a parent (§ 164.502(g)) [U]"
 
     def triggered_by(self, categories: frozenset[str], incident: IncidentFacts) -> bool:

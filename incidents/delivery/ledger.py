@@ -43,6 +43,7 @@ from incidents.models import (
     Obligation,
 )
 from incidents.sqltypes import utcnow
+from regulators import lawful_channels
 
 LADDER = ("email", "sms", "voice", "push")
 LEASE = timedelta(minutes=5)
@@ -70,18 +71,25 @@ def ladder() -> tuple[str, ...]:
 
 
 def options(subject: AffectedSubject, kind: str, order: Iterable[str]) -> list[str]:
-    """The channels that can reach this person (or their guardian), in ladder order."""
-    return _usable(subject.channels, subject.guardian_email, subject.guardian_phone, kind, order)
+    """The channels that can reach this person (or their guardian) by a method every law of
+    theirs accepts, in ladder order."""
+    return _usable(subject.channels, subject.guardian_email, subject.guardian_phone, kind, order,
+                   lawful(subject.jurisdictions, subject.electronic_consent))
+
+
+def lawful(jurisdictions: Iterable[str], consent: bool | None) -> frozenset[str]:
+    """The channels on which a notice counts under all of these laws (regulators' methods)."""
+    return lawful_channels(tuple(sorted(jurisdictions)), consent=bool(consent))
 
 
 def _usable(channels: list[str], guardian_email: str | None, guardian_phone: str | None,
-            kind: str, order: Iterable[str]) -> list[str]:
+            kind: str, order: Iterable[str], allowed: frozenset[str]) -> list[str]:
     if kind == "guardian":
         usable = {"email": bool(guardian_email), "sms": bool(guardian_phone),
                   "voice": bool(guardian_phone)}
     else:
         usable = dict.fromkeys(channels, True)
-    return [c for c in order if usable.get(c)]
+    return [c for c in order if usable.get(c) and c in allowed]
 
 
 _write_lock = threading.Lock()
@@ -122,22 +130,25 @@ def plan(incident_id: str, served: Iterable[str] | None = None) -> int:
         query = sa_select(*(col(c) for c in (
             AffectedSubject.id, AffectedSubject.channels, AffectedSubject.minor,
             AffectedSubject.guardian_email, AffectedSubject.guardian_phone,
-            AffectedSubject.notice_group, AffectedSubject.jurisdictions))).where(
+            AffectedSubject.notice_group, AffectedSubject.jurisdictions,
+            AffectedSubject.electronic_consent))).where(
             col(AffectedSubject.incident_id) == incident_id, col(AffectedSubject.in_directory))
         # Nobody is skipped: a person no served channel can reach (themselves or through a
         # guardian) becomes unreachable at once, so the announcement and the accounting see them.
         unserved: list[int] = []
         for found in s.connection().execute(query):
-            pk, channels, minor, g_email, g_phone, group, jurisdictions = tuple(found)
+            pk, channels, minor, g_email, g_phone, group, jurisdictions, consent = tuple(found)
             kinds = ("subject", "guardian") if minor else ("subject",)
-            if not any((pk, kind) in existing or _usable(channels, g_email, g_phone, kind, order)
+            allowed = lawful(jurisdictions, consent)
+            if not any((pk, kind) in existing
+                       or _usable(channels, g_email, g_phone, kind, order, allowed)
                        for kind in kinds):
                 unserved.append(pk)
                 continue
             for kind in kinds:
                 if (pk, kind) in existing:
                     continue
-                usable = _usable(channels, g_email, g_phone, kind, order)
+                usable = _usable(channels, g_email, g_phone, kind, order, allowed)
                 if not usable:
                     continue
                 key = (f"{group}-{kind}", usable[0])

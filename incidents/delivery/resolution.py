@@ -96,11 +96,11 @@ def _needing_action(s: Session, incident_id: str, *, jurisdiction: str | None,
 
 
 def _requeue(s: Session, incident_id: str, pk: int, method: str, codes: list[str]) -> bool:
-    """A pending notice on `method` for the person (or a minor's guardian) if they have that
-    contact and it was not tried already; False otherwise."""
+    """A pending notice on `method` for the person (or a minor's guardian) if every law of
+    theirs accepts it, they have that contact and it was not tried already; False otherwise."""
     subject = s.get(AffectedSubject, pk)
-    if subject is None:
-        return False
+    if subject is None or method not in ledger.lawful(subject.jurisdictions, subject.electronic_consent):
+        return False  # a method their law does not accept would not make them notified
     own, guardian = _CONTACT[method]
     kinds = [kind for kind, field in (("subject", own), ("guardian", guardian))
              if field and getattr(subject, field) and (kind == "subject" or subject.minor)]

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, delete, insert
 
 from incidents import db, service
-from incidents.exceptions import BreachflowError
+from incidents.exceptions import BreachflowError, InputError
 from incidents.identification import contacts
 from incidents.identification.sources import AFFECTED_COLUMNS, DIRECTORY_COLUMNS, Row, read
 from incidents.models import AffectedSubject
@@ -89,6 +89,35 @@ class Quality:
             "duplicate_subject_ids": self.duplicate_ids,
             "invalid_values": [{"subject_id": sid, "field": name} for sid, name in self.invalid],
         }
+
+
+# The values of the directory's `electronic_consent` column (lower-cased); empty is unknown.
+CONSENT_VALUES: dict[str | None, bool | None] = {"true": True, "false": False, None: None}
+_BAD = object()
+
+
+class BadConsent(Exception):
+    """A row's electronic_consent is not true, false or empty (its value is not repeated: a
+    shifted column could hold anything)."""
+
+
+def consent_error(row: int) -> InputError:
+    return InputError(f"--directory row {row}: column electronic_consent must be true, false or "
+                      "empty", field="electronic_consent")
+
+
+def check_consent(location: str, *, table: str | None = None, query: str | None = None) -> None:
+    """Refuse a directory whose electronic_consent column holds anything else, before anything
+    is written (identification checks it again as it reads)."""
+    rows = read(location, ("subject_id", "electronic_consent"), label="--directory", table=table,
+                query=query)
+    at = rows.positions.get("electronic_consent")
+    if at is None:
+        return
+    for number, row in rows:
+        value = _text(row[at]) if row is not None else None
+        if value is not None and value.lower() not in CONSENT_VALUES:
+            raise consent_error(number)
 
 
 def org_facts(org: dict[str, Any]) -> OrgFacts:
@@ -260,6 +289,7 @@ class SubjectRow(NamedTuple):
     guardian_email: str | None
     guardian_phone: str | None
     postal_address: str | None
+    electronic_consent: Any
     jurisdictions: str
     channels: str
     unreachable: Any
@@ -275,9 +305,16 @@ class _People:
     COLUMNS = SubjectRow._fields
 
     def __init__(self, incident_id: str, sets: list[frozenset[str]], positions: dict[str, int], *,
-                 org: OrgFacts, today: date, booleans: tuple[Any, Any], text_only: bool = False) -> None:
+                 org: OrgFacts, today: date, booleans: tuple[Any, Any], text_only: bool = False,
+                 consent: str = "column") -> None:
         self.incident_id, self.sets, self.org, self.today = incident_id, sets, org, today
         self.false, self.true = booleans
+        # The org's E-SIGN consent rule: everyone, nobody, or the directory's column.
+        self._consent: dict[str | None, Any] = (
+            dict.fromkeys(CONSENT_VALUES, self.true) if consent == "all"
+            else dict.fromkeys(CONSENT_VALUES, self.false) if consent == "none"
+            else {None: None, **{v: self.true if CONSENT_VALUES[v] else self.false
+                                 for v in CONSENT_VALUES if v is not None}})
         self.quality, self.outcome = Quality(), _Outcome()
         at = [positions.get(name, -1) for name in _FIELDS]
         self._getter: Any = itemgetter(*at) if min(at) >= 0 else (
@@ -337,7 +374,10 @@ class _People:
 
     def subject(self, subject_id: str, records: int, set_id: int, row: Row) -> SubjectRow:
         (full_name, email, phone, push, country, region, locale, birth, guardian_email,
-         guardian_phone, postal) = self._clean(self._getter(row))
+         guardian_phone, postal, consent) = self._clean(self._getter(row))
+        electronic_consent = self._consent.get(consent.lower() if consent else None, _BAD)
+        if electronic_consent is _BAD:
+            raise BadConsent
         invalid, outcome = self.quality.invalid, self.outcome
         if email is not None and not contacts.valid_email(email):
             invalid.append((subject_id, "email"))
@@ -394,7 +434,8 @@ class _People:
             phone=info.e164 if info is not None else None, phone_type=line, push_target=push,
             country=place.country, region=place.region, locale=place.locale, birth_date=born,
             minor=true if minor else false, guardian_email=guardian_email,
-            guardian_phone=guardian_phone, postal_address=postal, jurisdictions=codes_json,
+            guardian_phone=guardian_phone, postal_address=postal,
+            electronic_consent=electronic_consent, jurisdictions=codes_json,
             channels=channels_json, unreachable=true if unreachable else false)
 
     def take_counts(self) -> _Counts:
@@ -418,7 +459,8 @@ class _People:
             records=records, data_categories=self.categories_json(set_id), full_name=None,
             email=None, phone=None, phone_type=None, push_target=None, country=None, region=None,
             locale=None, birth_date=None, minor=self.false, guardian_email=None,
-            guardian_phone=None, postal_address=None, jurisdictions="[]", channels="[]",
+            guardian_phone=None, postal_address=None, electronic_consent=None,
+            jurisdictions="[]", channels="[]",
             unreachable=self.true)
 
 
@@ -534,6 +576,7 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=incident_id)
         sources, org = dict(incident.sources), org_facts(incident.org)
+        consent_mode = incident.org.get("notice", {}).get("electronic_consent", "column")
         base, today = frozenset(incident.data_categories), incident.aware_at.date()
     if not sources.get("affected") or not sources.get("directory"):
         # An incident opened through the intake API takes its files from the server's
@@ -552,7 +595,8 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         s.execute(delete(AffectedSubject).where(AffectedSubject.incident_id == incident_id))  # type: ignore[arg-type]
         writer = _Writer(s.connection(), _People.COLUMNS)
         people = _People(incident_id, affected.sets, directory.positions, org=org, today=today,
-                         booleans=writer.booleans, text_only=directory.text_only)
+                         booleans=writer.booleans, text_only=directory.text_only,
+                         consent=consent_mode)
         _match(directory, affected, people, writer, quality)
         people.take_counts().merge_into(quality, outcome)
         outcome.in_directory = sum(affected.matched)
@@ -599,5 +643,8 @@ def _match(directory: Any, affected: _Affected, people: _People, writer: _Writer
             quality.duplicate_ids.append(subject_id)
             continue
         matched[slot] = 1
-        add(subject(subject_id, records[slot], category_set[slot], row))
+        try:
+            add(subject(subject_id, records[slot], category_set[slot], row))
+        except BadConsent:
+            raise consent_error(number) from None
     quality.directory_rows = rows

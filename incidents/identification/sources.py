@@ -25,7 +25,7 @@ from incidents.exceptions import InputError
 
 DIRECTORY_COLUMNS = ("subject_id", "full_name", "email", "phone", "push_target", "country",
                      "region", "locale", "birth_date", "guardian_email", "guardian_phone",
-                     "postal_address")
+                     "postal_address", "electronic_consent")
 AFFECTED_COLUMNS = ("subject_id", "data_categories")
 CHUNK = 10_000
 # A directory export may carry long postal addresses or notes; the csv module's 128 KiB

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from regulators import methods as methods_
 from regulators.base import Regulator
 from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Duty, Mark
@@ -21,6 +22,7 @@ from regulators.triggers import (
 
 class UsState(Regulator):
     country = "US"
+    methods = methods_.WRITTEN_OR_ESIGN
     state: ClassVar[str]
     # Elements that are personal information together with a name.
     name_elements: ClassVar[frozenset[str]]

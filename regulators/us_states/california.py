@@ -9,6 +9,7 @@ References:
 
 from __future__ import annotations
 
+from regulators import methods as methods_
 from regulators.deadlines import Deadline
 from regulators.facts import IncidentFacts, OrgFacts, Population
 from regulators.rules import (
@@ -80,6 +81,7 @@ class California(UsState):
     # § 1798.82(a): encrypted data counts only with the key and a belief it is usable [V].
     encryption = Encryption("trigger", True, "Cal. Civ. Code § 1798.82(a)", "V")
     substitute = SUBSTITUTE
+    methods = methods_.us_state("Cal. Civ. Code § 1798.82(j)(1)-(2)", "S")
     duties = (INDIVIDUALS, ATTORNEY_GENERAL, public_duty(SUBSTITUTE, INDIVIDUALS))
     # § 1798.82(d)(1): title, five headings, 10-point type [S].
     notice_format = NoticeFormat(

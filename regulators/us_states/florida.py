@@ -7,6 +7,7 @@ References:
 
 from __future__ import annotations
 
+from regulators import methods as methods_
 from regulators.deadlines import WITHOUT_UNREASONABLE_DELAY, Deadline
 from regulators.facts import IncidentFacts, OrgFacts, Population
 from regulators.rules import (
@@ -66,6 +67,7 @@ class Florida(UsState):
     # Unusable (encrypted) data is excluded; the sources relay no key-compromise clause [S].
     encryption = Encryption("trigger", None, "Fla. Stat. § 501.171(1)(g)(2)", "S")
     substitute = SUBSTITUTE
+    methods = methods_.us_state("Fla. Stat. § 501.171(4)(d)", "S", email_without_consent=True)
     duties = (INDIVIDUALS, LEGAL_AFFAIRS, CREDIT_AGENCIES, public_duty(SUBSTITUTE, INDIVIDUALS))
     # § 501.171(4)(c): after consultation with law enforcement; written, kept 5 years, sent to
     # the Department within 30 days [S].

@@ -6,6 +6,7 @@ References:
 
 from __future__ import annotations
 
+from regulators import methods as methods_
 from regulators.deadlines import Deadline
 from regulators.facts import IncidentFacts, OrgFacts, Population
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, Threshold, public_duty
@@ -62,6 +63,7 @@ class Massachusetts(UsState):
     encryption = Encryption("trigger", True, "M.G.L. c. 93H § 1", "V",
                             standard="128-bit or higher algorithmic process")
     substitute = SUBSTITUTE
+    methods = methods_.us_state("M.G.L. c. 93H § 1(a) (\"notice\")", "V")
     duties = (INDIVIDUALS, REGULATORS, CREDIT_AGENCIES, public_duty(SUBSTITUTE, INDIVIDUALS))
     risk_of_harm = ("the acquisition or use must create a substantial risk of identity theft or "
                     "fraud", "M.G.L. c. 93H § 1 (breach of security)", "V")

@@ -8,6 +8,7 @@ References:
 
 from __future__ import annotations
 
+from regulators import methods as methods_
 from regulators.deadlines import WITHOUT_UNREASONABLE_DELAY, Deadline
 from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import (
@@ -90,6 +91,7 @@ class NewYork(UsState):
     identifiers = frozenset({"name", "email", "phone", "postal_address", "username"})
     encryption = Encryption("trigger", True, f"{GBL}(1)(b)", "V")
     substitute = SUBSTITUTE
+    methods = methods_.us_state("N.Y. Gen. Bus. Law § 899-aa(5)(a)-(c)", "V", telephone=True)
     duties = (INDIVIDUALS, STATE_AGENCIES, DFS, HIPAA_AG, CREDIT_AGENCIES,
               public_duty(SUBSTITUTE, INDIVIDUALS))
     credential_mailbox_rule = ("for a breached e-mail + password, do not notify that mailbox; "

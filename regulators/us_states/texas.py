@@ -8,6 +8,7 @@ References:
 
 from __future__ import annotations
 
+from regulators import methods as methods_
 from regulators.deadlines import WITHOUT_UNREASONABLE_DELAY, Deadline
 from regulators.rules import (
     Component,
@@ -73,6 +74,7 @@ class Texas(UsState):
     # § 521.053(a): encrypted data counts when the accessor has the decryption key [V].
     encryption = Encryption("trigger", True, "Tex. Bus. & Com. Code § 521.053(a)", "V")
     substitute = SUBSTITUTE
+    methods = methods_.us_state("Tex. Bus. & Com. Code § 521.053", "S")
     duties = (INDIVIDUALS, ATTORNEY_GENERAL, CREDIT_AGENCIES,
               public_duty(SUBSTITUTE, INDIVIDUALS))
     law_enforcement_delay_citation = "Tex. Bus. & Com. Code § 521.053(d)"

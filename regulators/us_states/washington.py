@@ -8,6 +8,7 @@ References:
 
 from __future__ import annotations
 
+from regulators import methods as methods_
 from regulators.deadlines import WITHOUT_UNREASONABLE_DELAY, Deadline
 from regulators.rules import (
     Component,
@@ -68,6 +69,7 @@ class Washington(UsState):
     # Encrypted data with a compromised key counts [S terms.law; U exact text].
     encryption = Encryption("trigger", True, f"{RCW}(1)", "S")
     substitute = SUBSTITUTE
+    methods = methods_.us_state("RCW 19.255.010", "S")
     duties = (INDIVIDUALS, ATTORNEY_GENERAL, CREDIT_AGENCIES,
               public_duty(SUBSTITUTE, INDIVIDUALS))
     # (1): only a breach "reasonably likely to subject consumers to a risk of harm" [V].

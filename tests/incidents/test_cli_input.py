@@ -104,3 +104,31 @@ def test_assess_json_follows_the_contract(home, demo_files, capsys):
     assert {"CN", "EU", "US-CA"} <= {o["jurisdiction"] for o in document["obligations"]}
     # assess is a dry run: nothing lands in the register
     assert not (home / "breachflow.db").exists()
+
+
+def test_an_unknown_electronic_consent_value_names_row_and_column(home, demo_files, seeded, tmp_path,
+                                                                  capsys):
+    import csv
+
+    rows = list(csv.DictReader(demo_files["directory.csv"].open()))
+    rows[6]["electronic_consent"] = "maybe-yes"
+    bad = tmp_path / "directory.csv"
+    with bad.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert _run(demo_files, directory=bad) == 2
+    err = capsys.readouterr().err
+    assert "row 8" in err and "electronic_consent" in err and "maybe-yes" not in err
+    assert _snapshot(home) == seeded
+
+
+def test_an_unknown_org_consent_mode_exits_2(home, demo_files, seeded, tmp_path, capsys):
+    org = tmp_path / "org.toml"
+    org.write_text(demo_files["org.toml"].read_text().replace(
+        'electronic_consent = "column"', 'electronic_consent = "sometimes"'))
+    args = ["run", str(demo_files["incident.json"]), "--affected", str(demo_files["affected.csv"]),
+            "--directory", str(demo_files["directory.csv"]), "--org", str(org), "--auto-approve"]
+    assert cli.main(args) == 2
+    assert "notice.electronic_consent" in capsys.readouterr().err
+    assert _snapshot(home) == seeded

@@ -107,10 +107,12 @@ def _notify(incident_id: str, *, limit: float = 60.0) -> None:
 
 
 def _reachable(subject: AffectedSubject, subset: frozenset[str]) -> bool:
-    own = set(subject.channels) & subset
+    """Served here, and accepted by every law of theirs (US law: e-mail only with consent)."""
+    usable = subset & ledger.lawful(subject.jurisdictions, subject.electronic_consent)
+    own = set(subject.channels) & usable
     guardian = subject.minor and (
-        (subject.guardian_email and "email" in subset)
-        or (subject.guardian_phone and subset & {"sms", "voice"}))
+        (subject.guardian_email and "email" in usable)
+        or (subject.guardian_phone and usable & {"sms", "voice"}))
     return bool(own or guardian)
 
 
@@ -268,8 +270,10 @@ def test_accounting_invariant_holds_before_and_after_a_kill(home, sandbox_url, m
     given_people = {p["subject_id"]: p for p in everyone}
     for subject_id, states in walked:
         person = given_people[subject_id]
-        reachable = person["in_directory"] and bool(set(person["channels"]) & subset or (
-            person["minor"] and person["guardian_phone"] and subset & {"sms", "voice"}))
+        # Served, and accepted by every law of theirs (no consent given: US law takes letters).
+        usable = subset & ledger.lawful(person["jurisdictions"], None)
+        reachable = person["in_directory"] and bool(set(person["channels"]) & usable or (
+            person["minor"] and person["guardian_phone"] and usable & {"sms", "voice"}))
         for code, state, reason in states:
             if LAWS.get(code) is False:
                 assert state == "exempt" and reason, (code, state)
@@ -338,3 +342,50 @@ def test_resolve_is_audited_and_lets_the_incident_close(prepared, tmp_path, monk
         incident = s.get(Incident, incident_id)
         assert incident is not None and incident.status == "closed"
     assert final["needs_action"] == final["pending"] == 0
+
+
+def test_only_a_method_the_law_accepts_makes_a_person_notified(home, sandbox_url, tmp_path):
+    """All four channels are served; who gets what, and who counts as notified, is the law's."""
+    def person(n: int, code: str, *, consent: bool | None, **contacts: Any) -> dict[str, Any]:
+        return {**tests_people.person(n, **contacts), "jurisdictions": [code],
+                "electronic_consent": consent, "data_categories": ["name", "ssn"]}
+
+    everyone = [person(1, "US-CA", consent=True, email=True, phone=True),    # e-mail: consented
+                person(2, "US-CA", consent=None, email=True, phone=True),    # no consent, SMS no
+                person(3, "US-NY", consent=None, email=True, phone=True),    # telephone is lawful
+                person(4, "US-FL", consent=None, email=True),                # e-mail, no consent needed
+                person(5, "EU", consent=None, email=False, phone=True)]      # any direct means
+    with pytest.MonkeyPatch.context() as mp:
+        _serve(frozenset(CHANNELS), sandbox_url, mp)
+        incident_id = tests_people.incident(everyone)
+        with db.session() as s:
+            from incidents.models import Obligation
+
+            for code in ("US-CA", "US-NY", "US-FL", "EU"):
+                s.add(Obligation(incident_id=incident_id, jurisdiction=code, audience="individuals",
+                                 required=True, deadline_rule="test", citation=f"{code} law",
+                                 verification="V"))
+        steps.run(incident_id, "notification", lambda i: (_notify(i), {})[1])
+        channels.reset()
+    with db.session() as s:
+        by_person = {}
+        for d in s.exec(select(Delivery)):
+            subject = s.get(AffectedSubject, d.subject_pk)
+            assert subject is not None
+            by_person.setdefault(subject.subject_id, set()).add(d.channel)
+        ids = {x.id: x.subject_id for x in s.exec(select(AffectedSubject))}
+        states = {ids[p.pk]: st for p, st in accounting.walk(s, incident_id)}
+    assert by_person == {"u00001": {"email"}, "u00003": {"voice"}, "u00004": {"email"},
+                         "u00005": {"sms"}}  # u00002: nothing lawful to send on
+    assert [st for _, st, _ in states["u00002"]] == ["pending"]  # awaiting the announcement
+    assert all(st == "notified" for person_states in (states["u00001"], states["u00003"],
+                                                    states["u00004"], states["u00005"])
+               for _, st, _ in person_states)
+
+    # A courtesy SMS to the Californian does not make them notified under California law.
+    with db.session() as s:
+        pk = next(p.id for p in s.exec(select(AffectedSubject)) if p.subject_id == "u00002")
+        s.add(Delivery(incident_id=incident_id, subject_pk=pk, channel="sms", state="accepted"))
+    with db.session() as s:
+        [(code, state, reason)] = next(st for p, st in accounting.walk(s, incident_id) if p.pk == pk)
+    assert (code, state) == ("US-CA", "pending") and reason == "awaiting the announcement"
