@@ -103,7 +103,9 @@ class Quality:
 def org_facts(org: dict[str, Any]) -> OrgFacts:
     return OrgFacts(establishment=org.get("establishment"),
                     hipaa_covered_entity=bool(org.get("hipaa_covered_entity")),
-                    critical_infrastructure=bool(org.get("critical_infrastructure")))
+                    critical_infrastructure=bool(org.get("critical_infrastructure")),
+                    dfs_regulated=bool(org.get("dfs_regulated")),
+                    vt_dfr_regulated=bool(org.get("vt_dfr_regulated")))
 
 
 def _text(value: Any) -> str | None:
@@ -259,8 +261,10 @@ class _People:
                "postal_address", "jurisdictions", "channels", "unreachable")
 
     def __init__(self, incident_id: str, sets: list[frozenset[str]], positions: dict[str, int], *,
-                 org: OrgFacts, today: date, booleans: tuple[Any, Any], text_only: bool = False) -> None:
+                 org: OrgFacts, today: date, booleans: tuple[Any, Any], text_only: bool = False,
+                 records_of_care: bool = False) -> None:
         self.incident_id, self.sets, self.org, self.today = incident_id, sets, org, today
+        self.records_of_care = records_of_care
         self.false, self.true = booleans
         self.quality, self.outcome = Quality(), _Outcome()
         at = [positions.get(name, -1) for name in _FIELDS]
@@ -286,7 +290,8 @@ class _People:
         found = self._jurisdictions.get(key)
         if found is None:
             codes = jurisdictions_for(country=country, region=region,
-                                      categories=self.sets[set_id], org=self.org)
+                                      categories=self.sets[set_id], org=self.org,
+                                      records_of_care=self.records_of_care)
             ages = [MINOR_AGES.get(code, (DEFAULT_MINOR_AGE, None)) for code in codes] or [
                 (DEFAULT_MINOR_AGE, None)]
             sensitive = [age for _, age in ages if age is not None]
@@ -511,6 +516,7 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         incident = service.get_incident(session=s, incident_id=incident_id)
         sources, org = dict(incident.sources), org_facts(incident.org)
         base, today = frozenset(incident.data_categories), incident.aware_at.date()
+        records_of_care = incident.records_of_care
     if not sources.get("affected") or not sources.get("directory"):
         # An incident opened through the intake API takes its files from the server's
         # configuration (BREACHFLOW_AFFECTED, BREACHFLOW_DIRECTORY).
@@ -528,7 +534,8 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         s.execute(delete(AffectedSubject).where(AffectedSubject.incident_id == incident_id))  # type: ignore[arg-type]
         writer = _Writer(s.connection(), _People.COLUMNS)
         people = _People(incident_id, affected.sets, directory.positions, org=org, today=today,
-                         booleans=writer.booleans, text_only=directory.text_only)
+                         booleans=writer.booleans, text_only=directory.text_only,
+                         records_of_care=records_of_care)
         _match(directory, affected, people, writer, quality)
         people.take_counts().merge_into(quality, outcome)
         outcome.in_directory = sum(affected.matched)

@@ -55,6 +55,7 @@ def create_incident(*, session: Session, payload: IncidentPayload, sources: dict
         contained=payload.contained,
         measures_taken=payload.measures_taken,
         law_enforcement_delay=payload.law_enforcement_delay,
+        records_of_care=payload.records_of_care,
         related_to=payload.related_to,
         sources=sources,
         org=org,

@@ -1,21 +1,29 @@
-"""The 50-state + DC + PR table as plain data (rules.md § 18; source S14, marked [S]).
+"""The 50-state + DC + PR table as plain data (rules.md § 18), re-read against statute text.
 
-S14 is a per-state dataset attributed to Foley & Lardner LLP (last verified 2025-09-01); rows
-were not checked against statutes. Substitute-notice numbers are read as "exceeds" (the usual
-statutory wording). Rows whose state has its own module are kept for completeness and tests,
-but the module wins (`OWN_MODULE`).
+Rows start from S14, a per-state dataset attributed to Foley & Lardner LLP (last verified
+2025-09-01) [S]. Where the statute text was read, the row records its URL and the date read and
+carries [V] for the parts read (`mark`, and `regulator_mark` / `cra_mark` / `substitute_mark`
+where only some sections were read); everything else keeps [S]. Substitute-notice numbers are
+read as "exceeds" (the usual statutory wording). Rows whose state has its own module are kept
+for completeness and tests, but the module wins (`OWN_MODULE`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from typing import Literal
 
 from regulators.deadlines import WITHOUT_UNREASONABLE_DELAY, Anchor, Deadline
-from regulators.rules import ANY, Mark, Threshold
+from regulators.rules import ANY, MARKS, Duty, Mark, Threshold
 
 OWN_MODULE = frozenset({"CA", "TX", "NY", "FL", "MA", "WA"})
 WITH_NOTICE = Deadline("none", text="no later than the notice to residents")
 BEFORE_NOTICE = Deadline("none", text="before notifying residents")
+# What a resident notice carries where the statute read prescribes nothing (or was not read).
+CONTENT = ("contact", "what_happened", "data_categories", "date_of_breach")
+# Username or e-mail with its password or security answer: the change-credentials prompt.
+CREDENTIALS = frozenset({"password", "security_qa"})
 
 
 def gt(n: int) -> Threshold:
@@ -45,20 +53,66 @@ class StateRow:
     regulator_threshold: Threshold
     regulator_deadline: Deadline
     cra: Threshold | None
-    # (cost USD, people), both "exceeds"; None where S14 gives none.
+    # (cost USD, people), both "exceeds"; None where the statute (or S14) gives none.
     substitute: tuple[int, int] | None
     risk_of_harm: bool
     regulator_order: str | None = None
-    regulator_mark: Mark = "S"
-    cra_mark: Mark = "S"
+    # Marks of the parts; None = the row's `mark`.
+    regulator_mark: Mark | None = None
+    cra_mark: Mark | None = None
+    substitute_mark: Mark | None = None
     note: str | None = None
+    # [V] where the statute text was read (then `source` and `read_on` say where and when).
+    mark: Mark = "S"
+    source: str | None = None
+    read_on: str | None = None
+    # The resident notice's content, and what it adds when some categories are involved.
+    content: tuple[str, ...] = CONTENT
+    content_if: tuple[tuple[frozenset[str], tuple[str, ...]], ...] = ()
+    regulator_content: tuple[str, ...] = ()
+    # Further duties the statute sets (Vermont's follow-up to its preliminary notice).
+    more: tuple[Duty, ...] = ()
+    # The statute's definition, where read: elements that are personal information with a name;
+    # whether credentials count alone; whether account numbers need their code.
+    elements: frozenset[str] | None = None
+    credentials: bool | None = None
+    financial_needs_code: bool = True
+    # "key": encrypted data counts when its key was also acquired; "silent": no such clause;
+    # None: not read.
+    encryption: Literal["key", "silent"] | None = None
+    # (OrgFacts flag, recipient): licensees of another regulator report there instead.
+    licensee: tuple[str, str] | None = None
+    # The substitute notice consists of all its parts (most statutes), not any of them.
+    substitute_all: bool = False
+
+    def __post_init__(self) -> None:
+        marks = {self.mark, self.regulator_mark, self.cra_mark, self.substitute_mark} - {None}
+        if not marks <= set(MARKS):
+            raise ValueError(f"{self.state}: unknown mark in {marks}")
+        if "V" in marks and not (self.source and self.read_on):
+            raise ValueError(f"{self.state}: a [V] part needs the URL read and the date read")
+        if self.read_on is not None:
+            date.fromisoformat(self.read_on)
+
+    def mark_of(self, part: Literal["individuals", "regulator", "credit_agencies", "public"]) -> Mark:
+        own = {"individuals": None, "regulator": self.regulator_mark,
+               "credit_agencies": self.cra_mark, "public": self.substitute_mark}[part]
+        return own or self.mark
 
 
 AG = "Attorney General"
+# The date the statute texts below were read.
+READ = "2026-12-06"
 NONE = WITHOUT_UNREASONABLE_DELAY
 ROWS: tuple[StateRow, ...] = (
+    # §§ 8-38-6, 8-38-7 read: the Attorney General when the number to notify "exceeds 1,000",
+    # within 45 days of the determination; CRAs for "more than 1,000" at a single time.
     StateRow("AL", "Alabama", "Ala. Code § 8-38-1 et seq.", days(45, "determination"), AG,
-             ge(1000), days(45, "determination"), ge(1000), (500_000, 100_000), True),
+             gt(1000), days(45, "determination"), gt(1000), (500_000, 100_000), True,
+             regulator_mark="V", cra_mark="V",
+             source="http://alisondb.legislature.state.al.us/alison/codeofalabama/1975/8-38-6.htm",
+             read_on=READ,
+             regulator_content=("what_happened", "number_affected", "remedy", "contact")),
     StateRow("AK", "Alaska", "Alaska Stat. § 45.48.010 et seq.", NONE, None, ANY, NONE,
              ge(1000), (150_000, 300_000), True,
              note="the no-harm exception needs written notice to the Attorney General"),
@@ -70,10 +124,28 @@ ROWS: tuple[StateRow, ...] = (
              regulator_order="not_after:individuals"),
     StateRow("CA", "California", "Cal. Civ. Code § 1798.82 et seq.", days(30, "discovery"), AG,
              gt(500), after_notice(15), None, (250_000, 500_000), False),
+    # § 6-1-716(2): the resident notice's items (I)-(VI) and, for online credentials, the
+    # prompt to change them; the AG's page: 500 or more Coloradans.
     StateRow("CO", "Colorado", "Colo. Rev. Stat. § 6-1-716", days(30, "determination"), AG,
-             ge(500), days(30, "determination"), ge(1000), (250_000, 250_000), True),
+             ge(500), days(30, "determination"), gt(1000), (250_000, 250_000), True,
+             regulator_mark="V", source="https://coag.gov/resources/data-protection-laws/",
+             read_on=READ,
+             content=("date_of_breach", "data_categories", "contact", "cra_contacts",
+                      "agency_contacts", "fraud_alert_freeze_info"),
+             content_if=((CREDENTIALS, ("credential_reset",)),)),
+    # The AG's page: residents within 60 days of discovery (P.A. 21-59), the AG no later than
+    # the residents, 24 months of identity theft services for SSNs and taxpayer ids (§ 36a-
+    # 701b(b)(2)(B)); the items the AG asks a report to include.
     StateRow("CT", "Connecticut", "Conn. Gen. Stat. § 36a-701b", days(60, "discovery"), AG, ANY,
-             WITH_NOTICE, None, (250_000, 500_000), True, regulator_order="not_after:individuals"),
+             WITH_NOTICE, None, (250_000, 500_000), True, regulator_order="not_after:individuals",
+             mark="V", substitute_mark="S",
+             source="https://portal.ct.gov/AG/General/Report-a-Breach-of-Security-Involving-"
+                    "Computerized-Data", read_on=READ,
+             content_if=((frozenset({"ssn", "tax_id"}),
+                          ("identity_theft_services", "security_freeze")),),
+             regulator_content=("reporter_details", "organisation_details", "what_happened",
+                                "date_of_breach", "date_of_discovery", "measures_taken",
+                                "number_affected", "data_categories")),
     StateRow("DE", "Delaware", "Del. Code Ann. tit. 6 § 12B-101 et seq.",
              days(60, "determination"), AG, gt(500), WITH_NOTICE, None, (75_000, 100_000), True,
              regulator_order="not_after:individuals"),
@@ -174,9 +246,16 @@ ROWS: tuple[StateRow, ...] = (
              "Ohio Rev. Code 1347.12, 1349.19",
              days(45, "discovery"), None, ANY, NONE,
              gt(1000), (250_000, 500_000), True),
-    StateRow("OK", "Oklahoma", "24 Okla. Stat. § 161 et seq., § 74-3113.1", NONE, AG, gt(500),
-             after_notice(60), None, (50_000, 100_000), True, regulator_mark="U",
-             note="2025 amendment not verified; S14 inconsistent on CRA notice"),
+    # SB 626 (2025), in force 2026-01-01: the Attorney General for 500 or more residents (1,000
+    # for a credit bureau), within 60 days of notifying residents, with its items. Secondary
+    # sources agree; the enrolled text was not reached.
+    StateRow("OK", "Oklahoma", "24 Okla. Stat. § 161 et seq., as amended by SB 626 (2025)", NONE,
+             AG, ge(500), after_notice(60), None, (50_000, 100_000), True,
+             regulator_content=("date_of_breach", "date_of_determination", "what_happened",
+                                "data_categories", "number_affected", "monetary_impact",
+                                "security_safeguards"),
+             note="the SB 626 text was read only in secondary sources; S14 is inconsistent on "
+                  "CRA notice"),
     StateRow("OR", "Oregon",
              "Or. Rev. Stat. §§ 646A.600, 646A.602, 646A.604, 646A.624, 646A.626",
              days(45, "discovery"), AG, gt(250),
@@ -184,14 +263,38 @@ ROWS: tuple[StateRow, ...] = (
     StateRow("PA", "Pennsylvania", "73 Pa. Stat. § 2301 et seq.", NONE, AG, gt(500), WITH_NOTICE,
              gt(500), (100_000, 175_000), False, regulator_order="with:individuals",
              cra_mark="U", note="2024 amendment; CRA threshold > 500 (historically > 1,000)"),
+    # §§ 4052-4053 read: DACO within ten days of detection; the notice in general terms, with
+    # a toll-free number and a website; substitute notice above $100,000 or 100,000 people,
+    # both steps. § 4051 (as quoted by the AICPA): bank or financial account numbers "with or
+    # without passwords", user names with passwords, HIPAA medical information, tax information.
     StateRow("PR", "Puerto Rico", "P.R. Laws Ann. tit. 10, § 4051 et seq.", NONE,
              "Department of Consumer Affairs (DACO)", ANY, days(10, "detection"), None,
-             (100_000, 100_000), False),
+             (100_000, 100_000), False, mark="V", substitute_all=True,
+             source="https://casetext.com/statute/laws-of-puerto-rico/title-ten-commerce/"
+                    "subtitle-3-business-regulations-generally/chapter-310-citizen-information-"
+                    "on-data-banks-security-act/4053-notification-character-and-method",
+             read_on=READ,
+             content=("what_happened", "data_categories", "contact", "toll_free_number",
+                      "info_website"),
+             elements=frozenset({"ssn", "drivers_license", "national_id", "password",
+                                 "account_access_code", "health", "health_insurance", "tax_id"}),
+             credentials=False, financial_needs_code=False, encryption="silent"),
+    # § 11-49.3-4 read: residents within 45 days of confirming the breach; more than 500 ->
+    # the Attorney General and the major CRAs (timing, content, distribution, number) without
+    # delaying the residents' notice; a significant risk of identity theft.
     StateRow("RI", "Rhode Island",
              "R.I. Gen. Laws § 11-49.3-4 et seq.",
              days(45, "determination"), AG,
-             gt(500), days(45, "determination"), gt(500), (25_000, 50_000), True,
-             note="45 days from confirmation of the breach"),
+             gt(500), WITH_NOTICE, gt(500), (25_000, 50_000), True,
+             mark="V", substitute_mark="S",
+             source="https://lawserver.com/law/state/rhode-island/ri-laws/"
+                    "rhode_island_general_laws_11-49-3-4", read_on=READ,
+             content=("what_happened", "number_affected", "data_categories", "date_of_breach",
+                      "date_of_discovery", "remedy", "cra_contacts", "police_report_right",
+                      "security_freeze"),
+             regulator_content=("notification_plan", "sample_notice", "number_affected"),
+             note="45 days from confirmation of the breach and the ability to ascertain the "
+                  "notice's information"),
     StateRow("SC", "South Carolina", "S.C. Code § 39-1-90", NONE,
              "Consumer Protection Division, Department of Consumer Affairs", gt(1000), NONE,
              gt(1000), (250_000, 500_000), True),
@@ -207,16 +310,31 @@ ROWS: tuple[StateRow, ...] = (
              "Utah Code §§ 13-44-101 et seq.",
              NONE, "Attorney General and Utah Cyber Center",
              ge(500), WITH_NOTICE, ge(1000), None, True, regulator_order="with:individuals"),
+    # § 2435(b)(1), (b)(3)(A) read: residents within 45 days; entities regulated by the
+    # Department of Financial Regulation report to it, everyone else to the AG. The DFR's page:
+    # within 14 business days. The preliminary notice's items and the follow-up at consumer
+    # notice (number of residents, a copy of the notice) from secondary sources.
     StateRow("VT", "Vermont", "9 Vt. Stat. Ann. § 2430 et seq.", days(45, "discovery"), AG, ANY,
              Deadline("business_days", 14, "discovery", country="US", subdiv="VT",
                       tz="America/New_York"),
              gt(1000), (5_000, 1_000), True, regulator_order="not_after:individuals",
+             mark="V", cra_mark="S", substitute_mark="S",
+             source="https://legislature.vermont.gov/statutes/section/09/062/02435",
+             read_on=READ,
+             content=("what_happened", "data_categories", "measures_taken", "toll_free_number",
+                      "remain_vigilant", "date_of_breach"),
+             regulator_content=("date_of_breach", "date_of_discovery", "what_happened"),
+             more=(Duty("regulator", citation="9 V.S.A. § 2435(b)(3) (follow-up)", verification="S",
+                        deadline=WITH_NOTICE, recipient="Vermont Attorney General",
+                        content=("number_affected", "sample_notice"), order="with:individuals",
+                        key="follow_up"),),
+             licensee=("vt_dfr_regulated", "Vermont Department of Financial Regulation"),
              note="preliminary notice within 14 business days, or at consumer notice if sooner"),
     StateRow("VA", "Virginia", "Va. Code § 18.2-186.6", NONE, AG, ANY, NONE, gt(1000),
              (50_000, 100_000), False, regulator_mark="U",
              note="the statute is believed to require AG notice for any breach; S14 says > 1,000"),
     StateRow("WA", "Washington", "Wash. Rev. Code § 19.255.010", days(30, "discovery"), AG,
-             gt(500), days(30, "discovery"), gt(500), (250_000, 500_000), True, cra_mark="U"),
+             gt(500), days(30, "discovery"), None, (250_000, 500_000), True),
     StateRow("WV", "West Virginia",
              "W. Va. Code § 46A-2A-101 et seq.",
              NONE, None, ANY, NONE, gt(1000),

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import pytest
 
-from regulators import get_regulator
+from regulators import Population, get_regulator
 from tests.regulators import facts
 from tests.regulators.contract import RegulatorContract
 
@@ -73,6 +73,24 @@ class TestBrazil(RegulatorContract):
         out = facts.assess(get_regulator("BR"), 5, data_categories=categories, minors=minors)
         assert out["regulator"].required is relevant and out["regulator"].needs_review
 
+    def test_elderly_people_and_large_scale_are_relevant_risk_res_15_art_5(self) -> None:
+        # Audit point 7: data of elderly people and large scale are criteria too.
+        brazil = get_regulator("BR")
+        facts_ = facts.incident(data_categories=facts.CONTACT_ONLY)
+        pop = Population(5, 5, facts.CONTACT_ONLY, 0, 0, None, elderly=1)
+        anpd = brazil.obligations(incident=facts_, org=facts.ORG, population=pop)[0]
+        assert anpd.required and any("elderly" in r for r in anpd.reasons)
+        assert brazil.elderly_age == 60
+        many = facts.assess(brazil, 1000, data_categories=facts.CONTACT_ONLY)["regulator"]
+        few = facts.assess(brazil, 999, data_categories=facts.CONTACT_ONLY)["regulator"]
+        assert many.required and not few.required and many.needs_review and few.needs_review
+        assert any("large scale" in r for r in many.reasons)
+
+    def test_small_agents_double_time_stated_conservative(self) -> None:
+        out = facts.assess(get_regulator("BR"), 5, data_categories=facts.CARD)
+        assert any("6 business days" in r and "conservative" in r
+                   for r in out["regulator"].reasons)
+
     def test_public_communication_90_days(self) -> None:
         public = facts.assess(get_regulator("BR"), 5, data_categories=facts.CARD,
                               unreachable=3)["public"]
@@ -98,6 +116,19 @@ class TestSingapore(RegulatorContract):
                            assessed_at=assessed)
         assert out["regulator"].deadline == datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
         assert out["individuals"].required and out["individuals"].order == "not_before:regulator"
+
+    def test_three_days_run_to_the_end_of_the_third_day_said_so_26d1(self) -> None:
+        # Audit point 11: the engine's deadline (72 hours) is earlier than the law's (end of
+        # the third day after the day of assessment, Singapore time); it says so, and says
+        # that the s. 26B(4) exclusion is not modelled.
+        assessed = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 17:00 in Singapore
+        pdpc = facts.assess(get_regulator("SG"), 5, data_categories=facts.CARD,
+                            assessed_at=assessed)["regulator"]
+        assert pdpc.deadline == datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+        assert any("2026-11-28 23:59 Singapore time" in r and "conservative" in r
+                   for r in pdpc.reasons)
+        assert any("s. 26B(4)" in r and "not model" in r for r in pdpc.reasons)
+        assert "end of the third day" in pdpc.deadline_rule
 
     def test_encryption_exempts_individuals_not_pdpc_26d5(self) -> None:
         out = facts.assess(get_regulator("SG"), 5, data_categories=facts.CARD, encrypted=True)
@@ -184,6 +215,17 @@ class TestIndia(RegulatorContract):
                            detected_at=aware, determined_at=aware)
         assert out["individuals"].verification == mark
         assert out["individuals"].needs_review is (mark == "U")
+
+    def test_rule_7_commencement_is_stated(self) -> None:
+        # Audit point 12: the commencement date is in the rule and in its output.
+        duties = {d["citation"]: d for d in get_regulator("IN").describe()["duties"]}
+        assert duties["DPDP Rules 2025 r. 7(2)(b)"]["in_force_from"] == "2027-05-13"
+        early = facts.assess(get_regulator("IN"), 5)["individuals"]
+        assert any("13 May 2027" in r for r in early.reasons)
+        aware = datetime(2027, 5, 13, tzinfo=UTC)
+        later = facts.assess(get_regulator("IN"), 5, aware_at=aware, detected_at=aware,
+                             determined_at=aware)["individuals"]
+        assert later.verification == "V" and any("since 13 May 2027" in r for r in later.reasons)
 
     def test_board_within_72_hours_and_cert_in_within_6(self) -> None:
         out = facts.assess(get_regulator("IN"), 5)
