@@ -45,6 +45,7 @@ ELEMENTS: Final[dict[str, str]] = {
     "info_website": "a website where the person can get information and assistance",
     "cra_contacts": "toll-free numbers and addresses of the major credit reporting agencies",
     "agency_contacts": "telephone numbers and websites of state and federal identity-theft agencies",
+    "fcra_rights": "the person's rights under the federal Fair Credit Reporting Act",
     "regulator_contact": "the right to complain to the regulator and how to reach it",
     "complaint_process": "the organisation's internal complaint process",
     "parent_affiliate": "name of the parent or affiliate of the breached organisation",
@@ -61,6 +62,7 @@ ELEMENTS: Final[dict[str, str]] = {
     "perpetrator_findings": "findings about the person who caused the breach",
     "intimation_report": "report on the intimations given to the people affected",
     "timeline": "timeline of the breach and of the organisation's response",
+    "affected_names": "the names of the residents affected (Louisiana; attached by the organisation)",
 }
 
 

@@ -87,7 +87,8 @@ class TableState(UsState):
 
 def _duties(row: StateRow, substitute: SubstituteNotice | None) -> tuple[Duty, ...]:
     individuals = Duty("individuals", citation=row.citation, verification=row.mark,
-                       deadline=row.individual, content=row.content)
+                       deadline=row.individual, content=row.content,
+                       prohibited_content=row.prohibited)
     duties = [individuals]
     if row.regulator:
         duties.append(Duty(
@@ -100,7 +101,8 @@ def _duties(row: StateRow, substitute: SubstituteNotice | None) -> tuple[Duty, .
     if row.cra:
         duties.append(Duty(
             "credit_agencies", citation=row.citation, verification=row.mark_of("credit_agencies"),
-            deadline=WITHOUT_UNREASONABLE_DELAY, recipient="nationwide consumer reporting agencies",
+            deadline=row.cra_deadline or WITHOUT_UNREASONABLE_DELAY,
+            recipient="nationwide consumer reporting agencies",
             threshold=row.cra, content=("notification_plan",),
         ))
     if substitute:

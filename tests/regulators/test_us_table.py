@@ -95,9 +95,39 @@ def test_wider_elements_apply_but_need_review() -> None:
     assert wider.needs_review and any("[U]" in r for r in wider.reasons)
 
 
-def test_unverified_rows_are_flagged() -> None:
-    assert facts.assess(get_regulator("US-VA"), 5)["regulator"].needs_review
-    assert facts.assess(get_regulator("US-PA"), 600)["credit_agencies"].needs_review
+def test_virginia_ag_for_any_breach_not_s14s_1000() -> None:
+    ag = facts.assess(get_regulator("US-VA"), 1)["regulator"]
+    assert ag.required and ag.verification == "S" and not ag.needs_review
+
+
+@pytest.mark.parametrize("code", ["US-KY", "US-WV", "US-WY", "US-IN", "US-MT", "US-NH", "US-HI"])
+def test_risk_of_harm_tests_s14_missed_are_surfaced(code: str) -> None:
+    individuals = facts.assess(get_regulator(code), 5)["individuals"]
+    assert individuals.required and individuals.needs_review
+    assert any("risk-of-harm exemption" in r for r in individuals.reasons)
+
+
+def test_read_definitions_replace_the_dataset_default() -> None:
+    kentucky = facts.assess(get_regulator("US-KY"), 5, data_categories=facts.HEALTH)
+    assert not kentucky["individuals"].required  # health data is not personal information in KY
+    ohio = facts.assess(get_regulator("US-OH"), 5, data_categories=facts.HEALTH)["individuals"]
+    assert any("[U]" in r for r in ohio.reasons)  # an unread definition stays a doubt
+
+
+def test_maryland_45_days_from_discovery() -> None:
+    individuals = facts.assess(get_regulator("US-MD"), 5)["individuals"]
+    assert individuals.deadline == datetime(2027, 1, 4, 10, 30, tzinfo=UTC)
+
+
+def test_minnesota_cras_within_48_hours() -> None:
+    cra = facts.assess(get_regulator("US-MN"), 501)["credit_agencies"]
+    assert cra.required and cra.deadline == datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
+
+
+def test_illinois_notice_never_states_the_number() -> None:
+    individuals = facts.assess(get_regulator("US-IL"), 5)["individuals"]
+    assert "number_affected" in individuals.prohibited_content
+    assert "fraud_alert_freeze_info" in individuals.content
 
 
 def test_every_row_read_records_where_and_when() -> None:
