@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from incidents.sqltypes import JSONValue, UTCDateTime, utcnow
@@ -45,6 +45,8 @@ class Incident(SQLModel, table=True):
     contained: bool | None = None
     measures_taken: str | None = Field(default=None, sa_column=Column(Text))
     law_enforcement_delay: bool = False
+    # The data came from records of care (payload `records_of_care`; 45 CFR 160.103).
+    records_of_care: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     related_to: str | None = Field(default=None, max_length=200)
     # Where this incident's people come from: paths or a SQLAlchemy URL given by the responder.
     sources: dict[str, Any] = _json({})

@@ -33,7 +33,10 @@ REQUIRED_KEYS = ("name", "contact_email", "contact_phone", "postal_address", "we
                  "dpo_name", "dpo_email")
 _TEXT_KEYS = ("name", "contact_email", "contact_phone", "toll_free_number", "postal_address",
               "website", "dpo_name", "dpo_email", "establishment", "remedy")
-_BOOL_KEYS = ("hipaa_covered_entity", "critical_infrastructure")
+# dfs_regulated: regulated by the New York DFS (23 NYCRR 500.17); vt_dfr_regulated: licensed
+# or registered with the Vermont Department of Financial Regulation (9 V.S.A. § 2435(b)(3)).
+_BOOL_KEYS = ("hipaa_covered_entity", "critical_infrastructure", "dfs_regulated",
+              "vt_dfr_regulated")
 _PRICE_KEYS = ("email", "sms_segment", "voice_minute", "letter")
 
 

@@ -38,6 +38,10 @@ class IncidentPayload(BaseModel):
     contained: bool | None = None
     measures_taken: str | None = Field(default=None, max_length=20_000)
     law_enforcement_delay: bool = False
+    # The affected data came from records of care (patient, treatment or billing records): at a
+    # HIPAA covered entity any identifier in them is protected health information (45 CFR
+    # 160.103), so HIPAA applies even without a health data category.
+    records_of_care: bool = False
     related_to: str | None = Field(default=None, max_length=200)
 
     @field_validator("detected_at", "aware_at", "determined_at", "occurred_from", "occurred_to")

@@ -56,6 +56,7 @@ def create_incident(*, session: Session, payload: IncidentPayload, sources: dict
         contained=payload.contained,
         measures_taken=payload.measures_taken,
         law_enforcement_delay=payload.law_enforcement_delay,
+        records_of_care=payload.records_of_care,
         related_to=payload.related_to,
         sources=sources,
         org=org,
@@ -87,4 +88,5 @@ def incident_facts(incident: Incident) -> IncidentFacts:
         data_categories=frozenset(incident.data_categories), encrypted=incident.encrypted,
         key_compromised=incident.key_compromised, contained=incident.contained,
         law_enforcement_delay=incident.law_enforcement_delay,
+        records_of_care=incident.records_of_care,
     )

@@ -38,6 +38,8 @@ class Regulator:
     methods: ClassVar[NoticeMethods] = ANY_DIRECT
     notice_format: ClassVar[NoticeFormat | None] = None
     minors_rule: ClassVar[str | None] = None
+    # Age from which a law treats a person's data as an elderly person's (Brazil); None = no rule.
+    elderly_age: ClassVar[int | None] = None
 
     def triggered_by(self, categories: frozenset[str], incident: IncidentFacts) -> bool:
         raise NotImplementedError

@@ -3,8 +3,14 @@
 References:
     * Lei 13.709/2018 (LGPD) Art. 48, text in GitHub Ansvar-Systems/latam-data-protection-mcp
       br_lgpd.json (docs/law/rules.md S23) [V]
-    * Resolução CD/ANPD nº 15/2024: relevant risk, 3 business days, 90-day public notice
-      (trenchrossi.com, bastilhocoelho.com.br, azevedosette.com.br; S23) [S]
+    * Resolução CD/ANPD nº 15/2024: relevant risk (art. 5: sensitive data; children's,
+      adolescents' or elderly people's data; financial; authentication; secrecy; large scale),
+      3 business days, 90-day public notice (trenchrossi.com, bastilhocoelho.com.br,
+      azevedosette.com.br, martinelli.adv.br, tera-tecnologia.com; S23) [S]
+    * Resolução CD/ANPD nº 2/2022 art. 14: double time for small processing agents (agentes de
+      tratamento de pequeno porte) unless the incident may compromise the data subjects'
+      physical or moral integrity or national security [S]
+    * Lei 10.741/2003 (Estatuto da Pessoa Idosa) art. 1: elderly = 60 or older [S]
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ from __future__ import annotations
 from regulators.base import Regulator
 from regulators.deadlines import Deadline
 from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
-from regulators.rules import Component, Duty, Encryption, SubstituteNotice, public_duty
+from regulators.rules import Component, Duty, Encryption, SubstituteNotice, Threshold, public_duty
 from regulators.triggers import CREDENTIALS, FINANCIAL, SPECIAL, present
 
 # Res. 15/2024: 3 business days (dias úteis) from learning that personal data was affected,
@@ -44,6 +50,10 @@ SUBSTITUTE = SubstituteNotice(
 # LGPD Art. 5 II sensitive data (no criminal data) plus the Res. 15 relevant-risk criteria.
 SENSITIVE = SPECIAL - {"criminal_record"}
 CRITERIA = SENSITIVE | FINANCIAL | CREDENTIALS
+# Res. 15 art. 5 § 2 gives "large scale" no number (subjects, volume, duration, frequency,
+# reach). The engine's own line for recommending it, for a person to confirm: the volume at which
+# other laws here make scale alone reportable (Japan more than 1,000, Korea 1,000 or more).
+LARGE_SCALE = Threshold(">=", 1000, "data subjects (the engine's line; the text gives none)")
 
 
 class Brazil(Regulator):
@@ -56,6 +66,7 @@ class Brazil(Regulator):
     # Art. 48 § 3: unintelligible data weighs on severity; not an exemption [V].
     encryption = Encryption("factor", None, "LGPD Art. 48 § 3", "V")
     substitute = SUBSTITUTE
+    elderly_age = 60
 
     def triggered_by(self, categories: frozenset[str], incident: IncidentFacts) -> bool:  # noqa: ARG002
         return bool(categories)
@@ -67,13 +78,23 @@ class Brazil(Regulator):
         signals = present(population.categories, CRITERIA)
         if population.minors:
             signals.append("children or adolescents")
+        if population.elderly:
+            signals.append(f"elderly people ({population.elderly:,} aged {self.elderly_age} or "
+                           "older)")
+        if LARGE_SCALE.met(population.subjects):
+            signals.append(f"large scale ({LARGE_SCALE.verdict(population.subjects)})")
         relevant = n > 0 and bool(signals) and not incident.secured
         reasons = [
-            (f"relevant risk: {', '.join(signals)} involved (Res. 15/2024) [S]; the incident "
-             "must also significantly affect the data subjects") if relevant else
+            (f"relevant risk: {', '.join(signals)} involved (Res. 15/2024 art. 5) [S]; the "
+             "incident must also significantly affect the data subjects") if relevant else
             "the engine does not see relevant risk or damage (Art. 48; Res. 15/2024)",
-            "large scale (subjects, volume, duration, reach) is also a criterion [S]",
+            "large scale (subjects, volume, duration, frequency, reach) is a criterion without a "
+            "number (art. 5 § 2): the engine recommends it from 1,000 data subjects [S]",
             "the ANPD may order wide public disclosure in the media (Art. 48 § 2) [V]",
+            "small processing agents have twice the time (6 business days) unless the incident "
+            "may compromise the data subjects' physical or moral integrity or national security "
+            "(Res. CD/ANPD 2/2022 art. 14) [S]; the engine applies 3 business days: "
+            "conservative",
         ]
         if incident.secured:
             reasons.append("the data was unintelligible: weighed on severity (Art. 48 § 3)")

@@ -67,7 +67,10 @@ def rules_text(selected: Iterable[str] | None = None) -> str:
             parts = [duty["recipient"] or ""]
             if threshold["op"] != "any":
                 parts.append(f"if {threshold['op']} {threshold['value']:,} {threshold['unit']}")
-            parts += [duty["deadline"]["rule"], f"{duty['citation']} [{duty['verification']}]"]
+            parts.append(duty["deadline"]["rule"])
+            if duty["in_force_from"]:
+                parts.append(f"applies from {duty['in_force_from']}")
+            parts.append(f"{duty['citation']} [{duty['verification']}]")
             lines.append(f"  {duty['audience']:<16}" + "; ".join(p for p in parts if p))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) + "\n"

@@ -15,12 +15,15 @@ ELEMENTS: Final[dict[str, str]] = {
     "data_categories": "the types (items) of personal information involved",
     "date_of_breach": "date, estimated date or date range of the breach",
     "date_of_discovery": "date the breach was discovered",
+    "date_of_determination": "date the organisation determined that a breach occurred",
     "notice_date": "date of the notice",
     "number_affected": "approximate number of people (and records) affected",
     "likely_consequences": "likely consequences / possible harm to the people affected",
     "reasons_for_delay": "reasons for any delay in notifying",
     "law_enforcement_delay": "whether notice was delayed by a law-enforcement investigation",
     "protection_measures": "technical and security measures that protected the data",
+    "monetary_impact": "estimated monetary impact of the breach, as far as it can be determined",
+    "security_safeguards": "the reasonable safeguards the organisation employs",
     # What the organisation does and offers.
     "measures_taken": "measures taken or proposed to address the breach and mitigate harm",
     "remedy": "remedies / mitigation services offered to the people affected",
@@ -29,14 +32,20 @@ ELEMENTS: Final[dict[str, str]] = {
     # What the person can do.
     "what_you_can_do": "steps the person can take to protect themselves",
     "credential_reset": "prompt to change the password / security question and answer",
+    "remain_vigilant": "advice to remain vigilant: review account statements, monitor free "
+                       "credit reports",
+    "fraud_alert_freeze_info": "that the person can get information on fraud alerts and security "
+                               "freezes from the FTC and the consumer reporting agencies",
     "police_report_right": "the right to obtain a police report",
     "security_freeze": "how to request a security freeze, that it is free, what it needs",
     # Whom to contact.
     "contact": "name and contact information of the notifying organisation",
     "dpo_contact": "contact of the data protection officer or other contact point",
     "toll_free_number": "a toll-free telephone number for questions",
+    "info_website": "a website where the person can get information and assistance",
     "cra_contacts": "toll-free numbers and addresses of the major credit reporting agencies",
     "agency_contacts": "telephone numbers and websites of state and federal identity-theft agencies",
+    "fcra_rights": "the person's rights under the federal Fair Credit Reporting Act",
     "regulator_contact": "the right to complain to the regulator and how to reach it",
     "complaint_process": "the organisation's internal complaint process",
     "parent_affiliate": "name of the parent or affiliate of the breached organisation",
@@ -53,6 +62,7 @@ ELEMENTS: Final[dict[str, str]] = {
     "perpetrator_findings": "findings about the person who caused the breach",
     "intimation_report": "report on the intimations given to the people affected",
     "timeline": "timeline of the breach and of the organisation's response",
+    "affected_names": "the names of the residents affected (Louisiana; attached by the organisation)",
 }
 
 

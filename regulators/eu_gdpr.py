@@ -81,13 +81,17 @@ class EuGdpr(Regulator):
             reasons.append("encrypted with the key intact and no integrity/availability impact: "
                            "the breach may be unlikely to result in a risk (Art. 33(1)); the "
                            "engine recommends not notifying, document it under Art. 33(5)")
-        else:
+        elif n:
+            # Art. 33(1) exempts a breach "unlikely to result in a risk": a judgment, like the
+            # other risk tests, so the recommendation goes to a person to confirm.
+            reasons.append("whether the breach is unlikely to result in a risk to rights and "
+                           "freedoms is a judgment (Art. 33(1)): the engine recommends notifying")
             reasons.append("notify within 72 hours of awareness; if later, give the reasons "
                            "for the delay (Art. 33(1)); document the breach (Art. 33(5))")
         regulator = self.draft(
             self.duty("regulator"), incident, required=n > 0 and not unlikely_risk, count=n,
             reasons=reasons, recipient=authority,
-            needs_review=unlikely_risk or doubtful,
+            needs_review=n > 0 or doubtful,
         )
         individuals = self._subjects(incident, population)
         return [regulator, individuals, self._public(incident, population, individuals)]

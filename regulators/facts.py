@@ -34,6 +34,9 @@ class IncidentFacts:
     # Singapore s.26D(1) counts from the day the breach is assessed as notifiable; None falls
     # back to `determined_at`.
     assessed_at: datetime | None = None
+    # The data came from records of care (45 CFR 160.103): at a covered entity, any identifier
+    # in them is protected health information, not only the health categories.
+    records_of_care: bool = False
 
     @property
     def secured(self) -> bool:
@@ -53,8 +56,11 @@ class OrgFacts:
     critical_infrastructure: bool
     # CN 2025 Measures Art. 4: central and state organs report within 2 hours.
     state_organ: bool = False
-    # NY GBL § 899-aa(8)(a) as amended Feb 2025: DFS is told only by DFS-regulated entities.
+    # 23 NYCRR 500.17(a): entities regulated by the New York DFS report to its superintendent.
     dfs_regulated: bool = False
+    # 9 V.S.A. § 2435(b)(3): licensees of the Vermont Department of Financial Regulation report
+    # to it instead of the Attorney General.
+    vt_dfr_regulated: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +73,8 @@ class Population:
     notice_cost_usd: float | None
     # Triggered people per ISO 3166-2 region, where a law counts per state (HIPAA § 164.406).
     by_region: tuple[tuple[str, int], ...] = ()
+    # Triggered people at or above the law's `elderly_age` on the day of awareness (Brazil).
+    elderly: int = 0
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from regulators.eea import EEA
 from regulators.facts import OrgFacts
 from regulators.registry import REGULATORS
-from regulators.triggers import HEALTH
+from regulators.us_hipaa import is_phi
 
 # Countries whose national law has its own module (ISO 3166-1 = jurisdiction id).
 NATIONAL = frozenset({"CN", "GB", "CA", "AU", "BR", "SG", "JP", "KR", "IN"})
@@ -24,12 +24,14 @@ def _us_state(country: str, region: str | None) -> str | None:
 
 
 def jurisdictions_for(
-    *, country: str | None, region: str | None, categories: frozenset[str], org: OrgFacts
+    *, country: str | None, region: str | None, categories: frozenset[str], org: OrgFacts,
+    records_of_care: bool = False,
 ) -> list[str]:
     """Jurisdiction ids for one person; [] when the residence is unknown or uncovered.
 
-    HIPAA follows the covered entity and the health data, not the residence, but a person of
-    unknown residence stays unresolved so the assessment surfaces them.
+    HIPAA follows the covered entity and its protected health information (health data, or any
+    identifier from records of care), not the residence, but a person of unknown residence stays
+    unresolved so the assessment surfaces them.
     """
     if not country:
         return []
@@ -43,6 +45,6 @@ def jurisdictions_for(
         state = _us_state(country, region)
         if state:
             found.append(state)
-    if org.hipaa_covered_entity and categories & HEALTH:
+    if org.hipaa_covered_entity and is_phi(categories, records_of_care=records_of_care):
         found.append("US-HIPAA")
     return [code for code in found if code in REGULATORS]

@@ -8,6 +8,7 @@ assessment. Thresholds keep the statute's comparator: "more than 500" is `Thresh
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from regulators.content import unknown_elements
@@ -82,6 +83,8 @@ class Duty:
     order: str | None = None
     # Tells two duties to one audience apart (HIPAA: HHS now vs. the annual log).
     key: str | None = None
+    # ISO date from which the rule applies, where it is not yet in force everywhere (India r. 7).
+    in_force_from: str | None = None
 
     def __post_init__(self) -> None:
         if self.audience not in AUDIENCES:
@@ -95,6 +98,8 @@ class Duty:
             raise ValueError(f"unknown content elements {bad}")
         if set(self.channels) - set(CHANNELS):
             raise ValueError(f"unknown channels {set(self.channels) - set(CHANNELS)}")
+        if self.in_force_from is not None:
+            date.fromisoformat(self.in_force_from)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -108,6 +113,7 @@ class Duty:
             "channels": list(self.channels),
             "channel_rules": list(self.channel_rules),
             "order": self.order,
+            "in_force_from": self.in_force_from,
             "citation": self.citation,
             "verification": self.verification,
         }

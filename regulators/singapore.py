@@ -8,16 +8,24 @@ References:
 
 from __future__ import annotations
 
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from regulators.base import Regulator
-from regulators.deadlines import Deadline
+from regulators.deadlines import Deadline, anchor_time
 from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Duty, Encryption, Threshold
 from regulators.triggers import FINANCIAL, HEALTH, LOGIN_IDS
 
-# s. 26D(1): no later than 3 calendar days after the day of the assessment [V].
+SGT = ZoneInfo("Asia/Singapore")
+# s. 26D(1): no later than 3 calendar days after the day of the assessment [V]. The law's limit
+# is the end of the third day after the day of assessment; the engine counts 72 hours from the
+# moment of assessment, which is earlier (conservative), and says so in every obligation.
 PDPC = Duty(
     "regulator", citation="PDPA s. 26D(1)", verification="V",
-    deadline=Deadline("calendar_days", 3, "assessment"),
+    deadline=Deadline("calendar_days", 3, "assessment",
+                      text="3 calendar days from assessment as notifiable (the law allows until "
+                           "the end of the third day after the day of assessment)"),
     recipient="Personal Data Protection Commission (PDPC)",
     # reg. 5 content [U].
     content=("what_happened", "date_of_breach", "data_categories", "number_affected",
@@ -35,6 +43,12 @@ INDIVIDUALS = Duty(
     channel_rules=("in any manner that is reasonable in the circumstances (s. 26D(2))",),
 )
 SCHEDULE = FINANCIAL | HEALTH
+
+
+def legal_limit(incident: IncidentFacts) -> datetime:
+    """The end (Singapore time) of the third calendar day after the day of assessment."""
+    day = anchor_time(incident, "assessment").astimezone(SGT).date() + timedelta(days=3)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=SGT)
 
 
 class Singapore(Regulator):
@@ -65,6 +79,14 @@ class Singapore(Regulator):
                            "(reg. 3) (s. 26B(1)(a))")
         reasons.append(f"{SCALE.verdict(population.subjects)} (reg. 4) [S]")
         reasons.append("assess within 30 days of suspecting a breach (s. 26C) [U]")
+        limit = legal_limit(incident)
+        reasons.append("the 3 days run to the end of the third calendar day after the day of "
+                       f"assessment ({limit:%Y-%m-%d %H:%M} Singapore time, s. 26D(1)); the "
+                       "engine's deadline, 72 hours after the assessment, is earlier: "
+                       "conservative")
+        reasons.append("a breach confined within the organisation is deemed not notifiable "
+                       "(s. 26B(4)); the engine does not model that exclusion and treats the "
+                       "breach as notifiable: conservative")
         regulator = self.draft(
             PDPC, incident, required=bool(harm) or scale, count=population.subjects,
             reasons=reasons, verification=None if harm else "S",

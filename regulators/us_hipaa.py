@@ -1,6 +1,12 @@
 """US HIPAA Breach Notification Rule (45 CFR 164.400-414), for covered entities.
 
 References:
+    * 45 CFR 160.103 "protected health information" / "individually identifiable health
+      information", verbatim copy at <https://www.brickergraydon.com/insights/resources/key/
+      HIPAA-Regulations-Definitions-Individually-Identifiable-Health-Information-160-103>
+      (read 2026-12-06) [V]
+    * 45 CFR 164.514(b)(2)(i) identifiers, <http://edocket.access.gpo.gov/cfr_2006/octqtr/
+      45cfr164.514.htm> (GPO, read 2026-12-06) [V]
     * 45 CFR 164.402, 164.404, 164.406, 164.408, verbatim eCFR copy in GitHub
       aptible/www.aptible.com source/hipaa/regulations/ (commit 02d10fd3; docs/law/rules.md addendum) [V]
     * 45 CFR 164.410-414 and 164.502(g) (business associates, law-enforcement delay, burden of
@@ -19,6 +25,23 @@ from regulators.deadlines import Deadline
 from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
 from regulators.rules import Component, Duty, Encryption, SubstituteNotice, Threshold, public_duty
 from regulators.triggers import HEALTH
+
+# § 160.103: individually identifiable health information includes "demographic information
+# collected from an individual" that is created or received by a health care provider or plan
+# and relates to the provision of or payment for care, and that identifies the individual. In
+# records of care, an identifier is therefore PHI on its own. The identifiers are those of
+# § 164.514(b)(2)(i) that the data-category vocabulary names.
+IDENTIFIERS = frozenset({
+    "name", "postal_address", "date_of_birth", "phone", "email", "ssn", "health_insurance",
+    "financial_account", "payment_card", "drivers_license", "national_id", "passport",
+    "military_id", "tax_id", "license_plate", "device_id", "ip_address", "biometric", "photo",
+    "username",
+})
+
+
+def is_phi(categories: frozenset[str], *, records_of_care: bool) -> bool:
+    """Health, insurance or genetic data; or, from records of care, any identifier (§ 160.103)."""
+    return bool(categories & HEALTH) or (records_of_care and bool(categories & IDENTIFIERS))
 
 SIXTY_DAYS = Deadline("calendar_days", 60, "discovery")
 # § 164.404(b)-(c): no later than 60 calendar days after discovery; content (A)-(E) [V].
@@ -74,7 +97,13 @@ class UsHipaa(Regulator):
     minors_rule = "notice goes to the personal representative, usually a parent (§ 164.502(g)) [U]"
 
     def triggered_by(self, categories: frozenset[str], incident: IncidentFacts) -> bool:
-        return incident.acquisition_possible and not incident.secured and bool(categories & HEALTH)
+        return (incident.acquisition_possible and not incident.secured
+                and is_phi(categories, records_of_care=incident.records_of_care))
+
+    def hhs_notified(self, incident: IncidentFacts, org: OrgFacts) -> bool:
+        """Whether this breach is one a covered entity reports to the Secretary (§ 164.408), now
+        or with the year's log: unsecured PHI acquired, accessed, used or disclosed."""
+        return org.hipaa_covered_entity and self.triggered_by(incident.data_categories, incident)
 
     def obligations(
         self, *, incident: IncidentFacts, org: OrgFacts, population: Population  # noqa: ARG002
@@ -84,6 +113,10 @@ class UsHipaa(Regulator):
                    "documented 4-factor risk assessment shows a low probability of compromise "
                    "(§ 164.402); the engine recommends notifying"] if n else [
                    "no unsecured protected health information involved (§ 164.402)"]
+        if n and incident.records_of_care and not population.categories & HEALTH:
+            reasons.append("the identifiers come from records of care (the incident's "
+                           "records_of_care): at a covered entity they are protected health "
+                           "information (§ 160.103)")
         if n and incident.law_enforcement_delay:
             reasons.append("law-enforcement delay: a written statement delays for its period, "
                            "an oral one up to 30 days (§ 164.412) [U]")

@@ -20,7 +20,7 @@ from incidents.identification.matching import org_facts
 from incidents.models import Incident, Obligation
 from incidents.service import incident_facts
 from incidents.sqltypes import utcnow
-from regulators import ObligationDraft, Population, get_regulator
+from regulators import ObligationDraft, get_regulator
 
 # A clock set in the future would make every deadline later than the law allows.
 FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -95,11 +95,7 @@ def recompute_deadlines(session: Session, incident: Incident) -> dict[str, Any]:
         if code == UNKNOWN:
             continue
         # The same Population the assessment builds, so the same law gives the same deadlines.
-        population = Population(
-            subjects=bucket.subjects, triggered=bucket.triggered,
-            categories=frozenset(bucket.categories), minors=bucket.minors,
-            unreachable=bucket.unreachable, notice_cost_usd=round(bucket.cost, 2),
-            by_region=tuple(sorted(bucket.regions.items())))
+        population = bucket.population()
         for draft in get_regulator(code).obligations(incident=facts, org=org, population=population):
             drafts[_key(draft.jurisdiction, draft.audience, draft.recipient, draft.citation)] = draft
     moved = unmatched = 0

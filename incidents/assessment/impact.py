@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 
 from incidents import audit, db, service
 from incidents.assessment import scoring
+from incidents.identification import contacts
 from incidents.identification.matching import org_facts
 from incidents.models import AffectedSubject, Incident, Obligation
 from incidents.service import incident_facts
@@ -43,11 +44,20 @@ class _Bucket:
     subjects: int = 0
     triggered: int = 0
     minors: int = 0
+    elderly: int = 0
     unreachable: int = 0
     cost: float = 0.0
     categories: set[str] = dataclasses.field(default_factory=set)
     # People per US state: HIPAA's media notice counts "more than 500 residents of a State".
     regions: Counter[str] = dataclasses.field(default_factory=Counter)
+
+    def population(self) -> Population:
+        """What a jurisdiction's law reads about its people (the assessment's and the clock's)."""
+        return Population(
+            subjects=self.subjects, triggered=self.triggered,
+            categories=frozenset(self.categories), minors=self.minors,
+            unreachable=self.unreachable, notice_cost_usd=round(self.cost, 2),
+            by_region=tuple(sorted(self.regions.items())), elderly=self.elderly)
 
 
 def populations(session: Session, incident: Incident) -> tuple[dict[str, _Bucket], Counter[str]]:
@@ -59,13 +69,25 @@ def populations(session: Session, incident: Incident) -> tuple[dict[str, _Bucket
     def triggers(code: str, categories: frozenset[str]) -> bool:
         return get_regulator(code).triggered_by(categories, facts)
 
+    @cache
+    def elderly_age(code: str) -> int | None:
+        return None if code == UNKNOWN else get_regulator(code).elderly_age
+
+    @cache
+    def elderly(birth: str | None, age: int) -> bool:
+        """At or above a law's elderly age on the day of awareness (Brazil: 60)."""
+        born = contacts.birth_date(birth, facts.aware_at.date())
+        return born is not None and contacts.age_on(born, facts.aware_at.date()) >= age
+
     buckets: dict[str, _Bucket] = defaultdict(_Bucket)
     totals: Counter[str] = Counter()
     query = sa_select(*(col(c) for c in (
         AffectedSubject.jurisdictions, AffectedSubject.data_categories, AffectedSubject.minor,
         AffectedSubject.unreachable, AffectedSubject.channels, AffectedSubject.records,
-        AffectedSubject.region))).where(col(AffectedSubject.incident_id) == incident.id)
-    for codes, categories, minor, unreachable, channels, records, region in session.execute(query):
+        AffectedSubject.region, AffectedSubject.birth_date))).where(
+        col(AffectedSubject.incident_id) == incident.id)
+    for codes, categories, minor, unreachable, channels, records, region, birth in session.execute(
+            query):
         totals.update(subjects=1, records=records, minors=int(minor), unreachable=int(unreachable))
         frozen = frozenset(categories)
         for code in codes or [UNKNOWN]:
@@ -75,6 +97,8 @@ def populations(session: Session, incident: Incident) -> tuple[dict[str, _Bucket
                 bucket.triggered += 1
                 bucket.categories |= frozen
                 bucket.minors += int(minor)
+                age = elderly_age(code)
+                bucket.elderly += int(age is not None and elderly(birth, age))
                 bucket.unreachable += int(unreachable)
                 bucket.cost += notice_cost(channels, prices)
                 if region:
@@ -106,11 +130,7 @@ def assess(incident_id: str) -> dict[str, Any]:
             if code == UNKNOWN:
                 drafts.append(_unknown_draft(bucket))
                 continue
-            population = Population(
-                subjects=bucket.subjects, triggered=bucket.triggered,
-                categories=frozenset(bucket.categories), minors=bucket.minors,
-                unreachable=bucket.unreachable, notice_cost_usd=round(bucket.cost, 2),
-                by_region=tuple(sorted(bucket.regions.items())))
+            population = bucket.population()
             drafts += [_as_dict(draft) for draft in get_regulator(code).obligations(
                 incident=facts, org=org, population=population)]
         s.execute(delete(Obligation).where(col(Obligation.incident_id) == incident.id))

@@ -123,7 +123,9 @@ def check_consent(location: str, *, table: str | None = None, query: str | None 
 def org_facts(org: dict[str, Any]) -> OrgFacts:
     return OrgFacts(establishment=org.get("establishment"),
                     hipaa_covered_entity=bool(org.get("hipaa_covered_entity")),
-                    critical_infrastructure=bool(org.get("critical_infrastructure")))
+                    critical_infrastructure=bool(org.get("critical_infrastructure")),
+                    dfs_regulated=bool(org.get("dfs_regulated")),
+                    vt_dfr_regulated=bool(org.get("vt_dfr_regulated")))
 
 
 def _text(value: Any) -> str | None:
@@ -306,8 +308,9 @@ class _People:
 
     def __init__(self, incident_id: str, sets: list[frozenset[str]], positions: dict[str, int], *,
                  org: OrgFacts, today: date, booleans: tuple[Any, Any], text_only: bool = False,
-                 consent: str = "column") -> None:
+                 consent: str = "column", records_of_care: bool = False) -> None:
         self.incident_id, self.sets, self.org, self.today = incident_id, sets, org, today
+        self.records_of_care = records_of_care
         self.false, self.true = booleans
         # The org's E-SIGN consent rule: everyone, nobody, or the directory's column.
         self._consent: dict[str | None, Any] = (
@@ -339,7 +342,8 @@ class _People:
         found = self._jurisdictions.get(key)
         if found is None:
             codes = jurisdictions_for(country=country, region=region,
-                                      categories=self.sets[set_id], org=self.org)
+                                      categories=self.sets[set_id], org=self.org,
+                                      records_of_care=self.records_of_care)
             ages = [MINOR_AGES.get(code, (DEFAULT_MINOR_AGE, None)) for code in codes] or [
                 (DEFAULT_MINOR_AGE, None)]
             sensitive = [age for _, age in ages if age is not None]
@@ -578,6 +582,7 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         sources, org = dict(incident.sources), org_facts(incident.org)
         consent_mode = incident.org.get("notice", {}).get("electronic_consent", "column")
         base, today = frozenset(incident.data_categories), incident.aware_at.date()
+        records_of_care = incident.records_of_care
     if not sources.get("affected") or not sources.get("directory"):
         # An incident opened through the intake API takes its files from the server's
         # configuration (BREACHFLOW_AFFECTED, BREACHFLOW_DIRECTORY).
@@ -596,7 +601,7 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         writer = _Writer(s.connection(), _People.COLUMNS)
         people = _People(incident_id, affected.sets, directory.positions, org=org, today=today,
                          booleans=writer.booleans, text_only=directory.text_only,
-                         consent=consent_mode)
+                         consent=consent_mode, records_of_care=records_of_care)
         _match(directory, affected, people, writer, quality)
         people.take_counts().merge_into(quality, outcome)
         outcome.in_directory = sum(affected.matched)

@@ -19,7 +19,7 @@ from typing import Any, Final
 
 import httpx
 from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from incidents import audit, db, service
 from incidents.exceptions import BreachflowError
@@ -81,7 +81,7 @@ def posting_period(jurisdictions: Sequence[str]) -> tuple[int | None, list[str]]
 
 def context(incident: Incident, *, locale: str, categories: Sequence[str], citations: Sequence[str],
             selection: Selection, posted_at: datetime, keep_until: datetime | None,
-            languages: Sequence[str]) -> dict[str, Any]:
+            languages: Sequence[str], affected: int | None = None) -> dict[str, Any]:
     m = render.messages(locale)
     return {
         "m": m, "parts": parts(render.form(()), selection), "elements": list(selection.elements),
@@ -90,7 +90,7 @@ def context(incident: Incident, *, locale: str, categories: Sequence[str], citat
         "guardian": False, "public": True, "channel": "announcement", "locale": locale,
         "lang": locale, "citations": list(citations), "authorities": True,
         "title": m["title"]["announcement"], "notice_date": posted_at, "posted_at": posted_at,
-        "keep_until": keep_until, "languages": [
+        "keep_until": keep_until, "affected": affected, "languages": [
             {"locale": code, "name": render.messages(code)["meta"]["language"],
              "href": f"{incident.external_id}.{code}.html"} for code in languages if code != locale],
     }
@@ -127,6 +127,8 @@ def publish(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         selection = select_elements(LawContent(o.jurisdiction, o.citation, tuple(o.content),
                                                tuple(o.prohibited_content)) for o in public)
         period, period_sources = posting_period(codes)
+        affected = s.exec(select(func.count()).select_from(AffectedSubject).where(
+            AffectedSubject.incident_id == incident.id)).one()
         folder = Path(os.environ.get(DIR_ENV, out_dir / "announcement"))
         done = {a.locale: a for a in s.exec(select(Announcement).where(
             Announcement.incident_id == incident.id))}
@@ -137,7 +139,7 @@ def publish(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
                 continue
             ctx = context(incident, locale=locale, categories=categories, citations=citations,
                           selection=selection, posted_at=posted_at, keep_until=keep_until,
-                          languages=locales)
+                          languages=locales, affected=affected)
             html = render.render("announcement.html.j2", ctx, locale=locale)[1]
             # The press text is the notice itself, without the page's navigation.
             text = html_to_text(html[html.index("<main"):])

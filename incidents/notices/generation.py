@@ -93,8 +93,9 @@ def _authorities(session: Session, incident_id: str) -> set[str]:
 
 
 def context(incident: Incident, group: Group, *, selection: Selection, citations: Sequence[str],
-            authorities: bool, channel: str) -> dict[str, Any]:
-    """Everything a notice layout may read. No personal data: the group has none."""
+            authorities: bool, channel: str, affected: int | None = None) -> dict[str, Any]:
+    """Everything a notice layout may read. No personal data: the group has none. `affected`
+    is the number of people the incident affected (R.I. Gen. Laws § 11-49.3-4(d)(1))."""
     m = render.messages(group.locale, group.jurisdictions)
     form = render.form(group.jurisdictions)
     return {
@@ -106,7 +107,7 @@ def context(incident: Incident, group: Group, *, selection: Selection, citations
         "lang": group.locale, "citations": list(citations), "authorities": authorities,
         "title": m["title"]["guardian" if group.guardian else "notice"],
         "notice_date": utcnow(), "notice_url": notice_page.placeholder_url(),
-        "sender": incident.org["name"], "short": False,
+        "sender": incident.org["name"], "short": False, "affected": affected,
     }
 
 
@@ -154,14 +155,15 @@ class Rendered:
 
 def render_group(incident: Incident, group: Group, *, selection: Selection,
                  citations: Sequence[str], authorities: bool,
-                 channels: Sequence[str] = tuple(CHANNELS)) -> list[Rendered]:
+                 channels: Sequence[str] = tuple(CHANNELS),
+                 affected: int | None = None) -> list[Rendered]:
     """Every channel's notice for one group, checked; the text of an HTML notice is derived
     from its HTML, so both parts of an e-mail say the same."""
     out = []
     for channel in channels:
         layout, is_html, subject_name = CHANNELS[channel]
         ctx = context(incident, group, selection=selection, citations=citations,
-                      authorities=authorities, channel=channel)
+                      authorities=authorities, channel=channel, affected=affected)
         codes = group.jurisdictions
         subject = render.render(subject_name, ctx, locale=group.locale,
                                 jurisdictions=codes)[1].strip()
@@ -187,6 +189,7 @@ def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         citations = _citations(s, incident.id)
         laws = laws_for(s, incident.id)
         regulated = _authorities(s, incident.id)
+        affected = 0
         groups: dict[str, tuple[list[str], str, list[str], bool, int]] = {}
         members: dict[str, list[int]] = defaultdict(list)
         query = select_columns(col(AffectedSubject.id), col(AffectedSubject.jurisdictions),
@@ -199,6 +202,7 @@ def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
             size = groups.get(key, (jurisdictions, chosen, categories, minor, 0))[4]
             groups[key] = (jurisdictions, chosen, categories, minor, size + 1)
             members[key].append(pk or 0)
+            affected += 1
         for key, ids in members.items():
             for start in range(0, len(ids), 5000):
                 s.execute(update(AffectedSubject).where(
@@ -213,14 +217,14 @@ def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         with db.session() as s:
             rendered += _render_groups(s, incident, ordered[start:start + GROUPS_PER_COMMIT],
                                        existing=existing, laws=laws, citations=citations,
-                                       regulated=regulated, samples=samples)
+                                       regulated=regulated, samples=samples, affected=affected)
     return {"groups": len(groups), "rendered": rendered, "links": links}
 
 
 def _render_groups(s: Session, incident: Incident,
                    groups: list[tuple[str, tuple[list[str], str, list[str], bool, int]]], *,
                    existing: set[tuple[str, str]], laws: Any, citations: dict[str, list[str]],
-                   regulated: set[str], samples: Path) -> int:
+                   regulated: set[str], samples: Path, affected: int) -> int:
     rendered = 0
     for key, (jurisdictions, locale, categories, minor, size) in groups:
         selection = select_elements(law for j in jurisdictions for law in laws.get(j, []))
@@ -234,7 +238,7 @@ def _render_groups(s: Session, incident: Incident,
             for r in render_group(incident, group, selection=selection,
                                   citations=group_citations,
                                   authorities=bool(regulated & set(jurisdictions)),
-                                  channels=todo):
+                                  channels=todo, affected=affected):
                 s.add(Notice(incident_id=incident.id, group_key=notice_key, channel=r.channel,
                              jurisdictions=jurisdictions, locale=locale,
                              data_categories=categories, subject=r.subject, body_text=r.text,

@@ -32,7 +32,8 @@ BASELINE: Final = ("what_happened", "date_of_discovery", "data_categories", "num
                    "likely_consequences", "measures_taken", "contact")
 # Elements we have facts for; anything else is listed under "To complete before filing".
 KNOWN: Final = frozenset({
-    "what_happened", "cause", "date_of_breach", "date_of_discovery", "timeline",
+    "what_happened", "cause", "date_of_breach", "date_of_discovery", "date_of_determination",
+    "timeline",
     "data_categories", "number_affected", "likely_consequences", "measures_taken", "remedy",
     "contact", "dpo_contact", "organisation_details", "reasons_for_delay",
     "law_enforcement_delay", "protection_measures", "number_notified", "notification_plan",

@@ -2,6 +2,10 @@
 
 References:
     * M.G.L. c. 93H §§ 1-6, full statute text (docs/law/rules.md S15) [V]
+    * <https://malegislature.gov/Laws/GeneralLaws/PartI/TitleXV/Chapter93H/Section1> and
+      Senate bill S.100 (2019), which proposed adding "that creates a substantial risk of
+      identity theft or fraud" to § 3(b)(2) and was not enacted,
+      <https://malegislature.gov/Bills/191/S100.Html> (both read 2026-12-06) [V]
 """
 
 from __future__ import annotations
@@ -65,8 +69,11 @@ class Massachusetts(UsState):
     substitute = SUBSTITUTE
     methods = methods_.us_state("M.G.L. c. 93H § 1(a) (\"notice\")", "V")
     duties = (INDIVIDUALS, REGULATORS, CREDIT_AGENCIES, public_duty(SUBSTITUTE, INDIVIDUALS))
-    risk_of_harm = ("the acquisition or use must create a substantial risk of identity theft or "
-                    "fraud", "M.G.L. c. 93H § 1 (breach of security)", "V")
+    # § 3(b) has two triggers: (1) a "breach of security", whose definition carries the
+    # substantial-risk test (§ 1), and (2) personal information "acquired or used by an
+    # unauthorized person or used for an unauthorized purpose", which has none. The engine only
+    # triggers on acquisition, so no risk finding removes the duty [V].
+    risk_of_harm = None
     law_enforcement_delay_citation = "M.G.L. c. 93H § 4 (the agency tells the AG in writing)"
 
     def individual_content(self, population: Population) -> tuple[str, ...]:
@@ -77,7 +84,10 @@ class Massachusetts(UsState):
     def extra_individual_reasons(
         self, incident: IncidentFacts, org: OrgFacts, population: Population  # noqa: ARG002
     ) -> list[str]:
-        reasons = ["do not state the nature of the breach or the number of residents affected "
+        reasons = ["personal information acquired or used by an unauthorized person must be "
+                   "notified whatever the risk (§ 3(b)(2)): the substantial-risk test of a "
+                   "'breach of security' (§ 1) does not remove this duty",
+                   "do not state the nature of the breach or the number of residents affected "
                    "(§ 3(b)); notice may not wait for the number to be known"]
         if "ssn" in population.categories:
             reasons.append("SSNs involved: offer at least 18 months of free credit monitoring "

@@ -4,6 +4,8 @@ References:
     * GBL § 899-aa statute text, pre-Dec-2024 (docs/law/rules.md S15) [V]
     * S2659B/A8872A, S2376B/A4737B and the Feb 2025 chapter amendment: 30 days, medical and
       health-insurance data, DFS (alstonprivacy, mondaq, dataprotectionreport; S17) [S]
+    * 23 NYCRR 500.17(a), <https://www.law.cornell.edu/regulations/new-york/23-NYCRR-500.17>
+      (read 2026-12-06) [V]
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from regulators.rules import (
     public_duty,
 )
 from regulators.triggers import GOVERNMENT_IDS, HEALTH
+from regulators.us_hipaa import UsHipaa
 from regulators.us_states.base import UsState
 
 GBL = "N.Y. Gen. Bus. Law § 899-aa"
@@ -42,12 +45,17 @@ STATE_AGENCIES = Duty(
     content=("what_happened", "number_affected", "sample_notice", "notification_plan"),
     key="state",
 )
-# Feb 2025 chapter amendment: DFS only for DFS-regulated entities [S].
+# 23 NYCRR 500.17(a)(1): a DFS-regulated entity notifies the superintendent electronically "as
+# promptly as possible but in no event later than 72 hours after determining that a
+# cybersecurity incident has occurred", and updates it with material changes (a)(2) [V]. GBL
+# § 899-aa(8)(a) as amended in Feb 2025 names DFS among the recipients for those entities [S].
 DFS = Duty(
-    "regulator", citation=f"{GBL}(8)(a) (Feb 2025 amendment)", verification="S",
-    deadline=Deadline("none", text="without delaying notice to residents"),
-    recipient="New York Department of Financial Services", key="dfs",
+    "regulator", citation="23 NYCRR 500.17(a)", verification="V",
+    deadline=Deadline("hours", 72, "determination"),
+    recipient="Superintendent, New York Department of Financial Services", key="dfs",
     content=STATE_AGENCIES.content,
+    channel_rules=("electronically, in the form on the Department's website; update the "
+                   "superintendent with material changes or new information (500.17(a)(2))",),
 )
 # § 899-aa(9): a HIPAA covered entity notifying HHS tells the AG within 5 business days [V].
 HIPAA_AG = Duty(
@@ -132,13 +140,16 @@ class NewYork(UsState):
             if draft.citation == DFS.citation:
                 draft = self.draft(DFS, incident, required=draft.required and org.dfs_regulated,
                                    count=draft.count,
-                                   reasons=(*draft.reasons, "DFS is told only by DFS-regulated entities"))
+                                   reasons=(*draft.reasons, "the superintendent is told only by "
+                                            "DFS-regulated entities (23 NYCRR 500.17(a))"))
             elif draft.citation == HIPAA_AG.citation:
-                hhs = org.hipaa_covered_entity and bool(incident.data_categories & HEALTH)
+                # § 899-aa(9) follows an actual notice to HHS: none is due for secured PHI.
+                hhs = UsHipaa().hhs_notified(incident, org)
                 draft = self.draft(HIPAA_AG, incident, required=hhs, count=population.subjects,
-                                   reasons=("a HIPAA covered entity that notifies HHS tells the "
-                                            "AG, even for data that is not private information"
-                                            if hhs else "not a HIPAA covered entity notifying "
-                                            "HHS for health data",))
+                                   reasons=("a HIPAA covered entity that notifies HHS of this "
+                                            "breach tells the AG, even for data that is not "
+                                            "private information" if hhs else
+                                            "no notice to HHS is due for this breach (not a "
+                                            "covered entity, no unsecured PHI)",))
             out.append(draft)
         return out

@@ -3,13 +3,13 @@
 References:
     * <https://www.atg.wa.gov/washington-s-data-breach-notification-laws> (official, S19) [V]
     * alstonprivacy.com on the 2015 amendment; terms.law; complianceiq (S19) [S]
-    * S14 dataset for the 2019 elements and the CRA rule [S/U]
+    * S14 dataset for the 2019 elements [S]; its CRA rule is not in the statute (none)
 """
 
 from __future__ import annotations
 
 from regulators import methods as methods_
-from regulators.deadlines import WITHOUT_UNREASONABLE_DELAY, Deadline
+from regulators.deadlines import Deadline
 from regulators.rules import (
     Component,
     Duty,
@@ -39,13 +39,8 @@ ATTORNEY_GENERAL = Duty(
              "sample_notice"),
     channel_rules=("electronic submission through the AG's web form",),
 )
-# Sources conflict (S14 > 500, complianceiq > 1,000); the statute is believed to have no CRA
-# duty [U]: recommended above 500, for review.
-CREDIT_AGENCIES = Duty(
-    "credit_agencies", citation=f"{RCW} (CRA, disputed)", verification="U",
-    deadline=WITHOUT_UNREASONABLE_DELAY, recipient="nationwide consumer reporting agencies",
-    threshold=Threshold(">", 500, "Washington residents"),
-)
+# No CRA duty: RCW 19.255.010 and the Attorney General's page (S19) name none. The > 500 of
+# S14 and the > 1,000 of complianceiq are not in the statute.
 SUBSTITUTE = SubstituteNotice(
     citation=f"{RCW}(9)(c)", verification="S",
     cost=Threshold(">", 250_000, "USD notice cost"),
@@ -70,8 +65,7 @@ class Washington(UsState):
     encryption = Encryption("trigger", True, f"{RCW}(1)", "S")
     substitute = SUBSTITUTE
     methods = methods_.us_state("RCW 19.255.010", "S")
-    duties = (INDIVIDUALS, ATTORNEY_GENERAL, CREDIT_AGENCIES,
-              public_duty(SUBSTITUTE, INDIVIDUALS))
+    duties = (INDIVIDUALS, ATTORNEY_GENERAL, public_duty(SUBSTITUTE, INDIVIDUALS))
     # (1): only a breach "reasonably likely to subject consumers to a risk of harm" [V].
     risk_of_harm = ("the breach must be reasonably likely to subject consumers to a risk of "
                     "harm", f"{RCW}(1)", "V")

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import pytest
 
-from regulators import get_regulator
+from regulators import Population, get_regulator
 from tests.regulators import facts
 from tests.regulators.contract import RegulatorContract
 
@@ -42,3 +42,21 @@ class TestBrazil(RegulatorContract):
         public = facts.assess(get_regulator("BR"), 5, data_categories=facts.CARD,
                               unreachable=3)["public"]
         assert public.required and any("90 days" in c for c in public.substitute_components)
+
+    def test_elderly_people_and_large_scale_are_relevant_risk_res_15_art_5(self) -> None:
+        # Audit point 7: data of elderly people and large scale are criteria too.
+        brazil = get_regulator("BR")
+        facts_ = facts.incident(data_categories=facts.CONTACT_ONLY)
+        pop = Population(5, 5, facts.CONTACT_ONLY, 0, 0, None, elderly=1)
+        anpd = brazil.obligations(incident=facts_, org=facts.ORG, population=pop)[0]
+        assert anpd.required and any("elderly" in r for r in anpd.reasons)
+        assert brazil.elderly_age == 60
+        many = facts.assess(brazil, 1000, data_categories=facts.CONTACT_ONLY)["regulator"]
+        few = facts.assess(brazil, 999, data_categories=facts.CONTACT_ONLY)["regulator"]
+        assert many.required and not few.required and many.needs_review and few.needs_review
+        assert any("large scale" in r for r in many.reasons)
+
+    def test_small_agents_double_time_stated_conservative(self) -> None:
+        out = facts.assess(get_regulator("BR"), 5, data_categories=facts.CARD)
+        assert any("6 business days" in r and "conservative" in r
+                   for r in out["regulator"].reasons)

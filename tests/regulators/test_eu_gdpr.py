@@ -28,24 +28,34 @@ class TestEuGdpr(RegulatorContract):
 
     def test_72_hours_from_awareness_art_33_1(self) -> None:
         sa = facts.assess(EU, 10, data_categories=facts.CONTACT_ONLY)["regulator"]
-        assert sa.required and not sa.needs_review
+        assert sa.required
         assert sa.deadline == datetime(2026, 11, 23, 10, 30, tzinfo=UTC)
         assert any("reasons for the delay" in r for r in sa.reasons)
 
-    @pytest.mark.parametrize(("establishment", "recipient", "review"), [
-        ("IE", "Data Protection Commission (Ireland)", False),
-        ("FR", "Commission nationale de l'informatique et des libertés (CNIL)", False),
-        ("NO", "Datatilsynet (Norway)", False),  # EEA, not EU
-        ("US", "supervisory authority of each member state where data subjects reside", True),
-        (None, "supervisory authority of each member state where data subjects reside", True),
+    def test_unlikely_to_result_in_a_risk_is_a_judgment_art_33_1(self) -> None:
+        # Audit point 13: the exemption is a judgment like the other risk tests, so the
+        # engine's recommendation (notify) goes to a person to confirm.
+        sa = facts.assess(EU, 10, data_categories=facts.CONTACT_ONLY,
+                          org=OrgFacts("IE", False, False))["regulator"]
+        assert sa.required and sa.needs_review
+        assert any("unlikely to result in a risk" in r and "recommends notifying" in r
+                   for r in sa.reasons)
+
+    @pytest.mark.parametrize(("establishment", "recipient", "one_stop_shop"), [
+        ("IE", "Data Protection Commission (Ireland)", True),
+        ("FR", "Commission nationale de l'informatique et des libertés (CNIL)", True),
+        ("NO", "Datatilsynet (Norway)", True),  # EEA, not EU
+        ("US", "supervisory authority of each member state where data subjects reside", False),
+        (None, "supervisory authority of each member state where data subjects reside", False),
     ])
     def test_lead_authority_by_establishment_art_56(
-        self, establishment: str | None, recipient: str, review: bool
+        self, establishment: str | None, recipient: str, one_stop_shop: bool
     ) -> None:
         org = OrgFacts(establishment=establishment, hipaa_covered_entity=False,
                        critical_infrastructure=False)
         sa = facts.assess(EU, 10, org=org)["regulator"]
-        assert sa.recipient == recipient and sa.needs_review is review
+        assert sa.recipient == recipient
+        assert any("no one-stop shop" in r for r in sa.reasons) is not one_stop_shop
 
     def test_unlikely_risk_is_a_recommendation_art_33_1(self) -> None:
         sa = facts.assess(EU, 10, encrypted=True)["regulator"]

@@ -44,3 +44,14 @@ class TestIndia(RegulatorContract):
 
     def test_guardians_are_data_principals_2j(self) -> None:
         assert facts.assess(get_regulator("IN"), 5, minors=1)["individuals"].notify_guardians
+
+    def test_rule_7_commencement_is_stated(self) -> None:
+        # Audit point 12: the commencement date is in the rule and in its output.
+        duties = {d["citation"]: d for d in get_regulator("IN").describe()["duties"]}
+        assert duties["DPDP Rules 2025 r. 7(2)(b)"]["in_force_from"] == "2027-05-13"
+        early = facts.assess(get_regulator("IN"), 5)["individuals"]
+        assert any("13 May 2027" in r for r in early.reasons)
+        aware = datetime(2027, 5, 13, tzinfo=UTC)
+        later = facts.assess(get_regulator("IN"), 5, aware_at=aware, detected_at=aware,
+                             determined_at=aware)["individuals"]
+        assert later.verification == "V" and any("since 13 May 2027" in r for r in later.reasons)

@@ -42,6 +42,14 @@ class TestMassachusetts(RegulatorContract):
         card = facts.assess(MA, 10, data_categories=facts.CARD)["individuals"]
         assert "credit_monitoring" not in card.content
 
+    def test_no_risk_of_harm_exemption_for_acquired_data_3b(self) -> None:
+        # Audit point 5: data acquired or used by an unauthorized person must be notified
+        # whatever the risk; a "no substantial risk" finding does not remove the duty.
+        individuals = facts.assess(MA, 10)["individuals"]
+        assert individuals.required and not individuals.needs_review
+        assert not any("determination" in r and "risk" in r for r in individuals.reasons)
+        assert any("whatever the risk" in r for r in individuals.reasons)
+
     def test_ag_and_ocabr_for_a_single_resident(self) -> None:
         regulator = facts.assess(MA, 1)["regulator"]
         assert regulator.required and "OCABR" in (regulator.recipient or "")

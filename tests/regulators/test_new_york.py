@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import ClassVar
 
 import pytest
@@ -23,7 +24,7 @@ class TestNewYork(RegulatorContract):
     marks: ClassVar[dict[str, frozenset[str]]] = {
         f"{GBL}(2)": frozenset({"S"}),
         f"{GBL}(8)(a)": frozenset({"V"}),
-        f"{GBL}(8)(a) (Feb 2025 amendment)": frozenset({"S"}),
+        "23 NYCRR 500.17(a)": frozenset({"V"}),
         f"{GBL}(9)": frozenset({"V"}),
         f"{GBL}(8)(b)": frozenset({"V"}),
         f"{GBL}(5)(d)": frozenset({"V"}),
@@ -47,11 +48,16 @@ class TestNewYork(RegulatorContract):
     def test_credit_agencies_more_than_5000_8b(self, residents: int, required: bool) -> None:
         assert facts.assess(NY, residents)["credit_agencies"].required is required
 
-    def test_dfs_only_for_regulated_entities(self) -> None:
-        dfs = f"{GBL}(8)(a) (Feb 2025 amendment)"
+    def test_dfs_72_hours_after_determination_for_regulated_entities_500_17(self) -> None:
+        # Audit point 4: 72 hours after determining that a cybersecurity incident occurred,
+        # not "without delaying notice to residents".
+        dfs = "23 NYCRR 500.17(a)"
         assert not by_citation(facts.assess(NY, 3), dfs).required  # type: ignore[attr-defined]
         regulated = OrgFacts("US", False, False, dfs_regulated=True)
-        assert by_citation(facts.assess(NY, 3, org=regulated), dfs).required  # type: ignore[attr-defined]
+        notice = by_citation(facts.assess(NY, 3, org=regulated), dfs)
+        assert notice.required and notice.verification == "V"  # type: ignore[attr-defined]
+        assert notice.deadline == datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # type: ignore[attr-defined]
+        assert "Superintendent" in notice.recipient  # type: ignore[attr-defined]
 
     def test_hipaa_entity_tells_the_ag_5_business_days_after_hhs_9(self) -> None:
         hipaa = OrgFacts("US", True, False)
@@ -60,6 +66,17 @@ class TestNewYork(RegulatorContract):
         assert notice.required and notice.relative_to == "US-HIPAA:regulator"  # type: ignore[attr-defined]
         assert notice.relative_days == 5 and notice.deadline is None  # type: ignore[attr-defined]
         assert not by_citation(facts.assess(NY, 3), f"{GBL}(9)").required  # type: ignore[attr-defined]
+
+    def test_no_hhs_notice_no_ag_notice_under_9(self) -> None:
+        # Audit point 3: § 899-aa(9) follows an actual notice to HHS. Encrypted PHI with its key
+        # intact is secured: HIPAA requires no HHS notice, so nor does (9).
+        hipaa = OrgFacts("US", True, False)
+        secured = by_citation(facts.assess(NY, 3, org=hipaa, data_categories=facts.HEALTH,
+                                           encrypted=True), f"{GBL}(9)")
+        assert not secured.required  # type: ignore[attr-defined]
+        lost_key = by_citation(facts.assess(NY, 3, org=hipaa, data_categories=facts.HEALTH,
+                                            encrypted=True, key_compromised=True), f"{GBL}(9)")
+        assert lost_key.required  # type: ignore[attr-defined]
 
     def test_email_needs_consent_and_credentials_avoid_the_mailbox_5(self) -> None:
         individuals = facts.assess(NY, 3, data_categories=facts.CREDENTIALS)["individuals"]

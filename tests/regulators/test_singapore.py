@@ -36,3 +36,16 @@ class TestSingapore(RegulatorContract):
         out = facts.assess(get_regulator("SG"), 5, data_categories=facts.CARD, encrypted=True)
         assert out["regulator"].required
         assert not out["individuals"].required and out["individuals"].needs_review
+
+    def test_three_days_run_to_the_end_of_the_third_day_said_so_26d1(self) -> None:
+        # Audit point 11: the engine's deadline (72 hours) is earlier than the law's (end of
+        # the third day after the day of assessment, Singapore time); it says so, and says
+        # that the s. 26B(4) exclusion is not modelled.
+        assessed = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)  # 17:00 in Singapore
+        pdpc = facts.assess(get_regulator("SG"), 5, data_categories=facts.CARD,
+                            assessed_at=assessed)["regulator"]
+        assert pdpc.deadline == datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+        assert any("2026-11-28 23:59 Singapore time" in r and "conservative" in r
+                   for r in pdpc.reasons)
+        assert any("s. 26B(4)" in r and "not model" in r for r in pdpc.reasons)
+        assert "end of the third day" in pdpc.deadline_rule

@@ -43,6 +43,20 @@ class TestUsHipaa(RegulatorContract):
                                                                key_compromised=True))
         assert not HIPAA.triggered_by(facts.ID_THEFT, facts.BASE)
 
+    def test_identifiers_in_records_of_care_are_phi_160_103(self) -> None:
+        # Audit point 8: at a covered entity, name + SSN held in a patient record is PHI. The
+        # incident says so with `records_of_care`; without it, only health data counts.
+        care = facts.incident(records_of_care=True)
+        assert HIPAA.triggered_by(facts.ID_THEFT, care)
+        assert not HIPAA.triggered_by(facts.ID_THEFT, facts.BASE)
+        assert not HIPAA.triggered_by(facts.ID_THEFT, facts.incident(records_of_care=True,
+                                                                     encrypted=True))
+        out = facts.assess(HIPAA, 40, org=COVERED, records_of_care=True)
+        assert out["individuals"].required
+        assert any("records of care" in r and "160.103" in r for r in out["individuals"].reasons)
+        assert jurisdictions_for(country="US", region="US-CA", categories=facts.ID_THEFT,
+                                 org=COVERED, records_of_care=True) == ["US-CA", "US-HIPAA"]
+
     def test_sixty_days_from_discovery_164_404(self) -> None:
         individuals = run((("US-CA", 20),))["individuals:45 CFR 164.404"]
         assert individuals.deadline == datetime(2027, 1, 19, 10, 30, tzinfo=UTC)  # type: ignore[attr-defined]

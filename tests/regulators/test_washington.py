@@ -19,7 +19,6 @@ class TestWashington(RegulatorContract):
     marks: ClassVar[dict[str, frozenset[str]]] = {
         "RCW 19.255.010(8)": frozenset({"V"}),
         "RCW 19.255.010(7)": frozenset({"V"}),
-        "RCW 19.255.010 (CRA, disputed)": frozenset({"U"}),
         "RCW 19.255.010(9)(c)": frozenset({"S"}),
     }
 
@@ -32,6 +31,8 @@ class TestWashington(RegulatorContract):
     def test_full_date_of_birth_counts(self) -> None:
         assert WA.triggered_by(frozenset({"name", "date_of_birth"}), facts.BASE)
 
-    def test_cra_rule_is_unverified(self) -> None:
-        cra = facts.assess(WA, 600)["credit_agencies"]
-        assert cra.required and cra.needs_review and cra.verification == "U"
+    def test_no_credit_agency_duty(self) -> None:
+        # Audit point 6: neither the statute nor the AG's page sets a CRA duty.
+        out = facts.assess(WA, 10_000)
+        assert "credit_agencies" not in out
+        assert not any(d.audience == "credit_agencies" for d in WA.duties)
