@@ -77,15 +77,18 @@ def run_ours(affected: str, directory: str) -> dict[str, Any]:
     os.environ["BREACHFLOW_OUT"] = str(scratch / "out")
     os.environ.pop("BREACHFLOW_DATABASE_URL", None)
     from incidents import db, org, payload, pipeline, service, steps
+    from incidents.models import IncidentCreate, IncidentSources, RunSettings
 
     incident = payload.parse({
         "external_id": "BENCH-IDENTIFY", "title": "Benchmark: customer database exfiltrated",
         "detected_at": datetime.now(UTC).isoformat(), "data_categories": ["name", "email", "phone"],
         "breach_types": ["confidentiality"], "cause": "external_attack", "contained": True})
     with db.session() as s:
-        created, _ = service.create_incident(
-            session=s, payload=incident, org=org.load(None), actor="bench",
-            sources={"affected": affected, "directory": directory, "out": str(scratch / "out")})
+        incident_in = IncidentCreate.from_payload(
+            incident, org=org.load(None), actor="bench",
+            sources=IncidentSources(affected=affected, directory=directory),
+            settings=RunSettings(out=str(scratch / "out")))
+        created, _ = service.create_incident(session=s, incident_in=incident_in, actor="bench")
         incident_id = created.id
     before = _peak_rss_mib()
     started, cpu = time.perf_counter(), time.process_time()
@@ -107,18 +110,22 @@ def run_store(rows: str) -> dict[str, Any]:
     os.environ.pop("BREACHFLOW_DATABASE_URL", None)
     from incidents import db, org, payload, service
     from incidents.identification import matching
+    from incidents.models import IncidentCreate
 
     incident = payload.parse({
         "external_id": "BENCH-STORE", "title": "Benchmark: writing only",
         "detected_at": datetime.now(UTC).isoformat(), "data_categories": ["name", "email"],
         "breach_types": ["confidentiality"], "cause": "external_attack", "contained": True})
     with db.session() as s:
-        incident_id = service.create_incident(session=s, payload=incident, org=org.load(None),
-                                              actor="bench", sources={})[0].id
-    built = [(incident_id, f"user-{n:08d}", 1, 2, '["email","name"]', f"Person {n}",
-              f"person.{n}@mail.example", f"+4420{n:08d}", "mobile", None, "GB", None, "en-GB",
-              None, 0, None, None, None, '["GB"]', '["email","sms","voice"]', 0)
-             for n in range(int(rows))]
+        incident_in = IncidentCreate.from_payload(incident, org=org.load(None), actor="bench")
+        incident_id = service.create_incident(session=s, incident_in=incident_in, actor="bench")[0].id
+    built = [matching.SubjectRow(
+        incident_id=incident_id, subject_id=f"user-{n:08d}", in_directory=1, records=2,
+        data_categories='["email","name"]', full_name=f"Person {n}",
+        email=f"person.{n}@mail.example", phone=f"+4420{n:08d}", phone_type="mobile",
+        push_target=None, country="GB", region=None, locale="en-GB", birth_date=None, minor=0,
+        guardian_email=None, guardian_phone=None, postal_address=None, jurisdictions='["GB"]',
+        channels='["email","sms","voice"]', unreachable=0) for n in range(int(rows))]
     started = time.perf_counter()
     with db.session() as s:
         writer = matching._Writer(s.connection(), matching._People.COLUMNS)

@@ -40,6 +40,7 @@ def main() -> None:
     from incidents import db, org, payload, service
     from incidents.assessment import chart, impact, plan
     from incidents.identification import matching
+    from incidents.models import IncidentSources, RunSettings
     from incidents.triage import correlation
     from incidents.triage import stage as triage_stage
 
@@ -49,7 +50,8 @@ def main() -> None:
     with db.session() as s:
         incident, _, _ = correlation.intake_alert(
             session=s, payload=alert, org=org.load(None), actor="bench",
-            sources={"affected": str(affected), "directory": str(directory), "out": str(scratch)})
+            sources=IncidentSources(affected=str(affected), directory=str(directory)),
+            settings=RunSettings(out=str(scratch)))
     triage_stage.decide(incident.id, page=False)
     started = time.monotonic()
     matching.identify(incident.id, out_dir=scratch)

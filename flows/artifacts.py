@@ -50,7 +50,7 @@ def documents(incident_id: str) -> None:
     regulator reports); a new version each time more documents exist."""
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=incident_id)
-        out = Path(incident.sources.get("out", ""))
+        out = Path(incident.settings.out or "")
     files = _documents(out) if out.is_dir() else []
     lines = [f"# Documents of incident {incident.external_id}", "",
              f"Folder: `{out}`", ""]

@@ -23,10 +23,10 @@ def write(incident_id: str) -> dict[str, Path]:
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=incident_id)
         document = plan.build(s, incident)
-        out, external_id = Path(incident.sources["out"]) / FOLDER, incident.external_id
+        out, external_id = Path(incident.settings.out or "") / FOLDER, incident.external_id
     paths = chart.write(document, out, title=external_id)
     paths["json"] = out / "plan.json"
-    paths["json"].write_text(json.dumps({**document, "charts": {k: p.name for k, p in paths.items()
+    paths["json"].write_text(json.dumps({**document.to_json(), "charts": {k: p.name for k, p in paths.items()
                                                                 if k != "json"}},
                                         indent=2, ensure_ascii=False), encoding="utf-8")
     return paths

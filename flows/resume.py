@@ -19,5 +19,5 @@ def resume_incident(incident_id: str) -> dict[str, Any]:
     """incident_id: the incident's id or external_id."""
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=incident_id)
-        found, auto = incident.id, bool(incident.sources.get("auto_approve"))
+        found, auto = incident.id, incident.settings.auto_approve
     return dict(respond_to_incident.fn(found, auto_approve=auto))

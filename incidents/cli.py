@@ -10,15 +10,19 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from incidents.exceptions import BreachflowError, InputError, NotFound, StepFailed
 
+if TYPE_CHECKING:
+    from incidents.models import IncidentSources
 
-def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], dict[str, Any]]:
+
+def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSources]:
     """Validate every input before anything is written: payload, org, both sources."""
     from incidents import org, payload
     from incidents.identification import matching, sources
+    from incidents.models import IncidentSources
 
     incident = payload.load(Path(args.incident))
     profile = org.load(Path(args.org) if args.org else None)
@@ -27,10 +31,10 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], dict[str, An
     if "electronic_consent" in sources.columns(args.directory, label="--directory",
                                                table=args.directory_table, query=query):
         matching.check_consent(args.directory, table=args.directory_table, query=query)
-    found = {"affected": str(Path(args.affected).resolve()),
-             "directory": args.directory if "://" in args.directory
-             else str(Path(args.directory).resolve()),
-             "directory_table": args.directory_table, "directory_query": query}
+    found = IncidentSources(affected=str(Path(args.affected).resolve()),
+                            directory=args.directory if "://" in args.directory
+                            else str(Path(args.directory).resolve()),
+                            directory_table=args.directory_table, directory_query=query)
     return incident, profile, found
 
 
@@ -44,14 +48,15 @@ def _out_dir(args: argparse.Namespace, external_id: str) -> Path:
 def _open(args: argparse.Namespace, *, actor: str) -> tuple[str, bool, str | None]:
     """(incident id, opened now, id of the incident the alert joined through related_to)."""
     from incidents import db
+    from incidents.models import RunSettings
     from incidents.triage import correlation
 
     incident, profile, found = _inputs(args)
+    settings = RunSettings(out=str(_out_dir(args, incident.external_id)),
+                           auto_approve=bool(getattr(args, "auto_approve", False)))
     with db.session() as s:
-        found["out"] = str(_out_dir(args, incident.external_id))
-        found["auto_approve"] = bool(getattr(args, "auto_approve", False))
         created, new, joined = correlation.intake_alert(session=s, payload=incident, sources=found,
-                                                        org=profile, actor=actor)
+                                                        settings=settings, org=profile, actor=actor)
         return created.id, new, joined
 
 
@@ -150,7 +155,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=args.incident_id)
-        incident_id, auto = incident.id, bool(incident.sources.get("auto_approve"))
+        incident_id, auto = incident.id, incident.settings.auto_approve
     _sandbox_if_needed()
     _flow(incident_id, auto_approve=auto)
     _summary(incident_id)
@@ -212,14 +217,15 @@ def cmd_plan(args: argparse.Namespace) -> int:
     args.out = requested_out
     external_id = document["incident"]["external_id"]
     out = _out_dir(args, external_id) / "charts"
-    charts = chart.write(document["plan"], out, title=external_id)
+    typed = plan.Plan.model_validate(document["plan"])
+    charts = chart.write(typed, out, title=external_id)
     written = {**document["plan"], "incident": document["incident"],
                "charts": {kind: path.name for kind, path in charts.items()}}
     (out / "plan.json").write_text(json.dumps(written, indent=2, ensure_ascii=False), encoding="utf-8")
     if args.json:
         print(json.dumps(written, indent=2, ensure_ascii=False))
     else:
-        print(plan.text(document["plan"]))
+        print(plan.text(typed))
         print(f"Plan and timeline chart: {out / 'plan.json'}, {charts['svg']}, {charts['png']}")
     return 0
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
-from incidents.sqltypes import JSONValue, UTCDateTime, utcnow
+from incidents.sqltypes import JSONValue, ModelJSON, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from incidents.payload import IncidentPayload
 
 
 def new_id() -> str:
@@ -23,6 +26,70 @@ def _time(*, nullable: bool = True, index: bool = False) -> Any:
 def _json(default: Any) -> Any:
     return Field(default_factory=lambda: default.copy() if hasattr(default, "copy") else default,
                  sa_column=Column(JSONValue(), nullable=False))
+
+
+class IncidentSources(SQLModel):
+    """Where identification reads an incident's people: the forensic export of affected records
+    and the user directory (a file, or a SQLAlchemy URL with a table or a query)."""
+
+    affected: str | None = None
+    directory: str | None = None
+    directory_table: str | None = None
+    directory_query: str | None = None
+
+
+class RunSettings(SQLModel):
+    """How an incident's run behaves: where its documents go, whether its gates pass without a
+    person (`--auto-approve`), and what opened it."""
+
+    out: str | None = None
+    auto_approve: bool = False
+    opened_by: str | None = None
+
+
+class IncidentCreate(SQLModel):
+    """An incident as intake opens it: the validated payload with its defaults resolved, where
+    its people are, how its run behaves and the organisation profile."""
+
+    external_id: str
+    title: str
+    summary: str | None = None
+    detected_at: datetime
+    aware_at: datetime
+    aware_at_source: str
+    determined_at: datetime
+    occurred_from: datetime | None = None
+    occurred_to: datetime | None = None
+    breach_types: list[str] = []
+    cause: str | None = None
+    data_categories: list[str] = []
+    encrypted: bool = False
+    key_compromised: bool = False
+    systems: list[str] = []
+    contained: bool | None = None
+    measures_taken: str | None = None
+    law_enforcement_delay: bool = False
+    records_of_care: bool = False
+    related_to: str | None = None
+    sources: IncidentSources = IncidentSources()
+    settings: RunSettings = RunSettings()
+    org: dict[str, Any] = {}
+    created_at: datetime
+
+    @classmethod
+    def from_payload(cls, payload: IncidentPayload, *, actor: str,
+                     sources: IncidentSources | None = None, settings: RunSettings | None = None,
+                     org: dict[str, Any] | None = None, now: datetime | None = None) -> IncidentCreate:
+        """Awareness defaults to the intake time (and says so); determination to awareness."""
+        now = now or utcnow()
+        aware_at = payload.aware_at or now
+        fields = payload.model_dump(exclude={"encryption", "aware_at", "determined_at"})
+        return cls(**fields, encrypted=payload.encryption.encrypted,
+                   key_compromised=payload.encryption.key_compromised, aware_at=aware_at,
+                   aware_at_source=actor if payload.aware_at else f"{actor} (intake time)",
+                   determined_at=payload.determined_at or aware_at,
+                   sources=sources or IncidentSources(), settings=settings or RunSettings(),
+                   org=org or {}, created_at=now)
 
 
 class Incident(SQLModel, table=True):
@@ -48,8 +115,11 @@ class Incident(SQLModel, table=True):
     # The data came from records of care (payload `records_of_care`; 45 CFR 160.103).
     records_of_care: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     related_to: str | None = Field(default=None, max_length=200)
-    # Where this incident's people come from: paths or a SQLAlchemy URL given by the responder.
-    sources: dict[str, Any] = _json({})
+    # Where this incident's people come from, and how its run behaves.
+    sources: IncidentSources = Field(default_factory=IncidentSources,
+                                     sa_column=Column(ModelJSON(IncidentSources), nullable=False))
+    settings: RunSettings = Field(default_factory=RunSettings,
+                                  sa_column=Column(ModelJSON(RunSettings), nullable=False))
     org: dict[str, Any] = _json({})
     status: str = Field(default="open", max_length=20)
     # The kill switch of notification: active | paused | cancelled (breachflow sending ...).

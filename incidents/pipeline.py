@@ -17,7 +17,10 @@ from incidents.triage import stage as triage
 
 def out_dir(incident_id: str) -> Path:
     with db.session() as s:
-        return Path(service.get_incident(session=s, incident_id=incident_id).sources["out"])
+        out = service.get_incident(session=s, incident_id=incident_id).settings.out
+    if out is None:
+        raise KeyError("out")  # every way of opening an incident sets it
+    return Path(out)
 
 
 def triage_stage(incident_id: str) -> dict[str, Any]:

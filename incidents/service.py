@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, or_, select
 
 from incidents import audit
 from incidents.exceptions import NotFound
-from incidents.models import Incident
-from incidents.payload import IncidentPayload
-from incidents.sqltypes import utcnow
+from incidents.models import Incident, IncidentCreate
 from regulators import IncidentFacts
 
 
@@ -29,51 +25,25 @@ def find_incident(*, session: Session, external_id: str) -> Incident | None:
     return session.exec(select(Incident).where(Incident.external_id == external_id)).first()
 
 
-def create_incident(*, session: Session, payload: IncidentPayload, sources: dict[str, Any],
-                    org: dict[str, Any], actor: str) -> tuple[Incident, bool]:
+def create_incident(*, session: Session, incident_in: IncidentCreate,
+                    actor: str) -> tuple[Incident, bool]:
     """The incident for this payload and whether it was created now (False: it already existed)."""
-    existing = find_incident(session=session, external_id=payload.external_id)
+    existing = find_incident(session=session, external_id=incident_in.external_id)
     if existing is not None:
         return existing, False
-    now = utcnow()
-    aware_at = payload.aware_at or now
-    incident = Incident(
-        external_id=payload.external_id,
-        title=payload.title,
-        summary=payload.summary,
-        detected_at=payload.detected_at,
-        aware_at=aware_at,
-        aware_at_source=actor if payload.aware_at else f"{actor} (intake time)",
-        determined_at=payload.determined_at or aware_at,
-        occurred_from=payload.occurred_from,
-        occurred_to=payload.occurred_to,
-        breach_types=payload.breach_types,
-        cause=payload.cause,
-        data_categories=payload.data_categories,
-        encrypted=payload.encryption.encrypted,
-        key_compromised=payload.encryption.key_compromised,
-        systems=payload.systems,
-        contained=payload.contained,
-        measures_taken=payload.measures_taken,
-        law_enforcement_delay=payload.law_enforcement_delay,
-        records_of_care=payload.records_of_care,
-        related_to=payload.related_to,
-        sources=sources,
-        org=org,
-        created_at=now,
-    )
+    incident = Incident.model_validate(incident_in)
     session.add(incident)
     try:
         session.flush()
     except IntegrityError:
         # Another intake created the same external_id between our read and our write.
         session.rollback()
-        again = find_incident(session=session, external_id=payload.external_id)
+        again = find_incident(session=session, external_id=incident_in.external_id)
         if again is None:
             raise
         return again, False
     audit.record(session, incident_id=incident.id, actor=actor, action="incident.created",
-                 detail={"external_id": incident.external_id, "aware_at": aware_at.isoformat(),
+                 detail={"external_id": incident.external_id, "aware_at": incident.aware_at.isoformat(),
                          "aware_at_source": incident.aware_at_source})
     return incident, True
 

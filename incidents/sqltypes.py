@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import JSON, DateTime, TypeDecorator
 from sqlalchemy.engine import Dialect
 
@@ -33,6 +34,25 @@ class JSONValue(TypeDecorator[Any]):
 
     impl = JSON
     cache_ok = True
+
+
+class ModelJSON(TypeDecorator[Any]):
+    """A JSON column that holds one typed document: a pydantic model in, the same model out."""
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, model: type[BaseModel]) -> None:
+        super().__init__()
+        self.model = model
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:  # noqa: ARG002
+        if isinstance(value, BaseModel):
+            return value.model_dump(mode="json", exclude_none=True)
+        return value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:  # noqa: ARG002
+        return None if value is None else self.model.model_validate(value)
 
 
 def utcnow() -> datetime:

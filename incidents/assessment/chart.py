@@ -9,7 +9,10 @@ import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from incidents.assessment.plan import Plan
 
 STEM = "plan-timeline"
 ROW_INCHES = 0.32
@@ -26,26 +29,26 @@ def _ascii(text: str) -> str:
     return re.sub(r"\s*\(\s*\)", "", kept).strip()
 
 
-def _lines(plan: dict[str, Any]) -> list[dict[str, Any]]:
+def _lines(plan: Plan) -> list[dict[str, Any]]:
     """One line per obligation (jurisdiction x audience), its channels folded in."""
     found: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for row in plan["rows"]:
-        if not row["required"] and not row["needs_review"]:
+    for row in plan.rows:
+        if not row.required and not row.needs_review:
             continue
-        recipient = row["recipient"] if row["audience"] != "individuals" else None
-        label = f"{row['jurisdiction']} {row['audience']}" + (
+        recipient = row.recipient if row.audience != "individuals" else None
+        label = f"{row.jurisdiction} {row.audience}" + (
             f": {_ascii(recipient)[:28]}" if recipient else "")
-        line = found.setdefault((row["jurisdiction"], row["audience"], recipient or ""), {
-            "label": label, "deadline": _time(row["deadline"]), "rule": _ascii(row["deadline_rule"]),
+        line = found.setdefault((row.jurisdiction, row.audience, recipient or ""), {
+            "label": label, "deadline": _time(row.deadline), "rule": _ascii(row.deadline_rule),
             "send_hours": 0.0, "at_risk": False, "count": 0})
-        line["send_hours"] = max(line["send_hours"], row.get("queue_hours") or 0.0)
-        line["at_risk"] = line["at_risk"] or bool(row.get("at_risk"))
-        line["count"] += row.get("count") or 0
+        line["send_hours"] = max(line["send_hours"], row.queue_hours or 0.0)
+        line["at_risk"] = line["at_risk"] or bool(row.at_risk)
+        line["count"] += row.count or 0
     return sorted(found.values(), key=lambda ln: (
         ln["deadline"] is None, ln["deadline"].timestamp() if ln["deadline"] else 0.0, ln["label"]))
 
 
-def write(plan: dict[str, Any], out_dir: Path, *, title: str) -> dict[str, Path]:
+def write(plan: Plan, out_dir: Path, *, title: str) -> dict[str, Path]:
     """Write plan-timeline.svg and .png into `out_dir`; returns their paths."""
     import matplotlib
 
@@ -57,8 +60,8 @@ def write(plan: dict[str, Any], out_dir: Path, *, title: str) -> dict[str, Path]
     num = cast(Callable[[datetime], float], mdates.date2num)
     dates = cast(Any, mdates)
     lines = _lines(plan)
-    aware = _time(plan["aware_at"])
-    now = _time(plan["generated_at"])
+    aware = _time(plan.aware_at)
+    now = _time(plan.generated_at)
     if aware is None or now is None:
         raise ValueError("the plan has no awareness or generation time")
     height = max(2.5, 1.6 + ROW_INCHES * max(1, len(lines)))
@@ -87,7 +90,7 @@ def write(plan: dict[str, Any], out_dir: Path, *, title: str) -> dict[str, Path]
         ax.xaxis.set_major_formatter(dates.DateFormatter("%Y-%m-%d"))
         ax.tick_params(axis="x", labeltop=len(lines) > 25)  # long charts: dates on top too
         fig.autofmt_xdate()
-        ax.set_title(f"{title}: obligations from awareness ({plan['aware_at']}, solid line) to "
+        ax.set_title(f"{title}: obligations from awareness ({plan.aware_at}, solid line) to "
                      "deadline; dashed line now, thin bars: time to send each channel's queue; "
                      "red: at risk", fontsize=9, loc="left", wrap=True)
         ax.grid(axis="x", alpha=0.3)

@@ -30,6 +30,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -49,6 +50,82 @@ RATE_UNITS = {"email": "requests", "sms": "segments", "voice": "calls", "push": 
 # Audiences other than individuals are told once, through a document.
 AUDIENCE_CHANNEL = {"regulator": "report", "credit_agencies": "report", "public": "announcement",
                     "media": "press release"}
+
+
+class PlanRow(BaseModel):
+    """One jurisdiction x audience x channel x recipient line. A field that does not apply to a
+    row is absent from its JSON, not null (queue_hours, without_postal_address, risk)."""
+
+    jurisdiction: str
+    audience: str
+    required: bool
+    needs_review: bool
+    substitute_notice: bool
+    deadline: str | None
+    deadline_rule: str
+    time_left_hours: float | None
+    channel: str | None
+    recipient: str | None
+    count: int | None
+    cost_usd: float | None
+    send_hours: float | None
+    queue_hours: float | None = None
+    without_postal_address: int | None = None
+    at_risk: bool | None = None
+    risk: str | None = None
+
+
+class PlanRate(BaseModel):
+    per_second: float | None
+    unit: str
+    per_notice: float
+    setting: str
+
+
+class PlanChannel(BaseModel):
+    notices: int
+    cost_usd: float
+    send_hours: float | None
+
+
+class JurisdictionCost(BaseModel):
+    individuals_usd: float
+    guardians_usd: float
+
+
+class PlanCosts(BaseModel):
+    by_jurisdiction: dict[str, JurisdictionCost]
+    total_usd: float
+    note: str
+
+
+class AtRisk(BaseModel):
+    jurisdiction: str
+    audience: str
+    channel: str | None
+    recipient: str | None
+    count: int | None
+    deadline: str | None
+    risk: str
+
+
+class Plan(BaseModel):
+    """The plan document (`plan --json`, `charts/plan.json`, the `plan` of `assess --json`):
+    counts, times and money only, no personal data."""
+
+    generated_at: str
+    aware_at: str
+    aware_at_source: str
+    determined_at: str
+    rates: dict[str, PlanRate]
+    unit_prices: dict[str, Any]
+    channels: dict[str, PlanChannel]
+    rows: list[PlanRow]
+    costs: PlanCosts
+    at_risk: list[AtRisk]
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude_unset=True)
 
 
 def email_batch() -> int:
@@ -184,7 +261,7 @@ def _risk(row: dict[str, Any], *, deadline: datetime | None, now: datetime,
 
 
 def build(session: Session, incident: Incident, *, now: datetime | None = None,
-          channel_rates: dict[str, float | None] | None = None) -> dict[str, Any]:
+          channel_rates: dict[str, float | None] | None = None) -> Plan:
     """The plan document (counts, times and money only: no personal data)."""
     now = now or utcnow()
     channel_rates = rates() if channel_rates is None else channel_rates
@@ -229,7 +306,7 @@ def build(session: Session, incident: Incident, *, now: datetime | None = None,
         code: {"individuals_usd": round(sum(c.cost for c in cells.values()), 4),
                "guardians_usd": round(sum(c.cost for c in counts.guardians.get(code, {}).values()), 4)}
         for code, cells in sorted(counts.subjects.items())}
-    return {
+    return Plan.model_validate({
         "generated_at": _iso(now), "aware_at": _iso(incident.aware_at),
         "aware_at_source": incident.aware_at_source, "determined_at": _iso(incident.determined_at),
         "rates": {ch: {"per_second": r, "unit": RATE_UNITS[ch], "per_notice": round(units[ch], 6),
@@ -245,29 +322,29 @@ def build(session: Session, incident: Incident, *, now: datetime | None = None,
                           "substitute-notice cost thresholds"},
         "at_risk": [{k: r[k] for k in ("jurisdiction", "audience", "channel", "recipient", "count",
                                        "deadline", "risk")} for r in rows if r.get("at_risk")],
-    }
+    })
 
 
-def text(plan: dict[str, Any]) -> str:
+def text(plan: Plan) -> str:
     """The plan as a table for a terminal."""
-    lines = [f"Aware since {plan['aware_at']} ({plan['aware_at_source']}); plan made {plan['generated_at']}",
+    lines = [f"Aware since {plan.aware_at} ({plan.aware_at_source}); plan made {plan.generated_at}",
              f"{'jurisdiction':<10} {'audience':<15} {'channel':<13} {'count':>9} {'cost USD':>11} "
              f"{'deadline':<21} {'left h':>8} {'send h':>7}  risk"]
-    for r in plan["rows"]:
-        if not r["required"] and not r["needs_review"]:
+    for r in plan.rows:
+        if not r.required and not r.needs_review:
             continue
-        cost = "" if r["cost_usd"] is None else f"{r['cost_usd']:,.2f}"
-        left = "" if r["time_left_hours"] is None else f"{r['time_left_hours']:,.1f}"
-        send = "" if r.get("queue_hours") is None else f"{r['queue_hours']:,.1f}"
-        who = f"{r['channel'] or '-'}" + (" (guardians)" if r["recipient"] == "guardians" else "")
-        lines.append(f"{r['jurisdiction']:<10} {r['audience']:<15} {who:<13} {r['count'] or 0:>9,} "
-                     f"{cost:>11} {(r['deadline'] or r['deadline_rule'])[:21]:<21} {left:>8} {send:>7}"
-                     f"  {r.get('risk') or ''}")
-    lines.append(f"Estimated cost of individual notices: ${plan['costs']['total_usd']:,.2f}")
-    for channel, figures in plan["channels"].items():
-        hours = figures["send_hours"]
-        lines.append(f"  {channel:<7} {figures['notices']:>9,} notices, ${figures['cost_usd']:,.2f}"
+        cost = "" if r.cost_usd is None else f"{r.cost_usd:,.2f}"
+        left = "" if r.time_left_hours is None else f"{r.time_left_hours:,.1f}"
+        send = "" if r.queue_hours is None else f"{r.queue_hours:,.1f}"
+        who = f"{r.channel or '-'}" + (" (guardians)" if r.recipient == "guardians" else "")
+        lines.append(f"{r.jurisdiction:<10} {r.audience:<15} {who:<13} {r.count or 0:>9,} "
+                     f"{cost:>11} {(r.deadline or r.deadline_rule)[:21]:<21} {left:>8} {send:>7}"
+                     f"  {r.risk or ''}")
+    lines.append(f"Estimated cost of individual notices: ${plan.costs.total_usd:,.2f}")
+    for channel, figures in plan.channels.items():
+        hours = figures.send_hours
+        lines.append(f"  {channel:<7} {figures.notices:>9,} notices, ${figures.cost_usd:,.2f}"
                      + (f", {hours:,.1f} h to send" if hours is not None else ", sending time not modelled"))
-    if plan["at_risk"]:
-        lines.append(f"{len(plan['at_risk'])} deadlines at risk")
+    if plan.at_risk:
+        lines.append(f"{len(plan.at_risk)} deadlines at risk")
     return "\n".join(lines)

@@ -579,11 +579,11 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
     """The identification stage; returns counts only."""
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=incident_id)
-        sources, org = dict(incident.sources), org_facts(incident.org)
+        sources, org = incident.sources.model_copy(), org_facts(incident.org)
         consent_mode = incident.org.get("notice", {}).get("electronic_consent", "column")
         base, today = frozenset(incident.data_categories), incident.aware_at.date()
         records_of_care = incident.records_of_care
-    if not sources.get("affected") or not sources.get("directory"):
+    if not sources.affected or not sources.directory:
         # An incident opened through the intake API takes its files from the server's
         # configuration (BREACHFLOW_AFFECTED, BREACHFLOW_DIRECTORY).
         raise BreachflowError("no affected-records file or user directory is configured for "
@@ -591,9 +591,9 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
                               "for the intake API, or use `breachflow run`")
     quality = Quality()
     affected = _Affected(base, quality)
-    affected.fold(sources["affected"])
-    directory = read(sources["directory"], DIRECTORY_COLUMNS, label="--directory",
-                     table=sources.get("directory_table"), query=sources.get("directory_query"))
+    affected.fold(sources.affected)
+    directory = read(sources.directory, DIRECTORY_COLUMNS, label="--directory",
+                     table=sources.directory_table, query=sources.directory_query)
     outcome = _Outcome()
     with db.session() as s:
         # A re-run after a crash starts this stage over: nothing downstream exists yet.

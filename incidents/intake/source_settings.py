@@ -15,6 +15,7 @@ from typing import Any
 
 from incidents import config, org
 from incidents.exceptions import InputError
+from incidents.models import IncidentSources, RunSettings
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+|\.{2,}")
 
@@ -24,15 +25,21 @@ def safe_name(external_id: str) -> str:
     return _UNSAFE.sub("_", external_id).lstrip(".") or "incident"
 
 
-def intake_sources(external_id: str) -> dict[str, Any]:
-    found: dict[str, Any] = {"out": str(config.load().out_root / safe_name(external_id)),
-                             "auto_approve": False, "opened_by": "intake-api"}
+def intake_sources(external_id: str) -> IncidentSources:
+    """The people of an incident opened by webhook, from the server's configuration."""
+    found = IncidentSources()
     if directory := os.environ.get("BREACHFLOW_DIRECTORY"):
-        found["directory"] = directory
-        found["directory_table"] = os.environ.get("BREACHFLOW_DIRECTORY_TABLE")
+        found.directory = directory
+        found.directory_table = os.environ.get("BREACHFLOW_DIRECTORY_TABLE")
     if template := os.environ.get("BREACHFLOW_AFFECTED"):
-        found["affected"] = template.replace("{external_id}", safe_name(external_id))
+        found.affected = template.replace("{external_id}", safe_name(external_id))
     return found
+
+
+def intake_settings(external_id: str) -> RunSettings:
+    """Its documents under the output root; its gates wait for a person."""
+    return RunSettings(out=str(config.load().out_root / safe_name(external_id)),
+                       auto_approve=False, opened_by="intake-api")
 
 
 def intake_org() -> dict[str, Any]:

@@ -161,7 +161,7 @@ def export(*, incident_id: str, out: Path | None = None) -> tuple[Path, str, int
         files = build(s, incident)
         data = pack(files)
         digest = hashlib.sha256(data).hexdigest()
-        folder = out or Path(incident.sources.get("out") or ".")
+        folder = out or Path(incident.settings.out or ".")
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"notice-pack-{incident.external_id}.zip"
         path.write_bytes(data)

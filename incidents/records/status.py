@@ -46,7 +46,7 @@ def assessment_document(session: Session, incident: Incident) -> dict[str, Any]:
                      "risk_level": incident.risk_level},
         "affected": affected_json(session, incident),
         "obligations": [obligation_json(o) for o in obligations],
-        "plan": plan.build(session, incident),
+        "plan": plan.build(session, incident).to_json(),
     }
 
 

@@ -20,7 +20,14 @@ from sqlmodel import Session, col, or_, select
 from incidents import audit, service
 from incidents.assessment import clock
 from incidents.exceptions import InputError
-from incidents.models import Incident, IncidentAlert, Step
+from incidents.models import (
+    Incident,
+    IncidentAlert,
+    IncidentCreate,
+    IncidentSources,
+    RunSettings,
+    Step,
+)
 from incidents.payload import IncidentPayload
 
 WINDOW_ENV = "BREACHFLOW_CORRELATION_WINDOW_HOURS"
@@ -112,8 +119,9 @@ def alerts(session: Session, incident: Incident) -> list[IncidentAlert]:
     return found
 
 
-def intake_alert(*, session: Session, payload: IncidentPayload, sources: dict[str, Any],
-                 org: dict[str, Any], actor: str) -> tuple[Incident, bool, str | None]:
+def intake_alert(*, session: Session, payload: IncidentPayload, actor: str,
+                 sources: IncidentSources | None = None, settings: RunSettings | None = None,
+                 org: dict[str, Any] | None = None) -> tuple[Incident, bool, str | None]:
     """Take one alert: (its incident, whether a new incident was opened, the id of the existing
     incident it joined through `related_to`, else None). The same alert twice changes nothing."""
     known = resolve(session, payload.external_id)
@@ -132,8 +140,10 @@ def intake_alert(*, session: Session, payload: IncidentPayload, sources: dict[st
                 raise
             return again, False, None
         return target, False, target.id
-    incident, created = service.create_incident(session=session, payload=payload, sources=sources,
-                                                org=org, actor=actor)
+    incident_in = IncidentCreate.from_payload(payload, actor=actor, sources=sources,
+                                              settings=settings, org=org)
+    incident, created = service.create_incident(session=session, incident_in=incident_in,
+                                                actor=actor)
     if created:
         session.add(Facts.of_payload(payload).alert(incident_id=incident.id, link="opened",
                                                     actor=actor, reason=None))

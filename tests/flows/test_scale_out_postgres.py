@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from incidents import channels, db, demo, org, payload, pipeline, service, steps
 from incidents.delivery import ledger
+from incidents.models import IncidentCreate, IncidentSources, RunSettings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.prefect]
 PEOPLE = 600
@@ -63,11 +64,12 @@ def planned(scale_db, sandbox_process, tmp_path, monkeypatch) -> dict[str, Any]:
     db.reset()
     files = demo.write(tmp_path / "inputs", count=PEOPLE, seed=21, strangers=0)
     with db.session() as s:
-        incident, _ = service.create_incident(
-            session=s, payload=payload.load(files["incident.json"]), org=org.load(None),
-            actor="test", sources={"affected": str(files["affected.csv"]),
-                                   "directory": str(files["directory.csv"]),
-                                   "out": str(tmp_path / "out")})
+        incident_in = IncidentCreate.from_payload(
+            payload.load(files["incident.json"]), org=org.load(None), actor="test",
+            sources=IncidentSources(affected=str(files["affected.csv"]),
+                                    directory=str(files["directory.csv"])),
+            settings=RunSettings(out=str(tmp_path / "out")))
+        incident, _ = service.create_incident(session=s, incident_in=incident_in, actor="test")
         incident_id = incident.id
     for name, work in (("triage", pipeline.triage_stage),
                        ("identification", pipeline.identification_stage),

@@ -1,17 +1,16 @@
 from sqlmodel import select
 
 from incidents import audit, db, service
-from incidents.models import AuditEvent
+from incidents.models import AuditEvent, IncidentCreate
 from incidents.payload import parse
 
 
 def _incident() -> str:
     with db.session() as s:
         incident, _ = service.create_incident(
-            session=s, payload=parse({"external_id": "A-1", "title": "t",
-                                      "detected_at": "2026-11-20T08:00:00Z",
-                                      "data_categories": ["email"]}),
-            sources={}, org={}, actor="test")
+            session=s, incident_in=IncidentCreate.from_payload(
+                parse({"external_id": "A-1", "title": "t", "detected_at": "2026-11-20T08:00:00Z",
+                       "data_categories": ["email"]}), actor="test"), actor="test")
         for n in range(3):
             audit.record(s, incident_id=incident.id, actor="alice", action="gate.test",
                          detail={"n": n})

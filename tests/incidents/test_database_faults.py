@@ -15,16 +15,17 @@ from sqlmodel import select
 from incidents import db, org, payload, pipeline, service, steps
 from incidents.channels.base import Outcome, Result
 from incidents.delivery import ledger
-from incidents.models import Delivery
+from incidents.models import Delivery, IncidentCreate, IncidentSources, RunSettings
 
 
 def _planned(demo_files, out_dir) -> str:
     with db.session() as s:
-        incident, _ = service.create_incident(
-            session=s, payload=payload.load(demo_files["incident.json"]), org=org.load(None),
-            actor="test", sources={"affected": str(demo_files["affected.csv"]),
-                                   "directory": str(demo_files["directory.csv"]),
-                                   "out": str(out_dir)})
+        incident_in = IncidentCreate.from_payload(
+            payload.load(demo_files["incident.json"]), org=org.load(None), actor="test",
+            sources=IncidentSources(affected=str(demo_files["affected.csv"]),
+                                    directory=str(demo_files["directory.csv"])),
+            settings=RunSettings(out=str(out_dir)))
+        incident, _ = service.create_incident(session=s, incident_in=incident_in, actor="test")
         incident_id = incident.id
     for name, work in (("triage", pipeline.triage_stage),
                        ("identification", pipeline.identification_stage),

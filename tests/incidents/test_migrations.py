@@ -43,3 +43,37 @@ def test_processes_starting_together_on_a_new_database_take_turns(tmp_path):
             for _ in range(4)]
     errors = [run.communicate(timeout=120)[1] for run in runs]
     assert [run.returncode for run in runs] == [0, 0, 0, 0], errors
+
+
+def test_run_settings_leave_the_sources_column_on_upgrade(tmp_path):
+    """Before 0003 one JSON column held where the people are and how the run behaves."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlmodel import Session
+
+    from incidents.models import Incident, IncidentSources, RunSettings
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(db.MIGRATIONS))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0002")
+        connection.execute(text(
+            "INSERT INTO incident (id, external_id, title, detected_at, aware_at, aware_at_source,"
+            " determined_at, breach_types, data_categories, encrypted, key_compromised, systems,"
+            " law_enforcement_delay, sources, org, status, triage_reasons, rules_snapshot, quality,"
+            " created_at) VALUES ('i1', 'E-1', 't', '2026-01-01', '2026-01-01', 'x', '2026-01-01',"
+            " '[]', '[]', 0, 0, '[]', 0, :sources, '{}', 'open', '[]', '{}', '{}', '2026-01-01')"),
+            {"sources": '{"affected": "/f/a.csv", "directory": "/f/d.csv", "directory_table": null,'
+                        ' "out": "/out/E-1", "auto_approve": true, "opened_by": "intake-api"}'})
+    db.upgrade(engine)
+    with Session(engine) as s:
+        incident = s.get(Incident, "i1")
+        assert incident is not None
+        assert incident.sources == IncidentSources(affected="/f/a.csv", directory="/f/d.csv")
+        assert incident.settings == RunSettings(out="/out/E-1", auto_approve=True,
+                                                opened_by="intake-api")
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT sources FROM incident")).scalar()
+        assert "out" not in stored and "auto_approve" not in stored

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from incidents import channels, db, org, payload, pipeline, service, steps
 from incidents.delivery import ledger, send
-from incidents.models import Delivery, Obligation
+from incidents.models import Delivery, IncidentCreate, IncidentSources, Obligation, RunSettings
 from sandbox import Sandbox
 
 pytestmark = pytest.mark.postgres
@@ -21,11 +21,12 @@ def test_stages_and_ledger_on_postgres(home, demo_files, tmp_path, monkeypatch, 
         monkeypatch.setenv("BREACHFLOW_SANDBOX_URL", sandbox.url)
         channels.reset()
         with db.session() as s:
-            incident, _ = service.create_incident(
-                session=s, payload=payload.load(demo_files["incident.json"]), org=org.load(None),
-                actor="test", sources={"affected": str(demo_files["affected.csv"]),
-                                       "directory": str(demo_files["directory.csv"]),
-                                       "out": str(out)})
+            incident_in = IncidentCreate.from_payload(
+                payload.load(demo_files["incident.json"]), org=org.load(None), actor="test",
+                sources=IncidentSources(affected=str(demo_files["affected.csv"]),
+                                        directory=str(demo_files["directory.csv"])),
+                settings=RunSettings(out=str(out)))
+            incident, _ = service.create_incident(session=s, incident_in=incident_in, actor="test")
             incident_id = incident.id
         for name, work in (("triage", pipeline.triage_stage),
                            ("identification", pipeline.identification_stage),

@@ -60,7 +60,7 @@ SEVERE = {"external_id": "SEV-1", "title": "Ransomware on the clinic file server
 
 def _intake(data):
     with db.session() as s:
-        incident, _, _ = correlation.intake_alert(session=s, payload=payload.parse(data), sources={},
+        incident, _, _ = correlation.intake_alert(session=s, payload=payload.parse(data),
                                                   org=org.load(None), actor="siem")
         return incident.id
 

@@ -20,6 +20,7 @@ from incidents.assessment import impact, plan
 from incidents.channels import pacing
 from incidents.demo import _phone
 from incidents.identification import matching
+from incidents.models import IncidentSources, RunSettings
 from incidents.triage import correlation
 from incidents.triage import stage as triage_stage
 
@@ -138,7 +139,7 @@ def test_plan_rows_per_channel_with_deadline_and_time_left(home, tmp_path):
     with db.session() as s:
         from incidents import service
 
-        document = plan.build(s, service.get_incident(session=s, incident_id=incident_id), now=now)
+        document = plan.build(s, service.get_incident(session=s, incident_id=incident_id), now=now).to_json()
     email = _row(document, "US-CA", "individuals", "email")
     text = _row(document, "US-CA", "individuals", "sms")
     assert (email["count"], text["count"]) == (40, 30)
@@ -152,12 +153,12 @@ def test_plan_rows_per_channel_with_deadline_and_time_left(home, tmp_path):
 
 
 def _assessed(files, tmp_path) -> str:
-    sources = {"affected": str(files["affected.csv"]), "directory": str(files["directory.csv"]),
-               "out": str(tmp_path / "out")}
+    sources = IncidentSources(affected=str(files["affected.csv"]), directory=str(files["directory.csv"]))
     with db.session() as s:
         incident, _, _ = correlation.intake_alert(
             session=s, payload=payload.load(files["incident.json"]), sources=sources,
-            org=org.load(files["org.toml"]), actor="test")
+            settings=RunSettings(out=str(tmp_path / "out")), org=org.load(files["org.toml"]),
+            actor="test")
     triage_stage.decide(incident.id, page=False)
     matching.identify(incident.id, out_dir=tmp_path / "out")
     impact.assess(incident.id)
@@ -173,9 +174,9 @@ def test_a_slow_channel_puts_the_deadline_at_risk(home, tmp_path):
 
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=incident_id)
-        fine = plan.build(s, incident, now=now)
-        slow = plan.build(s, incident, now=now, channel_rates={**plan.rates(), "sms": 0.1})
-        late = plan.build(s, incident, now=deadline + timedelta(minutes=1))
+        fine = plan.build(s, incident, now=now).to_json()
+        slow = plan.build(s, incident, now=now, channel_rates={**plan.rates(), "sms": 0.1}).to_json()
+        late = plan.build(s, incident, now=deadline + timedelta(minutes=1)).to_json()
     assert _row(fine, "US-CA", "individuals", "sms")["at_risk"] is False
     row = _row(slow, "US-CA", "individuals", "sms")
     assert row["at_risk"] is True and row["queue_hours"] == round(300 * 2 / 0.1 / 3600, 2)

@@ -9,6 +9,7 @@ import json
 from incidents import db, org, payload, pipeline, service, steps
 from incidents.assessment import impact
 from incidents.identification import matching
+from incidents.models import IncidentCreate, IncidentSources, RunSettings
 from incidents.records import status
 from regulators.deadlines import Deadline
 from regulators.us_states.california import California
@@ -18,10 +19,12 @@ def _assessed(demo_files, external_id: str, out_dir) -> str:
     data = json.loads(demo_files["incident.json"].read_text())
     data["external_id"] = external_id
     with db.session() as s:
-        incident, _ = service.create_incident(
-            session=s, payload=payload.parse(data), org=org.load(None), actor="test",
-            sources={"affected": str(demo_files["affected.csv"]),
-                     "directory": str(demo_files["directory.csv"]), "out": str(out_dir)})
+        incident_in = IncidentCreate.from_payload(
+            payload.parse(data), org=org.load(None), actor="test",
+            sources=IncidentSources(affected=str(demo_files["affected.csv"]),
+                                    directory=str(demo_files["directory.csv"])),
+            settings=RunSettings(out=str(out_dir)))
+        incident, _ = service.create_incident(session=s, incident_in=incident_in, actor="test")
         incident_id = incident.id
     steps.run(incident_id, "triage", pipeline.triage_stage)
     steps.run(incident_id, "identification",

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from incidents import cli
+from incidents.models import IncidentCreate
 
 
 def _snapshot(home):
@@ -27,8 +28,9 @@ def seeded(home, demo_files):
     from incidents import db, org, payload, service
 
     with db.session() as s:
-        service.create_incident(session=s, payload=payload.load(demo_files["incident.json"]),
-                                sources={}, org=org.load(None), actor="test")
+        incident_in = IncidentCreate.from_payload(
+            payload.load(demo_files["incident.json"]), org=org.load(None), actor="test")
+        service.create_incident(session=s, incident_in=incident_in, actor="test")
     return _snapshot(home)
 
 

@@ -16,7 +16,7 @@ from sqlmodel import select
 from incidents import db, org, payload, pipeline, service, steps
 from incidents.assessment import impact
 from incidents.identification import matching
-from incidents.models import AffectedSubject, Obligation
+from incidents.models import AffectedSubject, IncidentCreate, IncidentSources, Obligation, RunSettings
 from incidents.records import status
 
 HEADER = ["subject_id", "full_name", "email", "phone", "push_target", "country", "region",
@@ -74,9 +74,11 @@ def _open_incident(sources, out_dir, external_id="ID-1"):
             "detected_at": "2026-06-15T08:00:00Z", "aware_at": "2026-06-15T10:00:00Z",
             "data_categories": ["name", "email"], "breach_types": ["confidentiality"]}
     with db.session() as s:
-        incident, _ = service.create_incident(
-            session=s, payload=payload.parse(data), org=org.load(None), actor="test",
-            sources={**{k: str(v) for k, v in sources.items()}, "out": str(out_dir)})
+        incident_in = IncidentCreate.from_payload(
+            payload.parse(data), org=org.load(None), actor="test",
+            sources=IncidentSources(**{k: str(v) for k, v in sources.items()}),
+            settings=RunSettings(out=str(out_dir)))
+        incident, _ = service.create_incident(session=s, incident_in=incident_in, actor="test")
         return incident.id
 
 

@@ -134,8 +134,8 @@ def test_status_needs_the_bearer_token_and_equals_the_status_command(intake):
 
 def test_an_external_id_cannot_steer_where_documents_are_written(intake):
     intake.post(incident_body("../../etc/passwd"))
-    ((sources,),) = intake.query("SELECT sources FROM incident")
-    out = json.loads(sources)["out"]
+    ((settings,),) = intake.query("SELECT settings FROM incident")
+    out = json.loads(settings)["out"]
     assert Path(out).parent == intake.home.parent / "out"
     assert ".." not in Path(out).name and Path(out).name.endswith("etc_passwd")
 

@@ -16,7 +16,15 @@ import pytest
 from sqlmodel import select
 
 from incidents import db, org, payload, pipeline, service, steps
-from incidents.models import Announcement, Notice, NoticeLink, RegulatorReport
+from incidents.models import (
+    Announcement,
+    IncidentCreate,
+    IncidentSources,
+    Notice,
+    NoticeLink,
+    RegulatorReport,
+    RunSettings,
+)
 from incidents.notices import announcement, reports, segments
 from incidents.notices import page as notice_page
 from incidents.records import export
@@ -24,10 +32,12 @@ from incidents.records import export
 
 def _prepared(demo_files: dict[str, Path], out: Path) -> str:
     with db.session() as s:
-        incident, _ = service.create_incident(
-            session=s, payload=payload.load(demo_files["incident.json"]), org=org.load(None),
-            actor="test", sources={"affected": str(demo_files["affected.csv"]),
-                                   "directory": str(demo_files["directory.csv"]), "out": str(out)})
+        incident_in = IncidentCreate.from_payload(
+            payload.load(demo_files["incident.json"]), org=org.load(None), actor="test",
+            sources=IncidentSources(affected=str(demo_files["affected.csv"]),
+                                    directory=str(demo_files["directory.csv"])),
+            settings=RunSettings(out=str(out)))
+        incident, _ = service.create_incident(session=s, incident_in=incident_in, actor="test")
         incident_id = incident.id
     for name, work in (("triage", pipeline.triage_stage),
                        ("identification", pipeline.identification_stage),

@@ -24,7 +24,14 @@ from incidents import pipeline as stages
 from incidents.channels.twilio_channel import SANDBOX_ACCOUNT
 from incidents.delivery import ledger
 from incidents.delivery import send as notification
-from incidents.models import AffectedSubject, Delivery, Incident
+from incidents.models import (
+    AffectedSubject,
+    Delivery,
+    Incident,
+    IncidentCreate,
+    IncidentSources,
+    RunSettings,
+)
 from incidents.notices import announcement
 from sandbox import Sandbox
 from tests.incidents.channels import people as tests_people
@@ -47,11 +54,12 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
         files = demo.write(folder / "inputs", count=150, seed=7)
         with db.session() as s:
-            incident, _ = service.create_incident(
-                session=s, payload=payload.load(files["incident.json"]), org=org.load(None),
-                actor="test", sources={"affected": str(files["affected.csv"]),
-                                       "directory": str(files["directory.csv"]),
-                                       "out": str(folder / "out")})
+            incident_in = IncidentCreate.from_payload(
+                payload.load(files["incident.json"]), org=org.load(None), actor="test",
+                sources=IncidentSources(affected=str(files["affected.csv"]),
+                                        directory=str(files["directory.csv"])),
+                settings=RunSettings(out=str(folder / "out")))
+            incident, _ = service.create_incident(session=s, incident_in=incident_in, actor="test")
             incident_id = incident.id
         for name, work in (("triage", stages.triage_stage),
                            ("identification", stages.identification_stage),

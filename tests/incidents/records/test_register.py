@@ -10,17 +10,17 @@ from sqlmodel import select
 from incidents import cli, db, org, payload, pipeline, steps
 from incidents.assessment import impact
 from incidents.identification import matching
-from incidents.models import Obligation, RegulatorReport
+from incidents.models import IncidentSources, Obligation, RegulatorReport, RunSettings
 from incidents.records import register
 from incidents.triage import correlation, review
 from incidents.triage import stage as triage_stage
 
 
-def _intake(data, sources=None):
+def _intake(data, sources=None, settings=None):
     with db.session() as s:
         incident, _, _ = correlation.intake_alert(session=s, payload=payload.parse(data),
-                                                  sources=sources or {}, org=org.load(None),
-                                                  actor="siem")
+                                                  sources=sources, settings=settings,
+                                                  org=org.load(None), actor="siem")
         return incident.id
 
 
@@ -77,8 +77,9 @@ def test_merged_alerts_are_one_entry(home, capsys):
 def test_deadlines_met_missed_and_open(home, demo_files, tmp_path):
     data = json.loads(demo_files["incident.json"].read_text())
     data.update(aware_at="2026-11-20T10:30:00Z", determined_at="2026-11-20T10:30:00Z")
-    incident_id = _intake(data, {"affected": str(demo_files["affected.csv"]),
-                                 "directory": str(demo_files["directory.csv"]), "out": str(tmp_path)})
+    incident_id = _intake(data, IncidentSources(affected=str(demo_files["affected.csv"]),
+                                                directory=str(demo_files["directory.csv"])),
+                          RunSettings(out=str(tmp_path)))
     triage_stage.decide(incident_id, page=False)
     matching.identify(incident_id, out_dir=tmp_path)
     impact.assess(incident_id)

@@ -11,16 +11,17 @@ from sqlmodel import select
 from incidents import cli, db, org, payload, pipeline, service, steps
 from incidents.assessment import impact
 from incidents.identification import matching
-from incidents.models import AffectedSubject
+from incidents.models import AffectedSubject, IncidentCreate, IncidentSources, RunSettings
 
 
 def _closed(demo_files, out_dir) -> str:
     with db.session() as s:
-        incident, _ = service.create_incident(
-            session=s, payload=payload.load(demo_files["incident.json"]), org=org.load(None),
-            actor="test", sources={"affected": str(demo_files["affected.csv"]),
-                                   "directory": str(demo_files["directory.csv"]),
-                                   "out": str(out_dir)})
+        incident_in = IncidentCreate.from_payload(
+            payload.load(demo_files["incident.json"]), org=org.load(None), actor="test",
+            sources=IncidentSources(affected=str(demo_files["affected.csv"]),
+                                    directory=str(demo_files["directory.csv"])),
+            settings=RunSettings(out=str(out_dir)))
+        incident, _ = service.create_incident(session=s, incident_in=incident_in, actor="test")
         incident_id = incident.id
     steps.run(incident_id, "triage", pipeline.triage_stage)
     steps.run(incident_id, "identification", lambda i: matching.identify(i, out_dir=out_dir))
@@ -63,9 +64,9 @@ def test_purge_keeps_counts_and_decisions(home, demo_files, tmp_path, capsys):
 
 def test_an_open_incident_cannot_be_purged(home, demo_files, tmp_path, capsys):
     with db.session() as s:
-        incident, _ = service.create_incident(
-            session=s, payload=payload.load(demo_files["incident.json"]), org=org.load(None),
-            actor="test", sources={})
+        incident_in = IncidentCreate.from_payload(
+            payload.load(demo_files["incident.json"]), org=org.load(None), actor="test")
+        incident, _ = service.create_incident(session=s, incident_in=incident_in, actor="test")
     assert cli.main(["purge", incident.id]) == 2
     assert "only a closed incident" in capsys.readouterr().err
 

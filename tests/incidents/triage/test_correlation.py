@@ -25,7 +25,7 @@ def _payload(external_id, **fields):
 def _intake(external_id, **fields):
     with db.session() as s:
         incident, created, joined = correlation.intake_alert(
-            session=s, payload=_payload(external_id, **fields), sources={}, org=org.load(None),
+            session=s, payload=_payload(external_id, **fields), org=org.load(None),
             actor="siem")
         return incident.id, created, joined
 
@@ -109,7 +109,7 @@ def test_related_to_follows_a_merge(home):
 def test_run_with_related_to_starts_no_second_run(home, demo_files, capsys):
     data = json.loads(demo_files["incident.json"].read_text())
     with db.session() as s:
-        first, _, _ = correlation.intake_alert(session=s, payload=payload.parse(data), sources={},
+        first, _, _ = correlation.intake_alert(session=s, payload=payload.parse(data),
                                                org=org.load(None), actor="siem")
     follow_up = demo_files["incident.json"].parent / "follow-up.json"
     follow_up.write_text(json.dumps({**data, "external_id": "FOLLOW-UP", "related_to": data["external_id"],

@@ -13,7 +13,7 @@ from incidents import db, org, payload, service
 from incidents.assessment import clock, impact, scoring
 from incidents.exceptions import InputError
 from incidents.identification import matching
-from incidents.models import AuditEvent, Incident, Obligation
+from incidents.models import AuditEvent, Incident, IncidentSources, Obligation, RunSettings
 from incidents.triage import correlation, review
 from incidents.triage import stage as triage_stage
 
@@ -29,7 +29,7 @@ def _payload(**fields):
 
 def _open(**fields):
     with db.session() as s:
-        incident, _, _ = correlation.intake_alert(session=s, payload=_payload(**fields), sources={},
+        incident, _, _ = correlation.intake_alert(session=s, payload=_payload(**fields),
                                                   org=org.load(None), actor="test")
         return incident.id
 
@@ -196,11 +196,12 @@ def test_clock_changes_need_a_reason_and_a_past_time(home):
 def _assessed(demo_files, tmp_path, *, external_id, aware_at, determined_at):
     data = json.loads(demo_files["incident.json"].read_text())
     data.update(external_id=external_id, aware_at=aware_at, determined_at=determined_at)
-    sources = {"affected": str(demo_files["affected.csv"]),
-               "directory": str(demo_files["directory.csv"]), "out": str(tmp_path)}
+    sources = IncidentSources(affected=str(demo_files["affected.csv"]),
+                              directory=str(demo_files["directory.csv"]))
     with db.session() as s:
         incident, _, _ = correlation.intake_alert(session=s, payload=payload.parse(data),
-                                                  sources=sources, org=org.load(None), actor="siem")
+                                                  sources=sources, settings=RunSettings(out=str(tmp_path)),
+                                                  org=org.load(None), actor="siem")
     triage_stage.decide(incident.id, page=False)
     matching.identify(incident.id, out_dir=tmp_path)
     impact.assess(incident.id)
@@ -248,11 +249,12 @@ def test_a_clock_set_at_the_gate_is_what_the_assessment_uses(home, demo_files, t
     data = json.loads(demo_files["incident.json"].read_text())
     data.update(external_id="GATE-CLOCK", aware_at="2026-11-20T10:30:00Z",
                 determined_at="2026-11-20T10:30:00Z")
-    sources = {"affected": str(demo_files["affected.csv"]),
-               "directory": str(demo_files["directory.csv"]), "out": str(tmp_path)}
+    sources = IncidentSources(affected=str(demo_files["affected.csv"]),
+                              directory=str(demo_files["directory.csv"]))
     with db.session() as s:
         incident, _, _ = correlation.intake_alert(session=s, payload=payload.parse(data),
-                                                  sources=sources, org=org.load(None), actor="siem")
+                                                  sources=sources, settings=RunSettings(out=str(tmp_path)),
+                                                  org=org.load(None), actor="siem")
     triage_stage.decide(incident.id, page=False)
     review.confirm(incident.id, {"approver": "dana", "aware_at": "2026-11-19T04:30:00Z",
                                  "aware_at_reason": "first log entry"})

@@ -113,7 +113,7 @@ def test_a_merge_at_the_gate_ends_the_second_run(home, tmp_path):
     data = json.loads(files["incident.json"].read_text())
     with db.session() as s:
         first, _, _ = correlation.intake_alert(
-            session=s, payload=payload.parse({**data, "external_id": "EDR-FIRST"}), sources={},
+            session=s, payload=payload.parse({**data, "external_id": "EDR-FIRST"}),
             org=org.load(None), actor="siem")
     run = _start(home, files)
     incident_id = _incident_id(data["external_id"])
