@@ -14,7 +14,13 @@ from incidents import pipeline as stages
 from incidents.assessment import impact as assessment
 from incidents.exceptions import InputError
 from incidents.identification.matching import org_facts
-from incidents.models import AffectedSubject, Obligation
+from incidents.models import (
+    AffectedSubject,
+    IncidentCreate,
+    IncidentSources,
+    Obligation,
+    RunSettings,
+)
 
 HEADER = ["subject_id", "full_name", "email", "country", "region", "birth_date"]
 PEOPLE = [
@@ -40,10 +46,11 @@ def _assess(tmp_path, people, *, categories, records_of_care, covered=True):
             "data_categories": categories, "records_of_care": records_of_care}
     profile = org.validate({"hipaa_covered_entity": covered}, example=True)
     with db.session() as s:
-        incident, _ = service.create_incident(
-            session=s, payload=payload.parse(data), org=profile, actor="test",
-            sources={"affected": str(affected), "directory": str(directory),
-                     "out": str(tmp_path / "out")})
+        incident_in = IncidentCreate.from_payload(
+            payload.parse(data), org=profile, actor="test",
+            sources=IncidentSources(affected=str(affected), directory=str(directory)),
+            settings=RunSettings(out=str(tmp_path / "out")))
+        incident, _ = service.create_incident(session=s, incident_in=incident_in, actor="test")
         incident_id = incident.id
     steps.run(incident_id, "identification", stages.identification_stage)
     steps.run(incident_id, "assessment", assessment.assess)

@@ -1,8 +1,8 @@
 """run settings apart from sources: `incident.settings` holds out, auto_approve and opened_by,
 which `incident.sources` used to hold next to where the people are
 
-Revision ID: 0003_house_settings
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from alembic import op
 
 import incidents.sqltypes
 
-revision = "0003_house_settings"
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
