@@ -451,7 +451,7 @@ def parser() -> argparse.ArgumentParser:
                   "people needing action: another method, the announcement, or exempt (audited)")
     resolve.add_argument("incident_id", metavar="INCIDENT_ID")
     how = resolve.add_mutually_exclusive_group(required=True)
-    how.add_argument("--method", choices=["email", "sms", "voice", "push"],
+    how.add_argument("--method", choices=["email", "sms", "voice", "push", "letter"],
                      help="send their notice on this channel (they need that contact)")
     how.add_argument("--announce", action="store_true",
                      help="cover them by the public announcement (substitute notice)")

@@ -20,6 +20,9 @@ class Context:
     callbacks: CallbackSender | None = None  # None: Twilio status callbacks are off
     events: EventSender | None = None  # None: SendGrid Event Webhook posts are off
     push_auth: str | None = None  # "user:password" the push endpoint demands (Basic), else none
+    lob_api_key: str | None = None  # None: any non-empty Lob API key is accepted
+    # Lob Idempotency-Key -> the letter it created.
+    lob_idempotency: dict[str, str] = field(default_factory=dict)
     stopping: threading.Event = field(default_factory=threading.Event)
 
     def request_fault(self, channel: str) -> RequestFault | None:

@@ -59,6 +59,7 @@ class Faults:
     sms: ChannelFaults = ChannelFaults()
     voice: ChannelFaults = ChannelFaults()
     push: ChannelFaults = ChannelFaults()
+    letter: ChannelFaults = ChannelFaults()
     seed: int = 0
     hang_seconds: float = 10.0  # how long accept_then_timeout waits: set it past the client timeout
     retry_after_seconds: int = 1  # Retry-After / X-RateLimit-Reset distance on 429

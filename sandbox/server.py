@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from . import inbox, push_api, sendgrid_api, twilio_api
+from . import inbox, lob_api, push_api, sendgrid_api, twilio_api
 from .callbacks import CallbackSender
 from .context import Context
 from .events import EventSender
@@ -47,7 +47,7 @@ _logger = logging.getLogger(__name__)
 
 
 class Sandbox:
-    """A local server speaking SendGrid's, Twilio's and Apprise-json's wire formats.
+    """A local server speaking SendGrid's, Twilio's, Apprise-json's and Lob's wire formats.
 
     `faults` injects provider failures (default none); `status_callbacks` makes Twilio-style
     signed status callbacks to each `StatusCallback` URL (default: the env variable
@@ -70,6 +70,7 @@ class Sandbox:
         sendgrid_event_key: ec.EllipticCurvePrivateKey | None = None,
         repeat_events: bool = False,
         push_auth: str | None = None,
+        lob_api_key: str | None = None,
     ) -> None:
         self._address = (host, port)
         store = MessageStore(Path(persist_path) if persist_path is not None else None)
@@ -95,6 +96,7 @@ class Sandbox:
             callbacks=callbacks,
             events=events,
             push_auth=push_auth,
+            lob_api_key=lob_api_key,
         )
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -187,6 +189,7 @@ class Sandbox:
 
     def reset(self) -> None:
         self.context.store.reset()
+        self.context.lob_idempotency.clear()
 
     def set_faults(self, faults: Faults) -> None:
         """Replace the fault configuration; the seeded draws restart from the beginning."""
@@ -349,6 +352,8 @@ def dispatch(ctx: Context, request: Request) -> Reply:
         return twilio_api.handle(ctx, request, match)
     if (match := push_api.PATH.match(path)) is not None:
         return push_api.push(ctx, request, match)
+    if (match := lob_api.PATH.match(path)) is not None:
+        return lob_api.handle(ctx, request, match)
     route = _INSPECTION.get((request.method, path))
     if route is not None:
         return route(ctx, request)
@@ -388,6 +393,7 @@ def _stats(ctx: Context, _request: Request) -> Reply:
 
 def _reset(ctx: Context, _request: Request) -> Reply:
     ctx.store.reset()
+    ctx.lob_idempotency.clear()
     return json_reply(200, {"reset": True})
 
 
@@ -440,6 +446,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sendgrid_api_key=args.sendgrid_api_key,
         twilio_auth_token=args.twilio_auth_token,
         sendgrid_events_url=args.sendgrid_events,
+        lob_api_key=args.lob_api_key,
     )
     try:
         sandbox.start()
@@ -485,6 +492,7 @@ def _parser() -> argparse.ArgumentParser:
                              "prints the verification key)")
     parser.add_argument("--sendgrid-api-key", help="accept only this SendGrid API key")
     parser.add_argument("--twilio-auth-token", help="accept only this Twilio auth token")
+    parser.add_argument("--lob-api-key", help="accept only this Lob API key")
     return parser
 
 
@@ -517,6 +525,7 @@ def _print_banner(sandbox: Sandbox) -> None:
     _say(f"  SendGrid  BREACHFLOW_SENDGRID_HOST={url}")
     _say(f"  Twilio    BREACHFLOW_TWILIO_BASE_URL={url}")
     _say(f"  push      json://{url.removeprefix('http://')}/push/<token>")
+    _say(f"  letters   BREACHFLOW_LOB_BASE_URL={url}/v1")
     if sandbox.sendgrid_public_key:
         _say(f"  events    BREACHFLOW_SENDGRID_WEBHOOK_PUBLIC_KEY={sandbox.sendgrid_public_key}")
 

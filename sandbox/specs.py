@@ -23,6 +23,7 @@ from referencing.jsonschema import DRAFT4, DRAFT202012
 SPEC_DIR = Path(__file__).resolve().parent / "specs"
 SENDGRID_SPEC = SPEC_DIR / "sendgrid_mail_v3.json"
 TWILIO_SPEC = SPEC_DIR / "twilio_api_v2010_messages_calls.json"
+LOB_SPEC = SPEC_DIR / "lob_letters.json"
 
 _MESSAGES_PATH = "/2010-04-01/Accounts/{AccountSid}/Messages.json"
 _CALLS_PATH = "/2010-04-01/Accounts/{AccountSid}/Calls.json"
@@ -125,6 +126,14 @@ def twilio_form_schema(resource: str) -> FormSchema:
     groups = operation.get("x-twilio", {}).get("conditional", [])
     conditional = tuple(tuple(_param_name(properties, g) for g in group) for group in groups)
     return FormSchema(body, properties, conditional)
+
+
+@cache
+def lob_letter_schema() -> BodySchema:
+    """The body of `POST /v1/letters` (OpenAPI 3.0: Draft 4 plus `nullable`)."""
+    document = _load(LOB_SPEC)
+    pointer = "/components/schemas/letter_editable"
+    return BodySchema(document, pointer, openapi_31=False)
 
 
 @cache

@@ -10,7 +10,7 @@ from email.utils import format_datetime
 from typing import Any
 from urllib.parse import parse_qs
 
-CHANNELS: tuple[str, ...] = ("email", "sms", "voice", "push")
+CHANNELS: tuple[str, ...] = ("email", "sms", "voice", "push", "letter")
 
 
 @dataclass(frozen=True)

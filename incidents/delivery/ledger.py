@@ -10,8 +10,9 @@ an owner and a lease, carries its id to the provider, and only moves forward:
 is sent again, with the same id. Provider events (signed webhooks) only ever raise a row's
 rank, so a duplicated or late event changes nothing. A transient refusal (429, queue full) puts
 the row back to pending after exponential backoff with jitter, or the provider's Retry-After.
-A permanent failure, a bounce or an undelivered callback moves the person to the next channel of
-the ladder (`BREACHFLOW_LADDER`, default email,sms,voice,push); minors' guardians get their own
+A permanent failure, a bounce, an undelivered callback or a returned letter moves the person to the
+next channel of the ladder (`BREACHFLOW_LADDER`, default email,sms,voice,push,letter: written
+notice last, where nothing faster reached them); minors' guardians get their own
 rows; a person with every channel exhausted is unreachable and the public announcement covers
 them. The incident's `sending` switch pauses or cancels all of it."""
 
@@ -45,7 +46,7 @@ from incidents.models import (
 from incidents.sqltypes import utcnow
 from regulators import lawful_channels
 
-LADDER = ("email", "sms", "voice", "push")
+LADDER = ("email", "sms", "voice", "push", "letter")
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 6
 BACKOFF_CAP = 300.0

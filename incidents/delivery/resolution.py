@@ -28,7 +28,8 @@ ACTIONS: Final = ("method", "announce", "exempt")
 RERUN: Final = {"method": ("notification", "close"), "announce": ("announcement", "close"),
                 "exempt": ("close",)}
 _CONTACT: Final = {"email": ("email", "guardian_email"), "sms": ("phone", "guardian_phone"),
-                   "voice": ("phone", "guardian_phone"), "push": ("push_target", None)}
+                   "voice": ("phone", "guardian_phone"), "push": ("push_target", None),
+                   "letter": ("postal_address", None)}
 
 
 def resolve(*, incident_id: str, action: str, reason: str, actor: str, method: str | None = None,

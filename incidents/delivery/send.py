@@ -17,6 +17,7 @@ from sqlmodel import col, select
 
 from incidents import channels, db, service
 from incidents.channels.base import Outcome, Outgoing, Result
+from incidents.channels.letters import envelope
 from incidents.delivery import ledger
 from incidents.exceptions import ChannelHalted
 from incidents.models import AffectedSubject, Delivery, Notice
@@ -32,6 +33,9 @@ def _address(delivery: Delivery | ledger.Claimed, contact: Any) -> str | None:
     if delivery.recipient_kind == "guardian":
         found = contact.guardian_email if channel == "email" else (
             contact.guardian_phone if channel in ("sms", "voice") else None)
+    elif channel == "letter":
+        # The addressee and the stored address, as the envelope shows them.
+        found = envelope(contact.full_name, contact.postal_address) if contact.postal_address else None
     else:
         found = contact.email if channel == "email" else contact.phone if channel in (
             "sms", "voice") else contact.push_target if channel == "push" else None
@@ -47,7 +51,8 @@ def _outgoing(deliveries: Sequence[Delivery | ledger.Claimed]) -> tuple[dict[int
     contacts = sa_select(*(col(c) for c in (
         AffectedSubject.id, AffectedSubject.email, AffectedSubject.phone,
         AffectedSubject.guardian_email, AffectedSubject.guardian_phone,
-        AffectedSubject.push_target, AffectedSubject.locale)))
+        AffectedSubject.push_target, AffectedSubject.locale, AffectedSubject.full_name,
+        AffectedSubject.postal_address)))
     with db.session() as s:
         subjects = {x.id: x for x in s.connection().execute(contacts.where(
             col(AffectedSubject.id).in_({d.subject_pk for d in deliveries})))}

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, delete, insert
 
 from incidents import db, service
 from incidents.exceptions import BreachflowError, InputError
-from incidents.identification import contacts
+from incidents.identification import contacts, postal
 from incidents.identification.sources import AFFECTED_COLUMNS, DIRECTORY_COLUMNS, Row, read
 from incidents.models import AffectedSubject
 from regulators import OrgFacts, jurisdictions_for
@@ -55,6 +55,8 @@ class Quality:
     # (subject_id, field) of each value that was given but unusable; the value is never copied.
     invalid: list[tuple[str, str]] = field(default_factory=list)
     unknown_jurisdiction: int = 0
+    # Why postal addresses were unusable (missing country, empty line, ...): problem -> count.
+    postal_problems: Counter[str] = field(default_factory=Counter)
 
     def counts(self) -> dict[str, int]:
         by_field = Counter(name for _, name in self.invalid)
@@ -74,6 +76,7 @@ class Quality:
             "invalid_regions": by_field["region"],
             "invalid_locales": by_field["locale"],
             "invalid_birth_dates": by_field["birth_date"],
+            "invalid_postal_addresses": by_field["postal_address"],
             "unknown_jurisdiction": self.unknown_jurisdiction,
         }
 
@@ -88,6 +91,7 @@ class Quality:
             "unknown_subject_ids": self.unknown_ids,
             "duplicate_subject_ids": self.duplicate_ids,
             "invalid_values": [{"subject_id": sid, "field": name} for sid, name in self.invalid],
+            "postal_address_problems": dict(sorted(self.postal_problems.items())),
         }
 
 
@@ -242,9 +246,11 @@ class _Counts:
     invalid: list[tuple[str, str]]
     unknown_jurisdiction: int
     outcome: _Outcome
+    postal_problems: Counter[str]
 
     def merge_into(self, quality: Quality, outcome: _Outcome) -> None:
         quality.invalid.extend(self.invalid)
+        quality.postal_problems.update(self.postal_problems)
         quality.unknown_jurisdiction += self.unknown_jurisdiction
         outcome.add(self.outcome)
 
@@ -324,7 +330,7 @@ class _People:
             lambda row: [row[i] if i >= 0 else None for i in at])
         self._category_json: dict[int, str] = {}
         self._wheres: dict[tuple[Any, ...], _Where] = {}
-        self._reaches: dict[tuple[bool, str | None, bool], tuple[tuple[str, ...], str]] = {}
+        self._reaches: dict[tuple[bool, str | None, bool, bool], tuple[tuple[str, ...], str]] = {}
         # Every value a str (CSV with every column): no type checks. A missing column reads None.
         self._clean: Any = _clean_text if text_only and min(at) >= 0 else _clean_values
         self._jurisdictions: dict[tuple[str | None, str | None, int], _Law] = {}
@@ -367,18 +373,19 @@ class _People:
                                      self.categories_json(key[4]))
         return found
 
-    def _reach(self, key: tuple[bool, str | None, bool]) -> tuple[tuple[str, ...], str]:
-        """(channels, as JSON) for (has e-mail, phone line type, has push target)."""
-        has_email, line, has_push = key
+    def _reach(self, key: tuple[bool, str | None, bool, bool]) -> tuple[tuple[str, ...], str]:
+        """(channels, as JSON) for (has e-mail, phone line type, has push target, has a
+        usable postal address)."""
+        has_email, line, has_push, has_letter = key
         channels = tuple(name for name, usable in (
             ("email", has_email), ("sms", line in contacts.SMS_TYPES),
-            ("voice", line in _VOICE_TYPES), ("push", has_push)) if usable)
+            ("voice", line in _VOICE_TYPES), ("push", has_push), ("letter", has_letter)) if usable)
         found = self._reaches[key] = (channels, json.dumps(list(channels)))
         return found
 
     def subject(self, subject_id: str, records: int, set_id: int, row: Row) -> SubjectRow:
         (full_name, email, phone, push, country, region, locale, birth, guardian_email,
-         guardian_phone, postal, consent) = self._clean(self._getter(row))
+         guardian_phone, postal_raw, consent) = self._clean(self._getter(row))
         electronic_consent = self._consent.get(consent.lower() if consent else None, _BAD)
         if electronic_consent is _BAD:
             raise BadConsent
@@ -424,8 +431,17 @@ class _People:
         else:  # an adult's guardian contacts are not needed: not copied into the incident
             guardian_email = guardian_phone = None
 
+        if postal_raw is not None:
+            found_address = postal.parse(postal_raw, place.country if place.source == "directory"
+                                         else None)
+            if isinstance(found_address, str):
+                invalid.append((subject_id, "postal_address"))
+                self.quality.postal_problems[found_address] += 1
+                postal_raw = None
+            else:
+                postal_raw = found_address.stored()
         line = info.line_type if info is not None else None
-        reach_key = (email is not None, line, push is not None)
+        reach_key = (email is not None, line, push is not None, postal_raw is not None)
         channels, channels_json = self._reaches.get(reach_key) or self._reach(reach_key)
         by_channels = outcome.by_channels
         by_channels[channels] = by_channels.get(channels, 0) + 1
@@ -438,13 +454,14 @@ class _People:
             phone=info.e164 if info is not None else None, phone_type=line, push_target=push,
             country=place.country, region=place.region, locale=place.locale, birth_date=born,
             minor=true if minor else false, guardian_email=guardian_email,
-            guardian_phone=guardian_phone, postal_address=postal,
+            guardian_phone=guardian_phone, postal_address=postal_raw,
             electronic_consent=electronic_consent, jurisdictions=codes_json,
             channels=channels_json, unreachable=true if unreachable else false)
 
     def take_counts(self) -> _Counts:
         """What this instance counted since the last call (a worker's share), then reset."""
-        counts = _Counts(self.quality.invalid, self.quality.unknown_jurisdiction, self.outcome)
+        counts = _Counts(self.quality.invalid, self.quality.unknown_jurisdiction, self.outcome,
+                         self.quality.postal_problems)
         self.quality, self.outcome = Quality(), _Outcome()
         return counts
 

@@ -36,6 +36,8 @@ from incidents.sqltypes import utcnow
 from regulators.content import check_notice
 
 SMS_MAX_SEGMENTS: Final = 2
+# Where a letter's reference (its delivery id) goes; filled in per letter when it is printed.
+LETTER_REFERENCE: Final = "LetterReferencePlaceholder"
 # channel -> (layout, HTML or text, subject template)
 CHANNELS: Final[dict[str, tuple[str, bool, str]]] = {
     "email": ("individuals.email.html.j2", True, "individuals.subject.txt.j2"),
@@ -108,6 +110,7 @@ def context(incident: Incident, group: Group, *, selection: Selection, citations
         "title": m["title"]["guardian" if group.guardian else "notice"],
         "notice_date": utcnow(), "notice_url": notice_page.placeholder_url(),
         "sender": incident.org["name"], "short": False, "affected": affected,
+        "reference": LETTER_REFERENCE,
     }
 
 
