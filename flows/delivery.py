@@ -18,7 +18,7 @@ from incidents.delivery import rounds, send
 
 # Batch tasks per channel at a time: while one lane claims, records or (e-mail) builds its
 # request, the other's request is with the provider; Twilio and push lanes share one pool.
-LANES = {"email": 2, "sms": 2, "voice": 2, "push": 2}
+LANES = {"email": 2, "sms": 2, "voice": 2, "push": 2, "letter": 2}
 
 
 @task(name="prepare-deliveries", cache_policy=NO_CACHE, retries=1)

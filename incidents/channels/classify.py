@@ -109,6 +109,49 @@ PUSH_HTTP: Final[dict[int, Disposition]] = {
 }
 
 
+# Lob's Letters API: HTTP status, refined by the error `code` where one status covers several
+# kinds (a 422 is mostly the person's address, but a foreign return address is ours).
+LOB_HTTP: Final[dict[int, Disposition]] = {
+    401: H,   # unauthorized, invalid API key, unverified payment method
+    403: H,   # forbidden, publishable key, billing address required
+    404: H,   # wrong base URL, or the `from` address id does not exist
+    408: A,   # request timeout: it may have been created
+    409: A,   # conflict
+    422: P,   # the letter for this person cannot be made (address, file)
+    429: T,   # rate_limit_exceeded: never processed
+    500: A,
+    502: A,
+    503: A,
+    504: A,
+}
+LOB_CODES: Final[dict[str, Disposition]] = {
+    "foreign_return_address": H,          # the `from` must be a US address
+    "billing_address_required": H,
+    "payment_method_unverified": H,
+    "email_required": H,
+    "feature_limit_reached": H,
+    "unsupported_lob_version": H,
+    "invalid_api_key": H,
+    "unauthorized": H,
+    "rate_limit_exceeded": T,
+    "address_length_exceeds_limit": P,    # the two street lines exceed 50 characters
+    "failed_deliverability_strictness": P,  # the address cannot be delivered
+    "invalid_country_covid": P,
+    "internal_server_error": A,
+    "service_unavailable": A,
+    "request_timeout": A,
+}
+
+
+def lob_error(status: int, code: str | None) -> Disposition:
+    """A Lob error answer: the code decides where it is known, else the HTTP status."""
+    if code and code in LOB_CODES:
+        return LOB_CODES[code]
+    if status in LOB_HTTP:
+        return LOB_HTTP[status]
+    return A if status >= 500 or status == 0 else P
+
+
 def sendgrid_status(status: int) -> Disposition:
     if status in SENDGRID_HTTP:
         return SENDGRID_HTTP[status]

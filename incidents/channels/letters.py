@@ -14,9 +14,10 @@ from functools import cache
 import phonenumbers
 from phonenumbers import geocoder
 
+from incidents import db
 from incidents.channels.base import Outgoing
 from incidents.identification import postal
-from incidents.models import Notice
+from incidents.models import Incident, Notice
 from incidents.notices.generation import LETTER_REFERENCE
 from incidents.rendering import render
 from incidents.rendering.letter_pdf import letter_pdf, paper_for
@@ -45,8 +46,7 @@ class Envelope:
         """The address block as printed: the name (or the notice language's word for the
         resident), the address lines, and the country in capitals when the letter goes
         abroad from `home` (the organisation's country)."""
-        first = self.name or str(_letter_messages(notice.locale, tuple(notice.jurisdictions))[
-            "resident"])
+        first = self.name or resident(notice)
         lines = [first, *self.address.lines]
         if home is None or home.upper() != self.country:
             name = country_name(self.country)
@@ -55,10 +55,14 @@ class Envelope:
         return lines
 
 
+def resident(notice: Notice) -> str:
+    """What a letter is addressed to when the directory has no name, in the notice's language."""
+    return _resident(notice.locale, tuple(notice.jurisdictions))
+
+
 @cache
-def _letter_messages(locale: str, jurisdictions: tuple[str, ...]) -> dict[str, object]:
-    found: dict[str, object] = render.messages(locale, list(jurisdictions))["letter"]
-    return found
+def _resident(locale: str, jurisdictions: tuple[str, ...]) -> str:
+    return str(render.messages(locale, list(jurisdictions))["letter"]["resident"])
 
 
 @cache
@@ -68,6 +72,15 @@ def country_name(code: str) -> str | None:
     if example is None:
         return None
     return geocoder.country_name_for_number(example, "en") or None
+
+
+@cache
+def home_country(incident_id: str) -> str | None:
+    """The organisation's country (its main establishment): letters to it omit the country."""
+    with db.session() as s:
+        incident = s.get(Incident, incident_id)
+        home = incident.org.get("establishment") if incident is not None else None
+    return str(home) if home else None
 
 
 def letter_html(notice: Notice, message: Outgoing) -> str:

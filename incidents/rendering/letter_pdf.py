@@ -113,7 +113,7 @@ def _story(blocks: list[tuple[str, Any]]) -> list[Any]:
         if kind == "ul":
             story.append(ListFlowable(
                 [ListItem(Paragraph(escape(item), _style("li", item, size=10.5, space=1)))
-                 for item in content], bulletType="bullet", leftIndent=12))
+                 for item in content], bulletType="bullet", leftIndent=12, spaceAfter=4))
             continue
         if kind == "table":
             for row in content:
