@@ -358,6 +358,17 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_mail(args: argparse.Namespace) -> int:
+    from incidents.delivery import returned_mail
+
+    done = returned_mail.returned(incident_id=args.incident_id, path=Path(args.file),
+                                  actor=args.actor)
+    print(f"{done['returned']} letters marked returned ({done['already_returned']} already were); "
+          f"{done['next_channel']} people queued on their next channel"
+          + (f"; run `breachflow resume {args.incident_id}` to continue" if done["returned"] else ""))
+    return 0
+
+
 def _subject_ids(path: Path) -> list[str]:
     """A list of subject ids: one per line, or a CSV with a `subject_id` column."""
     import csv
@@ -464,6 +475,13 @@ def parser() -> argparse.ArgumentParser:
                          help="only these people: subject ids, one per line or a subject_id column")
     resolve.add_argument("--actor", default=os.environ.get("USER") or "cli",
                          help="who decides (default: the login name)")
+    mail = add("mail", cmd_mail, "letters by post: record letters the post returned")
+    mail.add_argument("action", choices=["returned"])
+    mail.add_argument("incident_id", metavar="INCIDENT_ID")
+    mail.add_argument("file", metavar="FILE.csv",
+                      help="delivery_id column (the letter's reference), optional reason, returned_at")
+    mail.add_argument("--actor", default=os.environ.get("USER") or "cli",
+                      help="who records it (default: the login name)")
     sandbox = add("sandbox", cmd_sandbox, "local SendGrid/Twilio/push stand-ins with an inbox page")
     del sandbox  # its options are the sandbox's own: `breachflow sandbox --help`
     return root

@@ -132,6 +132,14 @@ def twilio_form_schema(resource: str) -> FormSchema:
 def lob_letter_schema() -> BodySchema:
     """The body of `POST /v1/letters` (OpenAPI 3.0: Draft 4 plus `nullable`)."""
     document = _load(LOB_SPEC)
+    schemas = document["components"]["schemas"]
+    # Spec defects: `oneOf` where the API means `anyOf`. A Canadian address (city, province and
+    # post code) matches both the US and the international inline address, and an
+    # international one with a city, a state and a post code both of the alternatives that
+    # ask for (city and state) or a post code; Lob takes either.
+    schemas["inline_address"]["anyOf"] = schemas["inline_address"].pop("oneOf")
+    intl = schemas["inline_address_intl"]["allOf"][2]
+    intl["anyOf"] = intl.pop("oneOf")
     pointer = "/components/schemas/letter_editable"
     return BodySchema(document, pointer, openapi_31=False)
 

@@ -82,7 +82,8 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("BREACHFLOW_OUT", str(tmp_path / "out"))
     monkeypatch.delenv("BREACHFLOW_DATABASE_URL", raising=False)
     monkeypatch.delenv("BREACHFLOW_SANDBOX_URL", raising=False)
-    for key in ("SENDGRID_API_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN"):
+    for key in ("SENDGRID_API_KEY", "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "LOB_API_KEY",
+                "BREACHFLOW_MAIL_DIR"):
         monkeypatch.delenv(key, raising=False)
     channels.reset()
     yield folder
