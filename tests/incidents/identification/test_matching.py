@@ -182,7 +182,10 @@ def test_data_quality_report(home, inputs, tmp_path):
     invalid = {(v["subject_id"], v["field"]) for v in report["invalid_values"]}
     assert invalid == {("badmail", "email"), ("badmail", "phone"), ("badmail", "country"),
                        ("badmail", "region"), ("badmail", "locale"), ("badmail", "birth_date"),
-                       ("dekid", "guardian_email")}
+                       ("dekid", "guardian_email"), ("de1", "postal_address")}
+    # One line is no envelope: the problem is counted, the address never copied.
+    assert report["postal_address_problems"] == {"too few lines": 1}
+    assert report["invalid_postal_addresses"] == 1 and "Hauptstr" not in report_text
     # Ids and row numbers only: no value from the directory is copied into the report.
     for row in DIRECTORY:
         for value in row[1:]:
