@@ -73,11 +73,12 @@ def to_address(found: Envelope, resident: str) -> AddressEditable:
     """Lob's `to` from an envelope (the name cut to Lob's 40 characters)."""
     address = found.address
     name = (found.name or resident)[:40]
-    city = address.city_line()
-    if city is not None:
+    fields: dict[str, Any]
+    parts = address.city_line()
+    if parts is not None:
         street = address.lines[:-1]
-        fields: dict[str, Any] = {"address_line1": street[0], "address_city": city["city"],
-                                  "address_state": city["state"], "address_zip": city["zip"]}
+        fields = {"address_line1": street[0], "address_city": parts["city"],
+                  "address_state": parts["state"], "address_zip": parts["zip"]}
         if len(street) > 1:
             fields["address_line2"] = " ".join(street[1:])
         if address.country != "US":

@@ -11,10 +11,10 @@ import pytest
 from pypdf import PdfReader
 
 from incidents.channels.base import Outcome
-from incidents.exceptions import ChannelHalted
-from tests.incidents.channels.contract import UNLIMITED as UNPACED
 from incidents.channels.mail_house import COLUMNS, MailHouseLetters
+from incidents.exceptions import ChannelHalted
 from tests.incidents.channels import letters, people
+from tests.incidents.channels.contract import UNLIMITED as UNPACED
 
 POINTS = {"letter": (612, 792), "a4": (595, 842)}
 
