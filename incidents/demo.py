@@ -59,6 +59,21 @@ def _app_and_landline(person: dict[str, Any], seed: int, n: int, country: str) -
         person["phone"] = _phone(aux, country, PhoneNumberType.FIXED_LINE) or person["phone"]
 
 
+# A fictional city line per US state, as the postal service reads it by machine.
+_US_CITY = {"US-CA": "San Francisco, CA 94103", "US-TX": "Austin, TX 78701",
+            "US-NY": "Albany, NY 12207", "US-MA": "Boston, MA 02108", "US-FL": "Tampa, FL 33602"}
+
+
+def _address(seed: int, n: int, country: str, region: str | None) -> str:
+    """A billing address: every US customer has one (written notice is US law's default);
+    elsewhere about a third do. Its own random stream, so the rest stays as it was."""
+    aux = random.Random(f"{seed}:{n}:address")  # noqa: S311 - fictional data, not security
+    number = aux.randint(1, 999)
+    if country == "US":
+        return f"{number} Example Street|{_US_CITY.get(region or '', 'Springfield, IL 62701')}"
+    return f"Example Street {number}|{aux.randint(10000, 99999)} Example City" if aux.random() < 0.3 else ""
+
+
 def people(count: int, seed: int = 7) -> list[dict[str, Any]]:
     rng = random.Random(seed)  # noqa: S311 - fictional data, not security
     weights = [p[3] for p in PLACES]
@@ -84,6 +99,7 @@ def people(count: int, seed: int = 7) -> list[dict[str, Any]]:
         if reach < 0.03:
             person["email"] = person["phone"] = ""  # nobody can reach these people individually
         _app_and_landline(person, seed, n, country)
+        person["postal_address"] = _address(seed, n, country, region)
         if person["email"]:
             # Most agreed to electronic notice at sign-up (E-SIGN); a few never said, or declined.
             said = random.Random(f"{seed}:{n}:consent").random()  # noqa: S311 - fictional data
