@@ -130,8 +130,10 @@ def _check_sums(document: dict[str, Any]) -> None:
         assert tally["people"] == sum(tally[state] for state in STATES), code
 
 
-@pytest.mark.parametrize("subset", SUBSETS, ids=lambda s: "+".join(sorted(s)) or "none")
-def test_nobody_is_dropped_whatever_channels_are_configured(prepared, subset, tmp_path, monkeypatch):
+def _sent_on(prepared: tuple[Path, str], subset: frozenset[str], tmp_path: Path,
+             monkeypatch: pytest.MonkeyPatch) -> str:
+    """A copy of the prepared incident, its notices sent on these channels and its announcement
+    posted; returns the incident id."""
     template, incident_id = prepared
     database = tmp_path / "breachflow.db"
     shutil.copy(template, database)
@@ -147,6 +149,12 @@ def test_nobody_is_dropped_whatever_channels_are_configured(prepared, subset, tm
         sent = {m["channel"] for m in sandbox.messages()}
     channels.reset()
     assert sent <= subset
+    return incident_id
+
+
+@pytest.mark.parametrize("subset", SUBSETS, ids=lambda s: "+".join(sorted(s)) or "none")
+def test_nobody_is_dropped_whatever_channels_are_configured(prepared, subset, tmp_path, monkeypatch):
+    incident_id = _sent_on(prepared, subset, tmp_path, monkeypatch)
     with db.session() as s:
         subjects = {p.id: p for p in s.exec(select(AffectedSubject).where(
             AffectedSubject.incident_id == incident_id))}
@@ -176,17 +184,7 @@ def test_nobody_is_dropped_whatever_channels_are_configured(prepared, subset, tm
 
 
 def test_the_close_step_refuses_until_everyone_is_accounted_for(prepared, tmp_path, monkeypatch):
-    template, incident_id = prepared
-    database = tmp_path / "breachflow.db"
-    shutil.copy(template, database)
-    monkeypatch.setenv("BREACHFLOW_DATABASE_URL", f"sqlite:///{database}")
-    db.reset()
-    with Sandbox(port=0) as sandbox:
-        _serve(frozenset({"email"}), sandbox.url, monkeypatch)
-        steps.run(incident_id, "notification", lambda i: (_notify(i), {})[1])
-        steps.run(incident_id, "announcement",
-                  lambda i: announcement.publish(i, out_dir=tmp_path / "out"))
-    channels.reset()
+    incident_id = _sent_on(prepared, frozenset({"email"}), tmp_path, monkeypatch)
     with db.session() as s:
         before = accounting.account(s, incident_id)
     assert before["needs_action"] > 0
@@ -299,17 +297,7 @@ def test_resolve_is_audited_and_lets_the_incident_close(prepared, tmp_path, monk
     from incidents import cli
     from incidents.models import AuditEvent, Resolution
 
-    template, incident_id = prepared
-    database = tmp_path / "breachflow.db"
-    shutil.copy(template, database)
-    monkeypatch.setenv("BREACHFLOW_DATABASE_URL", f"sqlite:///{database}")
-    db.reset()
-    with Sandbox(port=0) as sandbox:
-        _serve(frozenset({"email", "sms", "voice"}), sandbox.url, monkeypatch)
-        steps.run(incident_id, "notification", lambda i: (_notify(i), {})[1])
-        steps.run(incident_id, "announcement",
-                  lambda i: announcement.publish(i, out_dir=tmp_path / "out"))
-    channels.reset()
+    incident_id = _sent_on(prepared, frozenset({"email", "sms", "voice"}), tmp_path, monkeypatch)
 
     def audit_count() -> int:
         with db.session() as s:
