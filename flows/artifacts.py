@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from incidents import db, service
 from incidents.models import Obligation
 from incidents.records.status import obligation_json
+from incidents.rendering.textify import markdown_escape
 from incidents.sqltypes import utcnow
 
 DOCUMENT_FOLDERS = ("notices", "announcement", "reports", "charts")
@@ -52,7 +53,7 @@ def documents(incident_id: str) -> None:
         incident = service.get_incident(session=s, incident_id=incident_id)
         out = Path(incident.settings.out or "")
     files = _documents(out) if out.is_dir() else []
-    lines = [f"# Documents of incident {incident.external_id}", "",
+    lines = [f"# Documents of incident {markdown_escape(incident.external_id)}", "",
              f"Folder: `{out}`", ""]
     lines += [f"- [{p.relative_to(out)}]({p.resolve().as_uri()})" for p in files] or [
         "No documents yet."]

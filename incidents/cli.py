@@ -31,8 +31,9 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSour
     if "electronic_consent" in sources.columns(args.directory, label="--directory",
                                                table=args.directory_table, query=query):
         matching.check_consent(args.directory, table=args.directory_table, query=query)
+    # A database URL is stored without its password (kept in this process for this run).
     found = IncidentSources(affected=str(Path(args.affected).resolve()),
-                            directory=args.directory if "://" in args.directory
+                            directory=sources.remember(args.directory) if "://" in args.directory
                             else str(Path(args.directory).resolve()),
                             directory_table=args.directory_table, directory_query=query)
     return incident, profile, found
@@ -40,9 +41,10 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSour
 
 def _out_dir(args: argparse.Namespace, external_id: str) -> Path:
     from incidents import config
+    from incidents.names import safe_name
 
     return Path(args.out).resolve() if getattr(args, "out", None) else (
-        config.load().out_root / external_id)
+        config.load().out_root / safe_name(external_id))
 
 
 def _open(args: argparse.Namespace, *, actor: str) -> tuple[str, bool, str | None]:

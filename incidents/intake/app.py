@@ -26,6 +26,7 @@ from flows import launch
 from incidents import audit, db, payload, service
 from incidents.exceptions import BodyTooLarge, InputError, NotFound, SignatureError
 from incidents.intake import settings as intake_settings
+from incidents.intake.bodies import read_body
 from incidents.intake.mounts import mount_optional_routes
 from incidents.intake.signature import HEADER, verify
 from incidents.records import status
@@ -39,20 +40,6 @@ ACTOR = "intake-api"
 def _error(code: int, message: str, **extra: Any) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if code == 401 and extra.pop("bearer", False) else None
     return JSONResponse({"error": message, **extra}, status_code=code, headers=headers)
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _open_incident(incident: payload.IncidentPayload) -> tuple[str, str, bool, str | None]:
@@ -125,7 +112,7 @@ def create_app(config: intake_settings.IntakeSettings | None = None) -> FastAPI:
         if not config.webhook_secrets:
             return _error(503, f"intake disabled: {intake_settings.WEBHOOK_SECRET_ENV} is not set")
         try:
-            body = await _read_body(request, config.max_body_bytes)
+            body = await read_body(request, config.max_body_bytes)
         except BodyTooLarge:
             return _error(413, f"body over {config.max_body_bytes} bytes")
         try:

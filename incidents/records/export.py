@@ -34,6 +34,7 @@ from incidents.models import (
     Obligation,
     RegulatorReport,
 )
+from incidents.names import safe_name
 from incidents.notices import page as notice_page
 from incidents.notices.elements import policy_promises_kept
 from incidents.notices.elements import select as select_elements
@@ -125,7 +126,7 @@ def build(session: Session, incident: Incident) -> dict[str, bytes]:
                      "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at),
                      "data_categories": incident.data_categories},
         "notices": notices, "announcements": announcements, "reports": reports,
-        "notice_pages": notice_page.opened_counts(session, incident_id=incident.id),
+        "notice_pages": notice_page.fetched_counts(session, incident_id=incident.id),
         "audit": {"events": len(events), "verified": not problems, "problems": problems},
         "rules_snapshot_sha256": hashlib.sha256(json.dumps(
             incident.rules_snapshot, sort_keys=True, default=str).encode()).hexdigest(),
@@ -163,7 +164,7 @@ def export(*, incident_id: str, out: Path | None = None) -> tuple[Path, str, int
         digest = hashlib.sha256(data).hexdigest()
         folder = out or Path(incident.settings.out or ".")
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"notice-pack-{incident.external_id}.zip"
+        path = folder / f"notice-pack-{safe_name(incident.external_id)}.zip"
         path.write_bytes(data)
         audit.record(s, incident_id=incident.id, actor="breachflow", action="export.created",
                      detail={"sha256": digest, "files": len(files)})
