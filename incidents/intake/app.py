@@ -5,6 +5,8 @@ webhook; responders read an incident's status with a bearer token.
                               (field named), 200 existing external_id (starts nothing),
                               202 new incident + flow run of `respond_to_incident`
     GET  /v1/incidents/{id}   the `status --json` document; Authorization: Bearer <token>
+    POST /v1/incidents/{id}/gates/{gate}   a responder's answer to a waiting gate (see
+                              incidents/intake/gate_answers.py)
     GET  /healthz             liveness, for `breachflow serve` and load balancers
 
 Checks run cheapest first and nothing is written before the body is signed and valid."""
@@ -27,6 +29,7 @@ from incidents import audit, db, payload, service
 from incidents.exceptions import BodyTooLarge, InputError, NotFound, SignatureError
 from incidents.intake import settings as intake_settings
 from incidents.intake.bodies import read_body
+from incidents.intake.gate_answers import mount_gate_answers
 from incidents.intake.mounts import mount_optional_routes
 from incidents.intake.signature import HEADER, verify
 from incidents.records import status
@@ -167,5 +170,6 @@ def create_app(config: intake_settings.IntakeSettings | None = None) -> FastAPI:
             return _error(404, str(error))
         return JSONResponse(document)
 
+    mount_gate_answers(app)
     mount_optional_routes(app)
     return app

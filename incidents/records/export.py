@@ -113,7 +113,8 @@ def build(session: Session, incident: Incident) -> dict[str, bytes]:
         .order_by(col(Obligation.jurisdiction), col(Obligation.id)))]
     events = session.exec(select(AuditEvent).where(AuditEvent.incident_id == incident.id)
                           .order_by(col(AuditEvent.id))).all()
-    problems = audit.verify(session, incident_id=incident.id)
+    anchors = audit.read_anchors(Path(incident.sources.get("out") or "."))
+    problems = audit.verify(session, incident_id=incident.id, anchors=anchors)
     files["audit.jsonl"] = "".join(json.dumps(
         {"id": e.id, "at": _time(e.at), "actor": e.actor, "action": e.action, "detail": e.detail,
          "prev_hash": e.prev_hash, "hash": e.hash}, ensure_ascii=False, sort_keys=True) + "\n"
@@ -127,7 +128,8 @@ def build(session: Session, incident: Incident) -> dict[str, bytes]:
                      "data_categories": incident.data_categories},
         "notices": notices, "announcements": announcements, "reports": reports,
         "notice_pages": notice_page.fetched_counts(session, incident_id=incident.id),
-        "audit": {"events": len(events), "verified": not problems, "problems": problems},
+        "audit": {"events": len(events), "verified": not problems, "problems": problems,
+                  "anchors_checked": len(anchors)},
         "rules_snapshot_sha256": hashlib.sha256(json.dumps(
             incident.rules_snapshot, sort_keys=True, default=str).encode()).hexdigest(),
     }

@@ -1,0 +1,40 @@
+"""Incidents for the security tests, through the real stages on a real SQLite database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from incidents import db, org, payload, service, stages, steps
+
+STAGES = (("triage", stages.triage_stage), ("identification", stages.identification_stage),
+          ("assessment", stages.assessment_stage), ("notices", stages.notices_stage))
+
+
+def incident_file(demo_files: dict[str, Path], tmp_path: Path, **changes: Any) -> Path:
+    """The demo incident with some fields changed (a hostile external_id, title ...)."""
+    data = json.loads(demo_files["incident.json"].read_text(encoding="utf-8"))
+    data.update(changes)
+    path = tmp_path / "incident.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def prepared(demo_files: dict[str, Path], out: Path, *, incident: Path | None = None,
+             affected: Path | None = None, directory: Path | None = None,
+             until: str = "notices") -> str:
+    """An incident taken through the stages up to `until`; returns its id."""
+    with db.session() as s:
+        created, _ = service.create_incident(
+            session=s, payload=payload.load(incident or demo_files["incident.json"]),
+            org=org.load(None), actor="test",
+            sources={"affected": str(affected or demo_files["affected.csv"]),
+                     "directory": str(directory or demo_files["directory.csv"]),
+                     "out": str(out)})
+        incident_id = created.id
+    for name, work in STAGES:
+        steps.run(incident_id, name, work)
+        if name == until:
+            break
+    return incident_id

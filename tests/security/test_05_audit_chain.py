@@ -1,0 +1,92 @@
+"""5. The audit trail cannot be rewritten unseen: its hashes are keyed (the key is outside the
+database) and anchors outside the database fix its length."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import sqlite3
+import stat
+
+import pytest
+
+from incidents import audit, cli, db, stages, steps
+from tests.security.helpers import prepared
+
+
+def _closed(demo_files, tmp_path) -> str:
+    incident_id = prepared(demo_files, tmp_path / "out", until="assessment")
+    steps.run(incident_id, "close", stages.close_stage)
+    audit.anchor_incident(incident_id)  # as the flow does at each gate and at close
+    return incident_id
+
+
+def _rechain(home, incident_id: str, digest) -> None:
+    """Recompute every hash of the trail with `digest(body) -> hex`, as an attacker would."""
+    with sqlite3.connect(home / "breachflow.db") as connection:
+        rows = connection.execute(
+            "SELECT id, at, actor, action, detail FROM auditevent WHERE incident_id = ? "
+            "ORDER BY id", (incident_id,)).fetchall()
+        previous = audit.GENESIS
+        for event_id, at, actor, action, detail in rows:
+            event = audit.AuditEvent(incident_id=incident_id, at=_aware(at), actor=actor,
+                                     action=action, detail=json.loads(detail),
+                                     prev_hash=previous, hash="")
+            value = digest(audit._body(event))
+            connection.execute("UPDATE auditevent SET prev_hash = ?, hash = ? WHERE id = ?",
+                               (previous, value, event_id))
+            previous = value
+
+
+def _aware(text: str):
+    from datetime import UTC, datetime
+
+    value = datetime.fromisoformat(text)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _verify(capsys, incident_id: str) -> tuple[int, str]:
+    code = cli.main(["audit", "verify", incident_id])
+    return code, capsys.readouterr().out
+
+
+def test_deleting_the_last_event_is_detected(home, demo_files, tmp_path, capsys):
+    incident_id = _closed(demo_files, tmp_path)
+    assert _verify(capsys, incident_id)[0] == 0
+    with sqlite3.connect(home / "breachflow.db") as connection:
+        connection.execute("DELETE FROM auditevent WHERE id = (SELECT max(id) FROM auditevent)")
+    code, out = _verify(capsys, incident_id)
+    assert code == 1 and "events were removed" in out, out
+
+
+@pytest.mark.parametrize("attacker_key", [None, b"a guessed key"])
+def test_an_edited_and_rechained_trail_is_detected(home, demo_files, tmp_path, capsys,
+                                                  attacker_key):
+    incident_id = _closed(demo_files, tmp_path)
+    with sqlite3.connect(home / "breachflow.db") as connection:
+        connection.execute("UPDATE auditevent SET actor = 'mallory' WHERE action = 'triage.decided'")
+    if attacker_key is None:  # the plain SHA-256 chain the trail used to be
+        _rechain(home, incident_id, lambda body: hashlib.sha256(body).hexdigest())
+    else:
+        _rechain(home, incident_id,
+                 lambda body: hmac.new(attacker_key, body, hashlib.sha256).hexdigest())
+    code, out = _verify(capsys, incident_id)
+    assert code == 1 and "content was altered" in out, out
+
+
+def test_the_key_lives_outside_the_database_readable_by_its_owner_only(home, demo_files,
+                                                                       tmp_path, monkeypatch):
+    incident_id = _closed(demo_files, tmp_path)
+    key_file = home / audit.KEY_FILE
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    key = key_file.read_bytes().strip()
+    with sqlite3.connect(home / "breachflow.db") as connection:
+        dump = "\n".join(connection.iterdump())
+    assert key.decode() not in dump
+    # The same trail under another key does not verify: the key, not the database, decides.
+    with db.session() as s:
+        assert audit.verify(s, incident_id=incident_id) == []
+    monkeypatch.setenv(audit.KEY_ENV, "another key")
+    with db.session() as s:
+        assert audit.verify(s, incident_id=incident_id)
