@@ -5,6 +5,7 @@ works with Prefect's own authentication, and a gate records an authenticated ide
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import signal
@@ -16,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from incidents import demo, responders
+from incidents import demo
 from tests.intake.conftest import SECRET, TOKEN, free_port, start_intake, stop
 
 ANY = "0.0.0.0"  # noqa: S104 - the binds under test
@@ -149,9 +150,9 @@ def test_a_gate_takes_the_authenticated_responder_not_the_free_text(workspace, t
     from prefect.flow_runs import resume_flow_run
 
     token = "responder-token-of-alice"
-    roster = tmp_path / "responders"
-    roster.write_text(f"alice {responders.token_digest(token)}\n", encoding="utf-8")
-    workspace.env[responders.RESPONDERS_ENV] = str(roster)
+    roster = tmp_path / "responders"  # names and SHA-256 of their tokens
+    roster.write_text(f"alice {hashlib.sha256(token.encode()).hexdigest()}\n", encoding="utf-8")
+    workspace.env["BREACHFLOW_RESPONDERS"] = str(roster)
     files = demo.write(tmp_path / "inputs", count=30, seed=5)
     run = workspace.start("run", str(files["incident.json"]), "--affected",
                           str(files["affected.csv"]), "--directory", str(files["directory.csv"]))
@@ -174,7 +175,7 @@ def test_a_gate_takes_the_authenticated_responder_not_the_free_text(workspace, t
         intake = start_intake(tmp_path, prefect=True, extra_env={
             "BREACHFLOW_HOME": workspace.env["BREACHFLOW_HOME"],
             "BREACHFLOW_OUT": workspace.env["BREACHFLOW_OUT"],
-            responders.RESPONDERS_ENV: str(roster)})
+            "BREACHFLOW_RESPONDERS": str(roster)})
         path = f"/v1/incidents/{incident_id}/gates/triage"
         answer = {"confirmed": True, "approver": "Alice Example (CISO)"}
         assert intake.client.post(path, json=answer).status_code == 401

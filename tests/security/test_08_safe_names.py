@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 
-from incidents.names import safe_name
 from tests.intake.conftest import incident_body, start_intake, stop
 
 
@@ -27,6 +26,8 @@ def test_ids_that_look_alike_get_their_own_folders_and_files(tmp_path):
 
 
 def test_the_mapping_is_injective_on_many_near_collisions():
+    from incidents.names import safe_name
+
     ids = [f"{a}{sep}{b}" for a in ("SIEM", "siem", "S") for sep in "/_ .-:~\\%?#é"
            for b in ("1", "01", "1/", "")]
     names = [safe_name(i) for i in ids]
