@@ -104,8 +104,8 @@ def _recorded(incident_id: str, action: str, detail: dict[str, Any]) -> None:
 
 
 def _ask(incident_id: str, name: str, description: str, *,
-         initial: dict[str, Any] | None = None, key: str | None = None) -> dict[str, Any]:
-    form = FORMS[name].with_initial_data(description=description, **(initial or {}))
+         defaults: dict[str, Any] | None = None, key: str | None = None) -> dict[str, Any]:
+    form = FORMS[name].with_initial_data(description=description, **(defaults or {}))
     key = key or f"gate-{name}"
     # Where the run waits, so that the intake API can hand it an authenticated answer.
     _recorded(incident_id, ASKED, {"gate": name, "key": key, "flow_run_id": str(flow_run.id)})
@@ -249,7 +249,7 @@ def triage_gate(incident_id: str, *, auto_approve: bool) -> str:
         for attempt in range(1, MAX_TRIAGE_ASKS + 1):
             key = "gate-triage" if attempt == 1 else f"gate-triage-{attempt}"
             answer = _ask(incident_id, "triage", note + review.describe(incident_id),
-                          initial=initial(incident_id, "triage"), key=key)
+                          defaults=initial(incident_id, "triage"), key=key)
             if triage_stage.route(incident_id) == "merged":
                 return "merged"  # another incident's gate took this one's alerts meanwhile
             found = identified(incident_id, "triage", answer)
