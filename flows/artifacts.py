@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from incidents import audit, db, service
 from incidents.models import Obligation
+from incidents.records import anchors
 from incidents.records.status import obligation_json
 from incidents.rendering.textify import markdown_escape
 from incidents.sqltypes import utcnow
@@ -70,7 +71,7 @@ def audit_anchor(incident_id: str) -> None:
     """Anchor the audit trail outside the database: the output folder's anchor file and a
     Prefect artifact (a new version each time), so `breachflow audit verify` can tell that
     no anchored event was removed. Counts and hashes only."""
-    found = audit.anchor_incident(incident_id)
+    found = anchors.anchor_incident(incident_id)
     create_table_artifact(key=_anchor_key(incident_id), table=[found.json()],
                           description="Audit trail anchor: events so far and the newest hash")
 

@@ -9,7 +9,8 @@ file `audit.key` in BREACHFLOW_HOME, created with mode 0600 on first use.
 The chain alone cannot show that its newest events were deleted: what remains is a valid,
 shorter chain. Anchors can. At each gate and at close the flow writes the number of events
 and the newest hash to `audit-anchors.jsonl` in the incident's output folder (and to a Prefect
-artifact), and `verify` checks every anchor it finds against the trail."""
+artifact; incidents/records/anchors.py), and `verify` checks every anchor it finds against the
+trail."""
 
 from __future__ import annotations
 
@@ -120,20 +121,6 @@ def write_anchor(found: Anchor, *, out_dir: Path) -> Path:
     with open(path, "a", encoding="utf-8") as handle:
         handle.write(json.dumps(found.json(), sort_keys=True) + "\n")
     return path
-
-
-def anchor_incident(incident_id: str) -> Anchor:
-    """Anchor an incident's trail now, in its output folder; returns the anchor (the flow
-    also keeps it as a Prefect artifact)."""
-    from incidents import db, service  # they record events through this module
-
-    with db.session() as s:
-        incident = service.get_incident(session=s, incident_id=incident_id)
-        found = anchor(s, incident_id=incident.id)
-        out = incident.sources.get("out")
-    if out:
-        write_anchor(found, out_dir=Path(out))
-    return found
 
 
 def read_anchors(out_dir: Path) -> list[Anchor]:

@@ -23,6 +23,7 @@ from sqlmodel import col, select
 from incidents import audit, db, service
 from incidents.exceptions import InputError
 from incidents.models import AffectedSubject, Delivery, Incident, NoticeLink
+from incidents.records import anchors
 from incidents.sqltypes import utcnow
 
 CLOSED = ("closed", "not_a_breach")
@@ -72,7 +73,7 @@ def purge(*, incident_id: str, actor: str) -> dict[str, Any]:
                              "files_scrubbed": scrubbed})
         incident_id = incident.id
     if out is not None:
-        audit.anchor_incident(incident_id)
+        anchors.anchor_incident(incident_id)
     return {"people": len(people), "already_purged": False}
 
 

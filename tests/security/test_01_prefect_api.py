@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from incidents import demo
-from tests.intake.conftest import SECRET, TOKEN, free_port, start_intake, stop
+from tests.incidents.intake.conftest import SECRET, TOKEN, free_port, start_intake, stop
 
 ANY = "0.0.0.0"  # noqa: S104 - the binds under test
 

@@ -9,7 +9,9 @@ import zipfile
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any, ClassVar
 
-from incidents import announcement, cli, export
+from incidents import cli
+from incidents.notices import announcement
+from incidents.records import export
 from tests.security.helpers import incident_file, prepared
 
 

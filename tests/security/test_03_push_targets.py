@@ -17,7 +17,7 @@ from incidents import db
 from incidents.channels.apprise_push import ApprisePush
 from incidents.channels.base import Outcome, Outgoing
 from incidents.models import AffectedSubject
-from tests.channels.contract import UNLIMITED, notice
+from tests.incidents.channels.contract import UNLIMITED, notice
 from tests.security.helpers import prepared
 
 

@@ -9,8 +9,8 @@ import socket
 import time
 from urllib.parse import urlsplit
 
-from incidents.channels import webhooks
-from tests.intake.conftest import start_intake, stop
+from incidents.delivery import provider_events as webhooks
+from tests.incidents.intake.conftest import start_intake, stop
 
 CHUNK = 64 * 1024
 

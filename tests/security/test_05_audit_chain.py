@@ -11,15 +11,16 @@ import stat
 
 import pytest
 
-from incidents import audit, cli, db, stages, steps
-from tests.security.helpers import prepared
+from incidents import audit, cli, db
+from incidents.records import anchors
+from tests.security.helpers import close, prepared
 
 
 def _closed(demo_files, tmp_path, *, anchored: bool = True) -> str:
     incident_id = prepared(demo_files, tmp_path / "out", until="assessment")
-    steps.run(incident_id, "close", stages.close_stage)
+    close(incident_id)
     if anchored:
-        audit.anchor_incident(incident_id)  # as the flow does at each gate and at close
+        anchors.anchor_incident(incident_id)  # as the flow does at each gate and at close
     return incident_id
 
 

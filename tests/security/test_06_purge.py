@@ -8,11 +8,12 @@ import sqlite3
 
 from sqlmodel import select
 
-from incidents import channels, cli, db, notice_page, stages, steps
-from incidents.channels.sandbox import Sandbox
+from incidents import channels, cli, db
 from incidents.models import AffectedSubject, Delivery, Incident, NoticeLink
-from tests.channels.test_delivery_accounting import drive
-from tests.security.helpers import prepared
+from incidents.notices import page as notice_page
+from sandbox import Sandbox
+from tests.incidents.delivery.test_delivery_accounting import drive
+from tests.security.helpers import close, prepared
 
 
 def test_purge_forgets(home, demo_files, tmp_path, monkeypatch, capsys):
@@ -25,7 +26,7 @@ def test_purge_forgets(home, demo_files, tmp_path, monkeypatch, capsys):
         channels.reset()
         drive(incident_id)
         channels.reset()
-    steps.run(incident_id, "close", stages.close_stage)
+    close(incident_id)
     with db.session() as s:
         incident = s.exec(select(Incident)).one()
         before = {p.id: p.subject_id for p in s.exec(select(AffectedSubject))}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from incidents.intake.signature import HEADER
-from tests.intake.conftest import incident_body
+from tests.incidents.intake.conftest import incident_body
 
 
 def test_malformed_signature_headers_get_401_and_write_nothing(intake):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from tests.intake.conftest import incident_body, start_intake, stop
+from tests.incidents.intake.conftest import incident_body, start_intake, stop
 
 
 def test_ids_that_look_alike_get_their_own_folders_and_files(tmp_path):

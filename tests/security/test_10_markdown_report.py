@@ -8,8 +8,9 @@ from pathlib import Path
 
 from sqlmodel import select
 
-from incidents import db, reports
+from incidents import db
 from incidents.models import RegulatorReport
+from incidents.notices import reports
 from tests.security.helpers import incident_file, prepared
 
 HOSTILE = ('<script>alert(1)</script><img src=x onerror=alert(2)> '

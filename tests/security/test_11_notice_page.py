@@ -8,10 +8,11 @@ import zipfile
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from incidents import db, export
+from incidents import db
 from incidents.intake.app import create_app
 from incidents.intake.settings import IntakeSettings
 from incidents.models import NoticeLink
+from incidents.records import export
 from tests.security.helpers import prepared
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from incidents import sources
-from tests.intake.conftest import incident_body, start_intake, stop
+from incidents.identification import sources
+from tests.incidents.intake.conftest import incident_body, start_intake, stop
 
 URL = "postgresql+psycopg://breachflow:s3cret-Passw0rd@db-host:5432/users?sslmode=require"
 
