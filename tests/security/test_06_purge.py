@@ -18,9 +18,11 @@ from tests.security.helpers import close, prepared
 
 def test_purge_forgets(home, demo_files, tmp_path, monkeypatch, capsys):
     out = tmp_path / "out"
-    # The demo's affected records name ids the directory does not know (x-unknown-…): the
-    # data-quality report lists them.
-    incident_id = prepared(demo_files, out)
+    # An affected id the directory does not know: the data-quality report names it.
+    affected = tmp_path / "affected.csv"
+    affected.write_text(demo_files["affected.csv"].read_text(encoding="utf-8")
+                        + "ghost-person-7,\r\n", encoding="utf-8")
+    incident_id = prepared(demo_files, out, affected=affected)
     with Sandbox() as sandbox:
         monkeypatch.setenv("BREACHFLOW_SANDBOX_URL", sandbox.url)
         channels.reset()
@@ -33,7 +35,7 @@ def test_purge_forgets(home, demo_files, tmp_path, monkeypatch, capsys):
         tokens = [link.token for link in s.exec(select(NoticeLink))]
         assert any(d.provider_id for d in s.exec(select(Delivery)))
     assert tokens and notice_page.notice_page(token=tokens[0])[0] == 200
-    assert "x-unknown-1" in (out / "data-quality.json").read_text(encoding="utf-8")
+    assert "ghost-person-7" in (out / "data-quality.json").read_text(encoding="utf-8")
 
     assert cli.main(["purge", incident_id]) == 0
     capsys.readouterr()
@@ -56,6 +58,6 @@ def test_purge_forgets(home, demo_files, tmp_path, monkeypatch, capsys):
     for path in out.rglob("*"):
         if path.is_file() and path.suffix in {".json", ".jsonl", ".txt", ".html", ".md", ".csv"}:
             text = path.read_text(encoding="utf-8", errors="ignore")
-            assert "x-unknown-1" not in text, path
+            assert "ghost-person-7" not in text, path
             assert not [sid for sid in before.values() if f'"{sid}"' in text], path
     assert cli.main(["audit", "verify", incident_id]) == 0
