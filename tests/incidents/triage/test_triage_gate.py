@@ -131,8 +131,8 @@ def test_a_merge_at_the_gate_ends_the_second_run(home, tmp_path):
             s, service.get_incident(session=s, incident_id=first.id))]
     assert linked == ["EDR-FIRST", data["external_id"]]
     [(actor, detail)] = _audit(incident_id, "gate.triage")
-    assert actor == "bob" and detail["reason"] == "same credential-stuffing wave"
-    assert _audit(first.id, "correlation.merged")[0][0] == "bob"
+    assert actor == "unverified:bob" and detail["reason"] == "same credential-stuffing wave"
+    assert _audit(first.id, "correlation.merged")[0][0] == "unverified:bob"
 
 
 def test_a_run_links_the_plan_chart_as_an_artifact(home, tmp_path):
