@@ -168,8 +168,8 @@ def _auto(incident_id: str, auto_approve: bool) -> bool:
     if not auto_approve or not deployment.id:
         return auto_approve
     with db.session() as s:
-        opened_with = service.get_incident(session=s, incident_id=incident_id).sources
-    if opened_with.get("auto_approve"):
+        opened_with = service.get_incident(session=s, incident_id=incident_id).settings
+    if opened_with.auto_approve:
         return True
     logger.warning("incident %s: auto_approve requested by a deployment run, but the incident "
                    "was not opened with --auto-approve: asking the responders", incident_id)

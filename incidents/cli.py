@@ -323,7 +323,7 @@ def cmd_audit(args: argparse.Namespace) -> int:
 
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=args.incident_id)
-        out = Path(incident.sources.get("out") or ".")
+        out = Path(incident.settings.out or ".")
         in_folder = audit.read_anchors(out)
         in_prefect, note = _prefect_anchors(incident.id)
         problems = audit.verify(s, incident_id=incident.id, anchors=in_folder + in_prefect)

@@ -14,7 +14,7 @@ def anchor_incident(incident_id: str) -> audit.Anchor:
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=incident_id)
         found = audit.anchor(s, incident_id=incident.id)
-        out = incident.sources.get("out")
+        out = incident.settings.out
     if out:
         audit.write_anchor(found, out_dir=Path(out))
     return found

@@ -113,7 +113,7 @@ def build(session: Session, incident: Incident) -> dict[str, bytes]:
         .order_by(col(Obligation.jurisdiction), col(Obligation.id)))]
     events = session.exec(select(AuditEvent).where(AuditEvent.incident_id == incident.id)
                           .order_by(col(AuditEvent.id))).all()
-    anchors = audit.read_anchors(Path(incident.sources.get("out") or "."))
+    anchors = audit.read_anchors(Path(incident.settings.out or "."))
     problems = audit.verify(session, incident_id=incident.id, anchors=anchors)
     files["audit.jsonl"] = "".join(json.dumps(
         {"id": e.id, "at": _time(e.at), "actor": e.actor, "action": e.action, "detail": e.detail,

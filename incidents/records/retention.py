@@ -63,7 +63,7 @@ def purge(*, incident_id: str, actor: str) -> dict[str, Any]:
             col(Delivery.incident_id) == incident.id, col(Delivery.provider_id).is_not(None))
             .values(provider_id=None))
         incident.purged_at = utcnow()
-        out = Path(incident.sources["out"]) if incident.sources.get("out") else None
+        out = Path(incident.settings.out) if incident.settings.out else None
         scrubbed = scrub_folder(out, {sid for _, sid in people}, dict(incident.quality)) \
             if out is not None else 0
         audit.record(s, incident_id=incident.id, actor=actor, action="retention.purged",

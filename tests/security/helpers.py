@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from incidents import db, org, payload, pipeline, service, steps
+from incidents.models import IncidentCreate, IncidentSources, RunSettings
 
 STAGES = (("triage", pipeline.triage_stage), ("identification", pipeline.identification_stage),
           ("assessment", pipeline.assessment_stage), ("notices", pipeline.notices_stage))
@@ -26,12 +27,13 @@ def prepared(demo_files: dict[str, Path], out: Path, *, incident: Path | None = 
              until: str = "notices") -> str:
     """An incident taken through the stages up to `until`; returns its id."""
     with db.session() as s:
-        created, _ = service.create_incident(
-            session=s, payload=payload.load(incident or demo_files["incident.json"]),
-            org=org.load(None), actor="test",
-            sources={"affected": str(affected or demo_files["affected.csv"]),
-                     "directory": str(directory or demo_files["directory.csv"]),
-                     "out": str(out)})
+        incident_in = IncidentCreate.from_payload(
+            payload.load(incident or demo_files["incident.json"]), org=org.load(None),
+            actor="test",
+            sources=IncidentSources(affected=str(affected or demo_files["affected.csv"]),
+                                    directory=str(directory or demo_files["directory.csv"])),
+            settings=RunSettings(out=str(out)))
+        created, _ = service.create_incident(session=s, incident_in=incident_in, actor="test")
         incident_id = created.id
     for name, work in STAGES:
         steps.run(incident_id, name, work)

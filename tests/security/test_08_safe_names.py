@@ -14,11 +14,11 @@ def test_ids_that_look_alike_get_their_own_folders_and_files(tmp_path):
     try:
         for external_id in ("SIEM/1", "SIEM_1", "SIEM 1", "siem_1", "SIEM..1"):
             assert intake.post(incident_body(external_id)).status_code in (200, 202)
-        rows = intake.query("SELECT external_id, sources FROM incident")
+        rows = intake.query("SELECT external_id, sources, settings FROM incident")
     finally:
         stop(intake)
-    outs = {json.loads(sources)["out"] for _, sources in rows}
-    affected = {json.loads(sources)["affected"] for _, sources in rows}
+    outs = {json.loads(settings)["out"] for _, _, settings in rows}
+    affected = {json.loads(sources)["affected"] for _, sources, _ in rows}
     assert len(rows) == 5 and len(outs) == 5 and len(affected) == 5
     # A plain id keeps its name; case-insensitive file systems still tell them apart.
     assert {o.rsplit("/", 1)[1] for o in outs} >= {"SIEM_1", "siem_1"} or len(

@@ -11,6 +11,7 @@ import pytest
 
 from incidents import db, org, payload, service, steps
 from incidents.exceptions import StepFailed
+from incidents.models import IncidentCreate
 from incidents.privacy import RedactingFilter, redact
 
 
@@ -49,9 +50,9 @@ def test_national_numbers_and_url_credentials_are_scrubbed():
 
 def test_a_failed_step_does_not_chain_the_original_exception(home, demo_files):
     with db.session() as s:
-        incident, _ = service.create_incident(
-            session=s, payload=payload.load(demo_files["incident.json"]), org=org.load(None),
-            actor="test", sources={})
+        incident_in = IncidentCreate.from_payload(
+            payload.load(demo_files["incident.json"]), org=org.load(None), actor="test")
+        incident, _ = service.create_incident(session=s, incident_in=incident_in, actor="test")
 
     def work(_: str) -> dict[str, int]:
         raise RuntimeError("row for jane.doe@mail.example, +1 415 555 0100 failed")
