@@ -1,7 +1,7 @@
 """audit trail: reseal existing events with the keyed chain (HMAC-SHA256)
 
-Revision ID: 0005_audit_keyed_chain
-Revises: 0002
+Revision ID: 0006_audit_keyed_chain
+Revises: 0005
 
 Events written before the chain was keyed carry plain SHA-256 hashes. Each incident's events
 are resealed with the audit key as far as their old chain verifies; from an event that does
@@ -15,8 +15,8 @@ from alembic import op
 
 import incidents.sqltypes
 
-revision = "0005_audit_keyed_chain"
-down_revision = "0002"
+revision = "0006_audit_keyed_chain"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
