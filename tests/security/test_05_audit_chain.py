@@ -93,3 +93,48 @@ def test_the_key_lives_outside_the_database_readable_by_its_owner_only(home, dem
     monkeypatch.setenv(audit.KEY_ENV, "another key")
     with db.session() as s:
         assert audit.verify(s, incident_id=incident_id)
+
+
+def test_an_existing_trail_is_resealed_where_its_old_chain_holds(home, tmp_path):
+    """A database from before the keyed chain: its intact trail verifies after the upgrade; an
+    event edited before the upgrade stays detected (nothing after it is resealed)."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    url = f"sqlite:///{home / 'breachflow.db'}"
+    home.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(db.MIGRATIONS))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0005")  # the schema before the keyed chain
+        for incident_id in ("intact", "edited"):
+            connection.execute(text(
+                "INSERT INTO incident (id, external_id, title, detected_at, aware_at, "
+                "aware_at_source, determined_at, breach_types, data_categories, encrypted, "
+                "key_compromised, systems, law_enforcement_delay, sources, settings, org, status, "
+                "triage_reasons, rules_snapshot, quality, created_at) VALUES (:id, :id, 't', "
+                "'2026-01-01', '2026-01-01', 'x', '2026-01-01', '[]', '[]', 0, 0, '[]', 0, '{}', "
+                "'{}', '{}', 'open', '[]', '{}', '{}', '2026-01-01')"), {"id": incident_id})
+            previous = audit.GENESIS
+            for n in range(3):
+                at = f"2026-01-0{n + 1}T00:00:00+00:00"
+                body = json.dumps([incident_id, at, "cli", f"step.{n}", {"n": n}, previous],
+                                  sort_keys=True, separators=(",", ":"), default=str).encode()
+                value = hashlib.sha256(body).hexdigest()  # the old, unkeyed chain
+                connection.execute(text(
+                    "INSERT INTO auditevent (incident_id, at, actor, action, detail, prev_hash, "
+                    "hash) VALUES (:i, :at, 'cli', :a, :d, :p, :h)"),
+                    {"i": incident_id, "at": at[:19].replace("T", " "), "a": f"step.{n}",
+                     "d": json.dumps({"n": n}), "p": previous, "h": value})
+                previous = value
+        connection.execute(text("UPDATE auditevent SET actor = 'mallory' "
+                                "WHERE incident_id = 'edited' AND action = 'step.1'"))
+    engine.dispose()
+    db.reset()
+    with db.session() as s:  # opening the database upgrades it
+        assert audit.verify(s, incident_id="intact") == []
+        problems = audit.verify(s, incident_id="edited")
+    assert problems and "step.1" in problems[0]
