@@ -1,9 +1,15 @@
 """`breachflow serve`: the Prefect server with its UI (unless PREFECT_API_URL names a running
 one), the process executing the deployments (flows/serve.py) and the intake API under uvicorn,
-supervised together: when one stops, all stop."""
+supervised together: when one stops, all stop.
+
+The Prefect API holds the Secret blocks and can resume gates, start and cancel runs: it
+listens on loopback unless `--prefect-host` says otherwise, and then only with Prefect's own
+authentication (PREFECT_SERVER_API_AUTH_STRING) or with `--insecure`."""
 
 from __future__ import annotations
 
+import base64
+import ipaddress
 import json
 import os
 import signal
@@ -18,6 +24,45 @@ from flows import runtime
 from incidents.exceptions import ServeError
 
 STARTUP_TIMEOUT = 180.0
+
+
+AUTH_SERVER_ENV = "PREFECT_SERVER_API_AUTH_STRING"
+AUTH_CLIENT_ENV = "PREFECT_API_AUTH_STRING"
+
+
+class UnsafeBind(ServeError):
+    """A bind the command refuses (exit 2): the message says why and what to do."""
+
+
+def loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(*, prefect_host: str, insecure: bool, env: dict[str, str]) -> str | None:
+    """Refuse to open the Prefect API beyond this machine without authentication; returns
+    a warning to print when `--insecure` allows it anyway."""
+    if loopback(prefect_host) or env.get(AUTH_SERVER_ENV):
+        return None
+    why = (f"--prefect-host {prefect_host} would open the Prefect API to the network without "
+           "authentication: anyone reaching it could read the Secret blocks (the webhook "
+           "secret, provider credentials), answer the gates, start or cancel runs and purges")
+    if not insecure:
+        raise UnsafeBind(f"{why}. Set {AUTH_SERVER_ENV} (and {AUTH_CLIENT_ENV} to the same "
+                         "value on every host), put an authenticating proxy in front, or pass "
+                         "--insecure to do it anyway")
+    return f"WARNING: {why} (--insecure)"
+
+
+def _auth_header() -> dict[str, str]:
+    auth = os.environ.get(AUTH_CLIENT_ENV) or os.environ.get(AUTH_SERVER_ENV)
+    if not auth:
+        return {}
+    return {"Authorization": "Basic " + base64.b64encode(auth.encode()).decode()}
 
 
 def say(text: str, *, err: bool = False) -> None:
@@ -82,10 +127,11 @@ def wait_healthy(url: str, child: subprocess.Popen[bytes] | None, what: str) -> 
 def wait_ready(api_url: str, runner: subprocess.Popen[bytes]) -> None:
     """Until the runner has registered the deployments and polls for their runs."""
     url = f"{api_url.rstrip('/')}/deployments/name/respond_to_incident/respond_to_incident"
+    request = urllib.request.Request(url, headers=_auth_header())  # noqa: S310 - our own URL
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=5) as reply:  # noqa: S310 - our own URL
+            with urllib.request.urlopen(request, timeout=5) as reply:  # noqa: S310 - our own URL
                 if json.loads(reply.read()).get("status") == "READY":
                     return
         except OSError:
@@ -97,8 +143,15 @@ def wait_ready(api_url: str, runner: subprocess.Popen[bytes]) -> None:
 
 
 def serve(*, host: str, ui_port: int, api_port: int, executor_only: bool,
-          pool: str | None = None) -> int:
+          pool: str | None = None, prefect_host: str = "127.0.0.1",
+          insecure: bool = False) -> int:
     runtime.configure()
+    warning = check_bind(prefect_host=prefect_host, insecure=insecure, env=dict(os.environ))
+    if warning:
+        say(warning, err=True)
+    if os.environ.get(AUTH_SERVER_ENV) and not os.environ.get(AUTH_CLIENT_ENV):
+        # Our own clients (the runner, the intake API, the flows) sign in like any other.
+        os.environ[AUTH_CLIENT_ENV] = os.environ[AUTH_SERVER_ENV]
     supervisor = Supervisor()
 
     def _stop(_signum: int, _frame: FrameType | None) -> None:
@@ -119,17 +172,22 @@ def serve(*, host: str, ui_port: int, api_port: int, executor_only: bool,
         elif executor_only:
             raise ServeError("--executor-only needs PREFECT_API_URL: the shared Prefect server")
         else:
-            api_url = f"http://{host}:{ui_port}/api"
+            # Local clients reach a wildcard bind on loopback.
+            local = "127.0.0.1" if prefect_host in ("0.0.0.0", "::", "") else prefect_host  # noqa: S104
+            api_url = f"http://{local}:{ui_port}/api"
             if healthy(f"{api_url}/health"):
-                say(f"Prefect server: using the one already at http://{host}:{ui_port}")
+                say(f"Prefect server: using the one already at http://{local}:{ui_port}")
             else:
                 # The UI asks this URL for the API; Prefect's default assumes port 4200.
                 server = supervisor.start("the Prefect server", [
-                    "-m", "prefect", "server", "start", "--host", host, "--port", str(ui_port)],
-                    {"PREFECT_UI_API_URL": api_url, **env})
+                    "-m", "prefect", "server", "start", "--host", prefect_host,
+                    "--port", str(ui_port)], {"PREFECT_UI_API_URL": api_url, **env})
                 wait_healthy(f"{api_url}/health", server, "the Prefect server")
             env["PREFECT_API_URL"] = api_url
-            say(f"Prefect UI:  http://{host}:{ui_port}")
+            access = ("loopback only" if loopback(prefect_host) else
+                      f"{prefect_host}, sign-in required ({AUTH_SERVER_ENV})"
+                      if env.get(AUTH_SERVER_ENV) else f"{prefect_host}, NO AUTHENTICATION")
+            say(f"Prefect UI:  http://{local}:{ui_port} ({access})")
         if pool:
             registered = subprocess.run([sys.executable, "-m", "flows.serve", "--pool", pool],
                                         env=env, check=False)

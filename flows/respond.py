@@ -83,6 +83,7 @@ def respond_to_incident(incident_id: str, auto_approve: bool = False) -> Any:
         gate(incident_id, "filing", auto_approve=auto_approve,
              description=f"Confirm filing of the regulator reports of incident {incident_id}.")
     closed = close_task(incident_id)
+    artifacts.audit_anchor(incident_id)  # the trail's length at close, outside the database
     if "waiting" in closed:
         return Failed(message=closed["waiting"])
     return closed

@@ -31,8 +31,9 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSour
     if "electronic_consent" in sources.columns(args.directory, label="--directory",
                                                table=args.directory_table, query=query):
         matching.check_consent(args.directory, table=args.directory_table, query=query)
+    # A database URL is stored without its password (kept in this process for this run).
     found = IncidentSources(affected=str(Path(args.affected).resolve()),
-                            directory=args.directory if "://" in args.directory
+                            directory=sources.remember(args.directory) if "://" in args.directory
                             else str(Path(args.directory).resolve()),
                             directory_table=args.directory_table, directory_query=query)
     return incident, profile, found
@@ -40,9 +41,10 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSour
 
 def _out_dir(args: argparse.Namespace, external_id: str) -> Path:
     from incidents import config
+    from incidents.names import safe_name
 
     return Path(args.out).resolve() if getattr(args, "out", None) else (
-        config.load().out_root / external_id)
+        config.load().out_root / safe_name(external_id))
 
 
 def _open(args: argparse.Namespace, *, actor: str) -> tuple[str, bool, str | None]:
@@ -302,16 +304,37 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _prefect_anchors(incident_id: str) -> tuple[list[Any], str]:
+    """The anchors kept as Prefect artifacts, and what to say about them."""
+    if not os.environ.get("PREFECT_API_URL"):
+        return [], "Prefect anchors not checked (PREFECT_API_URL is not set)"
+    from flows import artifacts, runtime
+
+    runtime.configure()
+    try:
+        found = artifacts.audit_anchors(incident_id)
+    except Exception as error:
+        return [], f"Prefect anchors not checked ({type(error).__name__})"
+    return found, f"{len(found)} anchor(s) in Prefect artifacts"
+
+
 def cmd_audit(args: argparse.Namespace) -> int:
     from incidents import audit, db, service
 
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=args.incident_id)
-        problems = audit.verify(s, incident_id=incident.id)
+        out = Path(incident.settings.out or ".")
+        in_folder = audit.read_anchors(out)
+        in_prefect, note = _prefect_anchors(incident.id)
+        problems = audit.verify(s, incident_id=incident.id, anchors=in_folder + in_prefect)
     for problem in problems:
         print(f"TAMPERED: {problem}")
+    print(f"checked: the keyed chain; {len(in_folder)} anchor(s) in {out / audit.ANCHOR_FILE}; "
+          f"{note}")
     if problems:
         return 1
+    if not in_folder and not in_prefect:
+        print("note: no anchor found, so events removed from the end would not show")
     print(f"audit trail of {incident.external_id}: intact")
     return 0
 
@@ -391,9 +414,16 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from flows import operate
 
+    try:
+        operate.check_bind(prefect_host=args.prefect_host, insecure=args.insecure,
+                           env=dict(os.environ))
+    except operate.UnsafeBind as error:
+        print(f"breachflow serve: {error}", file=sys.stderr)
+        return 2
     _sandbox_if_needed()
     return operate.serve(host=args.host, ui_port=args.ui_port, api_port=args.api_port,
-                         executor_only=args.executor_only, pool=args.pool)
+                         executor_only=args.executor_only, pool=args.pool,
+                         prefect_host=args.prefect_host, insecure=args.insecure)
 
 
 def _sources(parser: argparse.ArgumentParser) -> None:
@@ -440,7 +470,12 @@ def parser() -> argparse.ArgumentParser:
     serve = add("serve", cmd_serve, "Prefect server + UI, deployments, intake API")
     serve.add_argument("--ui-port", type=int, default=4200)
     serve.add_argument("--api-port", type=int, default=8000)
-    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--host", default="127.0.0.1", help="where the intake API listens")
+    serve.add_argument("--prefect-host", default="127.0.0.1",
+                       help="where the Prefect server listens (beyond loopback only with "
+                            "PREFECT_SERVER_API_AUTH_STRING or --insecure)")
+    serve.add_argument("--insecure", action="store_true",
+                       help="allow an unauthenticated Prefect API beyond loopback")
     serve.add_argument("--executor-only", action="store_true",
                        help="only execute deployment runs, against PREFECT_API_URL (more hosts)")
     serve.add_argument("--pool", metavar="NAME",

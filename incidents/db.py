@@ -49,10 +49,11 @@ _opened: list[Engine] = []
 def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        eng = create_engine(url, connect_args={"timeout": 30})
+        # hide_parameters: a failing statement's error would otherwise quote the row it wrote.
+        eng = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(eng, "connect", _sqlite_pragmas)
     else:
-        eng = create_engine(url, pool_pre_ping=True)
+        eng = create_engine(url, pool_pre_ping=True, hide_parameters=True)
     upgrade(eng)
     _opened.append(eng)
     return eng

@@ -322,7 +322,7 @@ class RegulatorReport(SQLModel, table=True):
 
 class NoticeLink(SQLModel, table=True):
     """A person's notice page: an unguessable token (no personal data in the URL) and when the
-    page was opened, the evidence that the notice was received."""
+    page was fetched (`*_opened_at`, `opens`: fetches, which link previews make too)."""
 
     __table_args__ = (UniqueConstraint("incident_id", "subject_pk", "recipient_kind"),)
     id: int | None = Field(default=None, primary_key=True)

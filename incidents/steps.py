@@ -67,14 +67,19 @@ def run(incident_id: str, name: str, work: Callable[[str], Outcome]) -> Outcome:
             return {**step.outcome, "skipped": True}
         step.state, step.attempts, step.owner = "running", step.attempts + 1, OWNER
         step.started_at, step.error = utcnow(), None
+    failure: str | None = None
+    waiting = False
     try:
         outcome = work(incident_id)
     except BreachflowError as error:
-        _fail(incident_id, name, str(error))
-        raise StepFailed(name, redact(str(error)), waiting=isinstance(error, Unaccounted)) from None
+        failure, waiting = str(error), isinstance(error, Unaccounted)
     except Exception as error:
-        _fail(incident_id, name, f"{type(error).__name__}: {error}")
-        raise StepFailed(name, redact(f"{type(error).__name__}: {error}")) from error
+        failure = f"{type(error).__name__}: {error}"
+    if failure is not None:
+        # Raised outside the handler: the original exception (and its traceback's values) is
+        # not chained to what Prefect logs and stores; the step's record keeps the reason.
+        _fail(incident_id, name, failure)
+        raise StepFailed(name, redact(failure), waiting=waiting)
     with db.session() as s:
         step = _step(s, incident_id, name)
         step.state, step.finished_at, step.outcome = "done", utcnow(), outcome

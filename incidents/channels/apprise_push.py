@@ -1,8 +1,12 @@
 """Push notifications through Apprise, one target per person.
 
-A person's `push_target` is an Apprise URL (`fcm://…`, `gorush://…`, `json://…`) or a bare
-device token, which is put into `BREACHFLOW_PUSH_URL` (a template with `{token}`, e.g.
-`gorush://push.example.com/{token}`); only the schemes in `BREACHFLOW_PUSH_SCHEMES` are used.
+A person's `push_target` is a device token, which is put (URL-quoted) into
+`BREACHFLOW_PUSH_URL` (the operator's template with `{token}`, e.g.
+`gorush://push.example.com/{token}`), or a whole Apprise URL of a push vendor whose scheme the
+operator allows in `BREACHFLOW_PUSH_SCHEMES` (default none). A whole URL is checked again
+here, when it is sent (`contacts.push_target_problem`, and its host must resolve to public
+addresses only): a directory row must not make the server call an internal address, change
+the HTTP method or add headers. A refused target fails as `push-target-refused`.
 
 Apprise throttles per plugin *instance*: most push plugins (fcm, ntfy, pushover, …) inherit
 `request_rate_per_sec = 5.5`, which is the pause in seconds between two requests of the same
@@ -31,12 +35,11 @@ from incidents.channels import classify, pacing, quiet
 from incidents.channels.base import OUTCOME, Outcome, Outgoing, PerMessageChannel, Result, provider_timeout
 from incidents.channels.classify import Disposition
 from incidents.exceptions import ChannelHalted
+from incidents.identification import contacts
 from incidents.models import Notice
 
-DEFAULT_SCHEMES = frozenset({"json", "jsons", "form", "forms", "fcm", "gorush", "gorushs",
-                             "onesignal", "pushy", "ntfy", "ntfys", "pushover", "apprise",
-                             "apprises", "parsep", "parseps", "kumulos", "vapid"})
-# Schemes whose requests can carry our delivery id as a header (the receiver may keep it).
+# Schemes whose requests can carry our delivery id as a header (the receiver may keep it):
+# the operator's own push service (BREACHFLOW_PUSH_URL), never a directory's URL.
 HEADER_SCHEMES = frozenset({"json", "jsons", "form", "forms"})
 _STATUS = re.compile(r"error=(\d{3})")
 
@@ -49,7 +52,7 @@ class ApprisePush(PerMessageChannel):
                  workers: int | None = None, timeout: float | None = None,
                  pacer: pacing.Pacer | None = None) -> None:
         self.url_template = url_template
-        self.schemes = schemes or DEFAULT_SCHEMES
+        self.schemes = contacts.push_schemes() if schemes is None else schemes
         self._start_pool(workers or int(os.environ.get("BREACHFLOW_PUSH_WORKERS", "8")), "push")
         self.timeout = timeout or provider_timeout(10.0)
         self.pacer = pacer or pacing.default()
@@ -57,9 +60,7 @@ class ApprisePush(PerMessageChannel):
     @classmethod
     def from_env(cls, sandbox: str | None = None) -> ApprisePush | None:
         template = os.environ.get("BREACHFLOW_PUSH_URL")
-        schemes_env = os.environ.get("BREACHFLOW_PUSH_SCHEMES")
-        schemes = (frozenset(s.strip().lower() for s in schemes_env.split(",") if s.strip())
-                   if schemes_env else None)
+        schemes = contacts.push_schemes()
         if template:
             return cls(url_template=template, schemes=schemes)
         if sandbox:
@@ -68,19 +69,24 @@ class ApprisePush(PerMessageChannel):
             channel.sandboxed = True
             return channel
         # Without a template, only people whose target is a whole Apprise URL can be reached.
-        return cls(url_template=None, schemes=schemes) if schemes_env else None
+        return cls(url_template=None, schemes=schemes) if schemes else None
 
     def target_url(self, target: str, delivery_id: str) -> str | None:
         """The Apprise URL for one person, or None if it may not be used."""
         if "://" in target:
-            url = target
-        elif self.url_template:
-            url = self.url_template.replace("{token}", quote(target, safe=""))
-        else:
+            if contacts.push_target_problem(target, schemes=self.schemes) is not None:
+                return None
+            scheme = target.split("://", 1)[0].lower()
+            host = contacts.push_host(target)
+            if scheme not in contacts.FIXED_HOST_PUSH_SCHEMES and (
+                    host is None or not contacts.resolves_public(host)):
+                return None
+            return f"{target}?rto={self.timeout:g}"
+        if not self.url_template:
             return None
+        # Quoted whole: a token cannot add a path, a query or a host to the operator's URL.
+        url = self.url_template.replace("{token}", quote(target, safe=""))
         scheme = url.split("://", 1)[0].lower()
-        if scheme not in self.schemes:
-            return None
         extra = [] if "rto=" in url else [f"rto={self.timeout:g}"]
         if scheme in HEADER_SCHEMES:
             extra.append(f"+X-Delivery-Id={quote(delivery_id, safe='')}")

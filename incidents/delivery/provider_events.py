@@ -23,6 +23,7 @@ from __future__ import annotations
 import binascii
 import json
 import os
+import re
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -45,6 +46,11 @@ SENDGRID_MAX_AGE_ENV = "BREACHFLOW_SENDGRID_WEBHOOK_MAX_AGE"
 SENDGRID_MAX_AGE = 300.0  # seconds a signed timestamp may differ from our clock
 SANDBOX_TWILIO_TOKEN = "sandbox-token"  # noqa: S105 - the embedded sandbox's, not a secret
 MAX_EVENTS = 10_000
+# Body limits per route: SendGrid posts up to thousands of events at once; a Twilio status
+# callback is one form of a few dozen fields.
+SENDGRID_MAX_BYTES = 16 * 1024 * 1024
+TWILIO_MAX_BYTES = 64 * 1024
+_UNIX_SECONDS = re.compile(r"[0-9]{1,12}", re.ASCII)
 
 # SendGrid event -> (ledger state, error recorded). Engagement proves delivery.
 SENDGRID_EVENTS: dict[str, tuple[str, str | None]] = {
@@ -77,23 +83,29 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 # --- SendGrid ----------------------------------------------------------------------------------
 
 
-def handle_sendgrid_events(*, raw_body: bytes, headers: Mapping[str, str],
-                           public_key: str | None = None, now: float | None = None) -> int:
-    """Verify and apply one POST of SendGrid's signed Event Webhook; returns rows moved."""
+def sendgrid_precheck(headers: Mapping[str, str], *, public_key: str | None = None,
+                      now: float | None = None) -> tuple[str, str, str]:
+    """(key, signature, timestamp) when the key is configured and the signature headers are
+    present and fresh: checked before the body is read."""
     key = public_key or os.environ.get(SENDGRID_KEY_ENV)
     if not key:
         raise WebhookNotConfigured(f"{SENDGRID_KEY_ENV} is not set")
     signature = _header(headers, EventWebhookHeader.SIGNATURE)
     timestamp = _header(headers, EventWebhookHeader.TIMESTAMP)
-    if not signature or not timestamp:
+    if not signature or not timestamp or len(signature) > 512:
         raise WebhookUnauthorized("the SendGrid signature headers are missing")
-    try:
-        sent_at = float(timestamp)
-    except ValueError:
-        raise WebhookUnauthorized("the SendGrid signature timestamp is not a number") from None
+    if not _UNIX_SECONDS.fullmatch(timestamp):
+        raise WebhookUnauthorized("the SendGrid signature timestamp is not unix seconds")
     max_age = float(os.environ.get(SENDGRID_MAX_AGE_ENV, SENDGRID_MAX_AGE))
-    if abs((now if now is not None else time.time()) - sent_at) > max_age:
+    if abs((now if now is not None else time.time()) - int(timestamp)) > max_age:
         raise WebhookUnauthorized("the SendGrid signature timestamp is outside the window")
+    return key, signature, timestamp
+
+
+def handle_sendgrid_events(*, raw_body: bytes, headers: Mapping[str, str],
+                           public_key: str | None = None, now: float | None = None) -> int:
+    """Verify and apply one POST of SendGrid's signed Event Webhook; returns rows moved."""
+    key, signature, timestamp = sendgrid_precheck(headers, public_key=public_key, now=now)
     try:
         text = raw_body.decode("utf-8")
     except UnicodeDecodeError:
@@ -158,16 +170,24 @@ def twilio_auth_token() -> str | None:
     return None
 
 
-def handle_twilio_status(*, url: str, form: Mapping[str, str], headers: Mapping[str, str],
-                         auth_token: str | None = None) -> int:
-    """Verify and apply one Twilio status callback (message or call); returns rows moved.
-    `url` is the full public URL Twilio requested, query string included."""
+def twilio_precheck(headers: Mapping[str, str], *,
+                    auth_token: str | None = None) -> tuple[str, str]:
+    """(token, signature) when the token is configured and the signature header is present:
+    checked before the body is read."""
     token = auth_token or twilio_auth_token()
     if not token:
         raise WebhookNotConfigured("TWILIO_AUTH_TOKEN is not set")
     signature = _header(headers, "X-Twilio-Signature")
-    if not signature:
+    if not signature or len(signature) > 512:
         raise WebhookUnauthorized("the X-Twilio-Signature header is missing")
+    return token, signature
+
+
+def handle_twilio_status(*, url: str, form: Mapping[str, str], headers: Mapping[str, str],
+                         auth_token: str | None = None) -> int:
+    """Verify and apply one Twilio status callback (message or call); returns rows moved.
+    `url` is the full public URL Twilio requested, query string included."""
+    token, signature = twilio_precheck(headers, auth_token=auth_token)
     params = dict(form)
     try:
         algorithm = get_signature_algorithm(

@@ -8,14 +8,21 @@ applies the library's own metadata (the same patterns, lengths and order of type
 `phonenumberutil._number_type_helper` and `region_code_for_number`) compiled once per calling
 code, and hands everything else (formatting characters, a national prefix after the country
 code, non-geographic codes) to the library itself. tests/incidents/identification/test_contacts.py checks the
-two agree on every region's example numbers and on many mutations of them."""
+two agree on every region's example numbers and on many mutations of them.
+
+Push targets come from the directory, so a row of it must not make the server send requests
+where it likes (`json://127.0.0.1:…/admin?method=DELETE`): `push_target_problem` says which
+targets may be used — see its docstring and the README's "Push targets"."""
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import re
+import socket
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import phonenumbers
@@ -258,3 +265,100 @@ def birth_date(value: str | None, today: date) -> date | None:
 
 def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+# -- push targets -----------------------------------------------------------------------------
+
+PUSH_SCHEMES_ENV = "BREACHFLOW_PUSH_SCHEMES"
+# Apprise schemes that send a request to whatever URL they are given, or mail: never a
+# person's push target, whatever the configuration lists.
+NEVER_PUSH_SCHEMES = frozenset({"json", "jsons", "form", "forms", "xml", "xmls", "apprise",
+                                "apprises", "mailto", "mailtos", "http", "https"})
+# Push services whose Apprise plugin always calls the vendor's own API: the URL's "host"
+# part is a key or an account, not a server to connect to.
+FIXED_HOST_PUSH_SCHEMES = frozenset({"fcm", "onesignal", "pushy", "pover", "pushover", "kumulos",
+                                     "pbul", "pushbullet", "pushed", "spush", "psafer", "psafers"})
+_PUSH_TARGET = re.compile(r"[!-~]{1,2048}")  # one word of printable ASCII
+_PRIVATE_SUFFIXES = (".localhost", ".local", ".internal", ".intranet", ".lan", ".home.arpa",
+                     ".corp", ".localdomain")
+
+
+def push_schemes() -> frozenset[str]:
+    """The schemes a whole-URL push target may use: BREACHFLOW_PUSH_SCHEMES (default none)."""
+    raw = os.environ.get(PUSH_SCHEMES_ENV, "")
+    return frozenset(s.strip().lower() for s in raw.split(",") if s.strip()) - NEVER_PUSH_SCHEMES
+
+
+def push_host(target: str) -> str | None:
+    """The host part of a whole-URL target (lower case, no port, no brackets)."""
+    netloc = target.partition("://")[2].split("/", 1)[0].rpartition("@")[2]
+    host = netloc[1:].partition("]")[0] if netloc.startswith("[") else netloc.partition(":")[0]
+    return host.lower().rstrip(".") or None
+
+
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        pass
+    try:
+        # inet_aton reads what the resolver reads too: "127.1", "2130706433", "0x7f.0.0.1".
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
+
+
+def _public_address(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    mapped = getattr(address, "ipv4_mapped", None)
+    address = mapped or address
+    return bool(address.is_global) and not address.is_multicast
+
+
+def public_host(host: str) -> bool:
+    """False for a loopback, private, link-local or otherwise non-public address and for names
+    that only make sense inside a network (localhost, single labels, .local, .internal …)."""
+    address = _address(host)
+    if address is not None:
+        return _public_address(address)
+    return not (host == "localhost" or "." not in host or host.endswith(_PRIVATE_SUFFIXES))
+
+
+@lru_cache(maxsize=4096)
+def resolves_public(host: str) -> bool:
+    """Every address `host` resolves to is public (checked when sending: a public-looking name
+    may point at 127.0.0.1). False when it does not resolve."""
+    if not public_host(host):
+        return False
+    try:
+        found = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False
+    addresses = [_address(str(info[4][0]).partition("%")[0]) for info in found]
+    return bool(addresses) and all(a is not None and _public_address(a) for a in addresses)
+
+
+def push_target_problem(value: str, *, schemes: frozenset[str]) -> str | None:
+    """Why a directory's push target may not be used; None when it may.
+
+    A device token (no `://`) is for the configured push service (BREACHFLOW_PUSH_URL), which
+    gets it URL-quoted in its path, so it cannot change where the request goes. A whole URL
+    is used only when its scheme is one the operator allows (`schemes`, never a generic HTTP
+    or mail scheme), it carries no query or fragment (Apprise reads `method=`, `+Header=`,
+    `-param`, `:payload` and `keyfile=` from there) and, unless the plugin always calls its
+    vendor's API, its host is public (not loopback, private, link-local or a local name)."""
+    if not _PUSH_TARGET.fullmatch(value):
+        return "malformed"
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        return None
+    scheme = scheme.lower()
+    if scheme in NEVER_PUSH_SCHEMES or scheme not in schemes:
+        return "scheme-not-allowed"
+    if "?" in rest or "#" in rest:
+        return "url-parameters"
+    if scheme in FIXED_HOST_PUSH_SCHEMES:
+        return None
+    host = push_host(value)
+    if host is None:
+        return "no-host"
+    return None if public_host(host) else "non-public-host"

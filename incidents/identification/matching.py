@@ -29,7 +29,13 @@ from sqlalchemy import Connection, delete, insert
 from incidents import db, service
 from incidents.exceptions import BreachflowError, InputError
 from incidents.identification import contacts, postal
-from incidents.identification.sources import AFFECTED_COLUMNS, DIRECTORY_COLUMNS, Row, read
+from incidents.identification.sources import (
+    AFFECTED_COLUMNS,
+    DIRECTORY_COLUMNS,
+    Row,
+    read,
+    with_credentials,
+)
 from incidents.models import AffectedSubject
 from regulators import OrgFacts, jurisdictions_for
 from regulators.minors import DEFAULT_MINOR_AGE, MINOR_AGES
@@ -39,8 +45,6 @@ CHUNK = 5_000
 MAX_SUBJECT_ID = 200
 _REGION = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
 _VOICE_TYPES = frozenset({"mobile", "landline", "mobile_or_landline", "voip"})
-# An Apprise URL or a device token: one word of printable characters.
-_PUSH_TARGET = re.compile(r"[!-~]{1,2048}")
 
 
 @dataclass
@@ -53,6 +57,7 @@ class Quality:
     duplicate_ids: list[str] = field(default_factory=list)
     unknown_ids: list[str] = field(default_factory=list)
     # (subject_id, field) of each value that was given but unusable; the value is never copied.
+    # A refused push target is ("push_target:<reason>"): given, well-formed, but not allowed.
     invalid: list[tuple[str, str]] = field(default_factory=list)
     unknown_jurisdiction: int = 0
     # Why postal addresses were unusable (missing country, empty line, ...): problem -> count.
@@ -60,6 +65,7 @@ class Quality:
 
     def counts(self) -> dict[str, int]:
         by_field = Counter(name for _, name in self.invalid)
+        refused = sum(n for name, n in by_field.items() if name.startswith("push_target:"))
         return {
             "records": self.records,
             "unparsed_rows": len(self.unparsed_rows),
@@ -71,6 +77,7 @@ class Quality:
             "invalid_emails": by_field["email"],
             "invalid_phones": by_field["phone"],
             "invalid_push_targets": by_field["push_target"],
+            "refused_push_targets": refused,
             "invalid_guardian_contacts": by_field["guardian_email"] + by_field["guardian_phone"],
             "invalid_countries": by_field["country"],
             "invalid_regions": by_field["region"],
@@ -90,7 +97,7 @@ class Quality:
             "unknown_category_values": self.unknown_categories,
             "unknown_subject_ids": self.unknown_ids,
             "duplicate_subject_ids": self.duplicate_ids,
-            "invalid_values": [{"subject_id": sid, "field": name} for sid, name in self.invalid],
+            "invalid_values": [_invalid_value(sid, name) for sid, name in self.invalid],
             "postal_address_problems": dict(sorted(self.postal_problems.items())),
         }
 
@@ -122,6 +129,11 @@ def check_consent(location: str, *, table: str | None = None, query: str | None 
         value = _text(row[at]) if row is not None else None
         if value is not None and value.lower() not in CONSENT_VALUES:
             raise consent_error(number)
+
+
+def _invalid_value(subject_id: str, name: str) -> dict[str, str]:
+    found, _, reason = name.partition(":")
+    return {"subject_id": subject_id, "field": found, **({"reason": reason} if reason else {})}
 
 
 def org_facts(org: dict[str, Any]) -> OrgFacts:
@@ -335,6 +347,7 @@ class _People:
         self._clean: Any = _clean_text if text_only and min(at) >= 0 else _clean_values
         self._jurisdictions: dict[tuple[str | None, str | None, int], _Law] = {}
         self._births: dict[str, tuple[int, str] | None] = {}
+        self._push_schemes = contacts.push_schemes()
 
     def categories_json(self, set_id: int) -> str:
         found = self._category_json.get(set_id)
@@ -396,9 +409,13 @@ class _People:
         info = contacts.phone_info(phone) if phone is not None else None
         if phone is not None and info is None:
             invalid.append((subject_id, "phone"))
-        if push is not None and not _PUSH_TARGET.fullmatch(push):
-            invalid.append((subject_id, "push_target"))
-            push = None
+        if push is not None:
+            problem = contacts.push_target_problem(push, schemes=self._push_schemes)
+            if problem is not None:
+                # Not a usable push channel: the person is reached another way.
+                invalid.append((subject_id, "push_target" if problem == "malformed"
+                                else f"push_target:{problem}"))
+                push = None
 
         key = (country, region, locale, info.country if info is not None else None, set_id)
         where = self._wheres.get(key) or self._where(key)
@@ -609,7 +626,7 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
     quality = Quality()
     affected = _Affected(base, quality)
     affected.fold(sources.affected)
-    directory = read(sources.directory, DIRECTORY_COLUMNS, label="--directory",
+    directory = read(with_credentials(sources.directory), DIRECTORY_COLUMNS, label="--directory",
                      table=sources.directory_table, query=sources.directory_query)
     outcome = _Outcome()
     with db.session() as s:

@@ -244,12 +244,59 @@ def _parquet_rows(source: Source, wanted: Sequence[str], chunk: int) -> Rows:
 
 # -- databases ------------------------------------------------------------------------------
 
+# Query keys that carry a secret in some drivers' URLs (?password=…, ?sslpassword=…).
+_SECRET_KEYS = ("pass", "pwd", "secret", "token", "key")
+# Full URLs given to this process (`breachflow run --directory URL`), by their stored form.
+_given: dict[str, str] = {}
+
+
+def without_credentials(location: str) -> str:
+    """A database URL as it may be stored with an incident: the user name stays, the password
+    and secret query parameters go. Files are returned as they are."""
+    if "://" not in location:
+        return location
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        url = make_url(location)
+    except (ArgumentError, ValueError):
+        # Not a URL SQLAlchemy reads: keep its scheme only, so nothing secret is stored.
+        return location.split("://", 1)[0] + "://[unreadable URL]"
+    query = {k: v for k, v in url.query.items()
+             if not any(word in k.lower() for word in _SECRET_KEYS)}
+    # URL.set() ignores None; the URL is a named tuple, so _replace clears the password.
+    return str(url._replace(password=None).set(query=query).render_as_string(hide_password=False))
+
+
+def remember(location: str) -> str:
+    """Keep a URL with its password for this process only; returns the form to store."""
+    stored = without_credentials(location)
+    if stored != location:
+        _given[stored] = location
+    return stored
+
+
+def with_credentials(stored: str) -> str:
+    """The stored URL with its password back: from this process (`remember`) or from
+    BREACHFLOW_DIRECTORY when it names the same database; else as stored (the driver's own
+    means, e.g. PGPASSWORD or ~/.pgpass, may supply it)."""
+    import os
+
+    if stored in _given:
+        return _given[stored]
+    configured = os.environ.get("BREACHFLOW_DIRECTORY", "")
+    if configured and configured != stored and without_credentials(configured) == stored:
+        return configured
+    return stored
+
+
 def _engine(source: Source) -> Any:
     from sqlalchemy import create_engine
     from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     try:
-        return create_engine(source.location)
+        return create_engine(source.location, hide_parameters=True)
     except ModuleNotFoundError as error:
         raise InputError(f"{source.label}: no database driver installed for this URL "
                          f"(missing module {error.name!r}; for MySQL/MariaDB install "

@@ -5,6 +5,8 @@ webhook; responders read an incident's status with a bearer token.
                               (field named), 200 existing external_id (starts nothing),
                               202 new incident + flow run of `respond_to_incident`
     GET  /v1/incidents/{id}   the `status --json` document; Authorization: Bearer <token>
+    POST /v1/incidents/{id}/gates/{gate}   a responder's answer to a waiting gate (see
+                              incidents/intake/gate_answers.py)
     GET  /healthz             liveness, for `breachflow serve` and load balancers
 
 Checks run cheapest first and nothing is written before the body is signed and valid."""
@@ -26,6 +28,8 @@ from flows import launch
 from incidents import audit, db, payload, service
 from incidents.exceptions import BodyTooLarge, InputError, NotFound, SignatureError
 from incidents.intake import settings as intake_settings
+from incidents.intake.bodies import read_body
+from incidents.intake.gate_answers import mount_gate_answers
 from incidents.intake.mounts import mount_optional_routes
 from incidents.intake.signature import HEADER, verify
 from incidents.records import status
@@ -39,20 +43,6 @@ ACTOR = "intake-api"
 def _error(code: int, message: str, **extra: Any) -> JSONResponse:
     headers = {"WWW-Authenticate": "Bearer"} if code == 401 and extra.pop("bearer", False) else None
     return JSONResponse({"error": message, **extra}, status_code=code, headers=headers)
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _open_incident(incident: payload.IncidentPayload) -> tuple[str, str, bool, str | None]:
@@ -125,7 +115,7 @@ def create_app(config: intake_settings.IntakeSettings | None = None) -> FastAPI:
         if not config.webhook_secrets:
             return _error(503, f"intake disabled: {intake_settings.WEBHOOK_SECRET_ENV} is not set")
         try:
-            body = await _read_body(request, config.max_body_bytes)
+            body = await read_body(request, config.max_body_bytes)
         except BodyTooLarge:
             return _error(413, f"body over {config.max_body_bytes} bytes")
         try:
@@ -180,5 +170,6 @@ def create_app(config: intake_settings.IntakeSettings | None = None) -> FastAPI:
             return _error(404, str(error))
         return JSONResponse(document)
 
+    mount_gate_answers(app)
     mount_optional_routes(app)
     return app

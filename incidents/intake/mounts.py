@@ -15,13 +15,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from incidents.exceptions import WebhookError
+from incidents.exceptions import BodyTooLarge, WebhookError
+from incidents.intake.bodies import read_body
 
 logger = logging.getLogger("breachflow.intake")
 SENDGRID_PATH = "/v1/providers/sendgrid/events"
 TWILIO_PATH = "/v1/providers/twilio/status"
-# SendGrid posts up to thousands of events at once; far above the incident payload's limit.
-MAX_EVENTS_BYTES = 16 * 1024 * 1024
 
 
 def _optional(module: str) -> Any | None:
@@ -65,27 +64,45 @@ def _mount_provider_callbacks(app: FastAPI, module: Any) -> None:
             return JSONResponse({"error": str(error)}, status_code=error.status)
         return JSONResponse({"moved": moved})
 
+    async def _body(request: Request, precheck: Callable[[], object],
+                    limit: int) -> bytes | JSONResponse:
+        """The body once configuration and signature headers are in order; else the refusal.
+        Nothing is read from a request that cannot be verified, or past the route's limit."""
+        try:
+            precheck()
+        except WebhookError as error:
+            return JSONResponse({"error": str(error)}, status_code=error.status)
+        try:
+            return await read_body(request, limit)
+        except BodyTooLarge:
+            return JSONResponse({"error": f"body over {limit} bytes"}, status_code=413)
+
     @app.post(SENDGRID_PATH, responses={401: {"description": "bad or stale ECDSA signature"},
+                                        413: {"description": "body over 16 MiB"},
                                         503: {"description": "verification key not set"}})
     async def sendgrid_events(request: Request) -> JSONResponse:
         """SendGrid's signed Event Webhook: moves the delivery ledger forward."""
-        declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > MAX_EVENTS_BYTES:
-            return JSONResponse({"error": "body too large"}, status_code=413)
-        raw = await request.body()
         headers = dict(request.headers)
+        raw = await _body(request, lambda: module.sendgrid_precheck(headers),
+                          module.SENDGRID_MAX_BYTES)
+        if isinstance(raw, JSONResponse):
+            return raw
         return await _answer(lambda: module.handle_sendgrid_events(raw_body=raw, headers=headers))
 
     @app.post(TWILIO_PATH, responses={401: {"description": "bad X-Twilio-Signature"},
+                                      413: {"description": "body over 64 KiB"},
                                       503: {"description": "TWILIO_AUTH_TOKEN not set"}})
     async def twilio_status(request: Request) -> JSONResponse:
         """Twilio's signed status callbacks for messages and calls."""
+        headers = dict(request.headers)
+        raw = await _body(request, lambda: module.twilio_precheck(headers),
+                          module.TWILIO_MAX_BYTES)
+        if isinstance(raw, JSONResponse):
+            return raw
         # Twilio posts application/x-www-form-urlencoded; every field is signed, blanks too.
-        form = dict(parse_qsl((await request.body()).decode("utf-8", "replace"),
-                              keep_blank_values=True))
+        form = dict(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True))
         # Twilio signs the URL it called: the public one, which a proxy may rewrite.
         base = os.environ.get("BREACHFLOW_PUBLIC_URL", "").rstrip("/")
         url = f"{base}{TWILIO_PATH}?{request.url.query}" if base else str(request.url)
-        headers = dict(request.headers)
         return await _answer(lambda: module.handle_twilio_status(url=url, form=form,
                                                                   headers=headers))

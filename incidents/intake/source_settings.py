@@ -9,27 +9,21 @@ that the forensic export fills before identification runs (after the triage gate
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 from typing import Any
 
 from incidents import config, org
 from incidents.exceptions import InputError
+from incidents.identification import sources
 from incidents.models import IncidentSources, RunSettings
-
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+|\.{2,}")
-
-
-def safe_name(external_id: str) -> str:
-    """A file-system-safe folder name: a tool's id must not walk out of the output root."""
-    return _UNSAFE.sub("_", external_id).lstrip(".") or "incident"
+from incidents.names import safe_name
 
 
 def intake_sources(external_id: str) -> IncidentSources:
     """The people of an incident opened by webhook, from the server's configuration."""
     found = IncidentSources()
     if directory := os.environ.get("BREACHFLOW_DIRECTORY"):
-        found.directory = directory
+        found.directory = sources.without_credentials(directory)
         found.directory_table = os.environ.get("BREACHFLOW_DIRECTORY_TABLE")
     if template := os.environ.get("BREACHFLOW_AFFECTED"):
         found.affected = template.replace("{external_id}", safe_name(external_id))

@@ -4,7 +4,8 @@ and wherever a law requires notice to the public.
 One standalone, accessible HTML page per language the covered people read (plus English), and
 its plain text for press and media, derived from the page. Posted to a folder served statically
 (`BREACHFLOW_ANNOUNCE_DIR`, default `<out>/announcement/`) or, with `BREACHFLOW_ANNOUNCE_URL`,
-PUT to an HTTP endpoint (a CMS) as `<url>/<external_id>.<locale>.html|.txt`, with
+PUT to an HTTP endpoint (a CMS) as `<url>/<name>.<locale>.html|.txt` (`name`: the external id
+made safe, `incidents.names`), with
 `Authorization: Bearer $BREACHFLOW_ANNOUNCE_TOKEN` when set. Each posting is recorded with its
 place, time and the period the law requires it to stay up (California 30 days, HIPAA 90 days).
 """
@@ -24,6 +25,7 @@ from sqlmodel import Session, col, func, select
 from incidents import audit, db, service
 from incidents.exceptions import BreachflowError
 from incidents.models import AffectedSubject, Announcement, Incident, Obligation
+from incidents.names import safe_name
 from incidents.notices.elements import LawContent, Selection, advice, consequences, ordered_categories, parts
 from incidents.notices.elements import select as select_elements
 from incidents.rendering import render
@@ -92,7 +94,8 @@ def context(incident: Incident, *, locale: str, categories: Sequence[str], citat
         "title": m["title"]["announcement"], "notice_date": posted_at, "posted_at": posted_at,
         "keep_until": keep_until, "affected": affected, "languages": [
             {"locale": code, "name": render.messages(code)["meta"]["language"],
-             "href": f"{incident.external_id}.{code}.html"} for code in languages if code != locale],
+             "href": f"{safe_name(incident.external_id)}.{code}.html"}
+            for code in languages if code != locale],
     }
 
 
@@ -143,9 +146,11 @@ def publish(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
             html = render.render("announcement.html.j2", ctx, locale=locale)[1]
             # The press text is the notice itself, without the page's navigation.
             text = html_to_text(html[html.index("<main"):])
-            kind, location = _post(f"{incident.external_id}.{locale}.html", html,
+            # The tool's id never becomes a path or URL segment as it is (`../`, `?`).
+            name = f"{safe_name(incident.external_id)}.{locale}"
+            kind, location = _post(f"{name}.html", html,
                                    content_type="text/html; charset=utf-8", folder=folder)
-            _post(f"{incident.external_id}.{locale}.txt", text,
+            _post(f"{name}.txt", text,
                   content_type="text/plain; charset=utf-8", folder=folder)
             s.add(Announcement(incident_id=incident.id, locale=locale, destination=kind,
                                location=location, content_hash=render.content_hash(html, text),

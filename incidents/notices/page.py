@@ -1,12 +1,15 @@
 """The personal notice page: each person (and each minor's guardian) gets an unguessable token;
 the SMS and push notices link to `<BREACHFLOW_NOTICE_BASE_URL>/<token>`, which shows that
-person's full notice. The URL carries no personal data. Opening the page is recorded on the
-link (first and last opening, count): the evidence that the notice was received.
+person's full notice. The URL carries no personal data. Each fetch of the page is recorded on
+the link (first and last fetch, count). A fetch is not a reading: mail scanners and
+messaging apps' link previews fetch links by themselves, so the record is reported as
+"fetched" — evidence that the link was delivered and followed by something, never that the
+person read the notice.
 
 The page is served by the intake app; this module is framework-independent:
 
-    status, html = notice_page(token=token)        # also records the opening
-    headers = PAGE_HEADERS                          # no caching, no indexing, no referrer
+    status, html = notice_page(token=token)        # also records the fetch
+    headers = PAGE_HEADERS                          # no caching, indexing, referrer or framing
 
 Notices are rendered once per group of people with a placeholder URL of the same length and
 alphabet as a real one (so the SMS segment count is exact); the channel adapters put each
@@ -42,7 +45,10 @@ PAGE_HEADERS: Final[dict[str, str]] = {
     "X-Robots-Tag": "noindex, nofollow",
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+    # No other site may frame a person's notice (clickjacking, or a page posing as ours).
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+                               "frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    "X-Frame-Options": "DENY",
 }
 
 
@@ -109,7 +115,7 @@ def _not_found() -> tuple[int, str]:
 
 
 def notice_page(*, token: str) -> tuple[int, str]:
-    """(HTTP status, HTML) for a notice page; a valid token's opening is recorded."""
+    """(HTTP status, HTML) for a notice page; a valid token's fetch is recorded."""
     if not TOKEN_PATTERN.fullmatch(token or ""):
         return _not_found()
     with db.session() as s:
@@ -124,14 +130,15 @@ def notice_page(*, token: str) -> tuple[int, str]:
         if notice is None or not notice.body_html:
             return _not_found()
         now = utcnow()
-        # One UPDATE, so that concurrent openings all count.
+        # One UPDATE, so that concurrent fetches all count.
         s.execute(update(NoticeLink).where(col(NoticeLink.id) == link.id).values(
             opens=NoticeLink.opens + 1, last_opened_at=now,
             first_opened_at=func.coalesce(NoticeLink.first_opened_at, now)))
         return 200, notice.body_html
 
 
-def opened_counts(session: Session, *, incident_id: str) -> dict[str, int]:
+def fetched_counts(session: Session, *, incident_id: str) -> dict[str, int]:
+    """Links made and links fetched at least once (by the person or by a link preview)."""
     links = session.exec(select(NoticeLink.first_opened_at).where(
         NoticeLink.incident_id == incident_id)).all()
-    return {"links": len(links), "opened": sum(1 for at in links if at is not None)}
+    return {"links": len(links), "fetched": sum(1 for at in links if at is not None)}

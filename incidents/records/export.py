@@ -34,6 +34,7 @@ from incidents.models import (
     Obligation,
     RegulatorReport,
 )
+from incidents.names import safe_name
 from incidents.notices import page as notice_page
 from incidents.notices.elements import policy_promises_kept
 from incidents.notices.elements import select as select_elements
@@ -112,7 +113,8 @@ def build(session: Session, incident: Incident) -> dict[str, bytes]:
         .order_by(col(Obligation.jurisdiction), col(Obligation.id)))]
     events = session.exec(select(AuditEvent).where(AuditEvent.incident_id == incident.id)
                           .order_by(col(AuditEvent.id))).all()
-    problems = audit.verify(session, incident_id=incident.id)
+    anchors = audit.read_anchors(Path(incident.settings.out or "."))
+    problems = audit.verify(session, incident_id=incident.id, anchors=anchors)
     files["audit.jsonl"] = "".join(json.dumps(
         {"id": e.id, "at": _time(e.at), "actor": e.actor, "action": e.action, "detail": e.detail,
          "prev_hash": e.prev_hash, "hash": e.hash}, ensure_ascii=False, sort_keys=True) + "\n"
@@ -125,8 +127,9 @@ def build(session: Session, incident: Incident) -> dict[str, bytes]:
                      "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at),
                      "data_categories": incident.data_categories},
         "notices": notices, "announcements": announcements, "reports": reports,
-        "notice_pages": notice_page.opened_counts(session, incident_id=incident.id),
-        "audit": {"events": len(events), "verified": not problems, "problems": problems},
+        "notice_pages": notice_page.fetched_counts(session, incident_id=incident.id),
+        "audit": {"events": len(events), "verified": not problems, "problems": problems,
+                  "anchors_checked": len(anchors)},
         "rules_snapshot_sha256": hashlib.sha256(json.dumps(
             incident.rules_snapshot, sort_keys=True, default=str).encode()).hexdigest(),
     }
@@ -163,7 +166,7 @@ def export(*, incident_id: str, out: Path | None = None) -> tuple[Path, str, int
         digest = hashlib.sha256(data).hexdigest()
         folder = out or Path(incident.settings.out or ".")
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"notice-pack-{incident.external_id}.zip"
+        path = folder / f"notice-pack-{safe_name(incident.external_id)}.zip"
         path.write_bytes(data)
         audit.record(s, incident_id=incident.id, actor="breachflow", action="export.created",
                      detail={"sha256": digest, "files": len(files)})

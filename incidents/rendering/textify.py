@@ -11,6 +11,18 @@ import re
 from html.parser import HTMLParser
 from typing import Literal
 
+# Text from a webhook or a directory (titles, summaries, names) reaches the Markdown report:
+# it must stay text there, never become a link, an image, emphasis or raw HTML.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
+_MD_LINE_START = re.compile(r"^([-+=>]|\d+[.)])")
+
+
+def markdown_escape(text: str) -> str:
+    """`text` as literal Markdown text: inline syntax escaped, HTML as entities."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
 BLOCKS = frozenset({"p", "div", "section", "main", "header", "footer", "ul", "ol", "table",
                     "h1", "h2", "h3", "h4", "br", "tr", "article", "nav", "aside"})
 SKIP = frozenset({"head", "style", "script", "title", "template"})
@@ -35,6 +47,8 @@ class _Converter(HTMLParser):
         self.current = []
         if not text:
             return
+        if self.mode == "markdown":
+            text = _MD_LINE_START.sub(r"\\\1", text)  # not a list item, quote or heading rule
         if self.heading == "h1":
             text = f"# {text}" if self.mode == "markdown" else f"{text}\n{'=' * min(len(text), 72)}"
         elif self.heading:
@@ -92,7 +106,8 @@ class _Converter(HTMLParser):
         if tag == "a" and self.href:
             text = "".join(self.link_text).strip()
             if self.href not in text:
-                self.current.append(f" <{self.href}>" if self.mode == "text" else f" ({self.href})")
+                href = self.href.replace("<", "%3C").replace(">", "%3E").replace(" ", "%20")
+                self.current.append(f" <{self.href}>" if self.mode == "text" else f" (<{href}>)")
             self.href = None
             return
         if tag == "li":
@@ -111,10 +126,11 @@ class _Converter(HTMLParser):
         if self.mode == "markdown":
             width = max(len(r) for r in rows)
             padded = [r + [""] * (width - len(r)) for r in rows]
-            self.lines.append("| " + " | ".join(c.replace("|", "\\|") for c in padded[0]) + " |")
+            # Cells are escaped text already (a "|" is "\\|").
+            self.lines.append("| " + " | ".join(padded[0]) + " |")
             self.lines.append("|" + "---|" * width)
             for row in padded[1:]:
-                self.lines.append("| " + " | ".join(c.replace("|", "\\|") for c in row) + " |")
+                self.lines.append("| " + " | ".join(row) + " |")
         else:
             for row in rows:
                 self.lines.append(": ".join(c for c in row if c))
@@ -123,9 +139,9 @@ class _Converter(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self.skip:
             return
-        self.current.append(data)
         if self.href is not None:
             self.link_text.append(data)
+        self.current.append(markdown_escape(data) if self.mode == "markdown" else data)
 
     def result(self) -> str:
         self._flush()

@@ -16,6 +16,7 @@ from incidents import audit, db, service
 from incidents.assessment import clock, scoring
 from incidents.exceptions import InputError
 from incidents.models import Incident
+from incidents.rendering.textify import markdown_escape
 from incidents.triage import correlation
 
 
@@ -45,13 +46,15 @@ def describe(incident_id: str) -> str:
         linked = correlation.alerts(s, incident)
         proposals = correlation.candidates(s, incident)
         lines = [
-            f"**Triage of incident {incident.external_id}** (id `{incident.id}`): the model says "
+            f"**Triage of incident {markdown_escape(incident.external_id)}** (id `{incident.id}`): "
+            "the model says "
             f"**{'a' if incident.is_breach else 'not a'} personal-data breach**, severity "
             f"**{incident.severity}**.", "", "Reasons:",
-            *[f"- {reason}" for reason in incident.triage_reasons], "",
+            *[f"- {markdown_escape(reason)}" for reason in incident.triage_reasons], "",
             f"Awareness clock: **{_iso(incident.aware_at)}** ({incident.aware_at_source}). "
             "Every legal deadline runs from it: change `aware_at` only with a reason.", "",
-            "Alerts linked: " + ", ".join(f"{a.external_id} ({a.link})" for a in linked) + ".",
+            "Alerts linked: " + ", ".join(f"{markdown_escape(a.external_id)} ({a.link})"
+                                          for a in linked) + ".",
         ]
         if proposals:
             lines += ["", f"Proposed merges (systems overlap within {correlation.window()}):"]
@@ -59,8 +62,9 @@ def describe(incident_id: str) -> str:
                 how = ("put its id in `merge` to fold it into this incident" if c.can_merge_here
                        else "put its id in `merge_into` to fold this incident into it"
                        if c.can_merge_there else "cannot be merged (closed or past triage)")
-                lines.append(f"- {c.external_id} (`{c.incident_id}`): shares "
-                             f"{', '.join(c.shared_systems)}, {c.gap_hours:.1f} h apart; {how}")
+                lines.append(f"- {markdown_escape(c.external_id)} (`{c.incident_id}`): shares "
+                             f"{', '.join(map(markdown_escape, c.shared_systems))}, "
+                             f"{c.gap_hours:.1f} h apart; {how}")
         lines += ["", "Override `severity` (P1–P4) or `is_breach` with a `reason`; "
                   "`is_breach` false closes the incident as not a personal-data breach "
                   "(it stays in the breach register)."]

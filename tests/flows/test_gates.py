@@ -68,12 +68,14 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
     assert run.returncode == 0, err
     events = {action: (actor, json.loads(detail)) for action, actor, detail in workspace.query(
         "SELECT action, actor, detail FROM auditevent")}
-    assert events["gate.triage"][0] == "alice"
+    # A name typed into the form is recorded as such, never as an identity.
+    assert events["gate.triage"][0] == "unverified:alice"
+    assert events["gate.triage"][1]["approver_claimed"] == "alice"
     assert events["gate.triage"][1]["reason"] == "customer data"
-    assert events["gate.notices"][0] == "bob"
+    assert events["gate.notices"][0] == "unverified:bob"
     hashes = {h for (h,) in workspace.query("SELECT content_hash FROM notice")}
     assert set(events["gate.notices"][1]["content_hashes"]) == hashes
-    assert {a for (a,) in workspace.query("SELECT approved_by FROM notice")} == {"bob"}
-    assert events["gate.filing"][0] == "carol"
+    assert {a for (a,) in workspace.query("SELECT approved_by FROM notice")} == {"unverified:bob"}
+    assert events["gate.filing"][0] == "unverified:carol"
     references = {r for (r,) in workspace.query("SELECT filing_reference FROM regulatorreport")}
     assert references == {"DPC-2026-0042"}

@@ -33,21 +33,23 @@ class TestPushContract(ChannelContract):
         return {"push_auth": "gateway:secret"}
 
 
-def test_targets_may_be_whole_apprise_urls_of_allowed_schemes_only():
+def test_whole_url_targets_need_an_allowed_vendor_scheme_and_a_public_host():
     with Sandbox() as sandbox:
         host = sandbox.url.split("://", 1)[1]
-        channel = ApprisePush(url_template=None, pacer=UNLIMITED)
+        channel = ApprisePush(url_template=None, pacer=UNLIMITED,
+                              schemes=frozenset({"json", "gorush"}))
         messages = [Outgoing("d1", f"json://{host}/push/own-url", "en", 1),
                     Outgoing("d2", "mailto://someone@example.com", "en", 1),
-                    Outgoing("d3", "bare-token-without-template", "en", 1)]
+                    Outgoing("d3", "bare-token-without-template", "en", 1),
+                    Outgoing("d4", f"gorush://{host}/push/own-url", "en", 1)]
         results = channel.send(notice=notice("push"), messages=messages, claim_token="c",
                                incident_ref="i")
         assert [(r.outcome, r.error) for r in results] == [
-            (Outcome.ACCEPTED, None), (Outcome.FAILED, "push-target-refused"),
-            (Outcome.FAILED, "push-target-refused")]
-        [stored] = sandbox.messages("push")
-        assert stored["recipient"] == "own-url" and stored["delivery_id"] == "d1"
-        assert stored["title"] == "Notice of Data Breach"
+            (Outcome.FAILED, "push-target-refused")] * 4
+        assert sandbox.messages("push") == []
+    # A public vendor host passes; the URL gets our timeout and nothing else.
+    assert channel.target_url("gorush://93.184.216.34/device", "d5") == (
+        f"gorush://93.184.216.34/device?rto={channel.timeout:g}")
 
 
 def test_each_person_gets_their_own_notice_once():

@@ -39,7 +39,7 @@ DIRECTORY = [
      "+4915199887766", ""],
     ["adult", "Ines Vogel", "ines@mail.example", "", "", "DE", "", "de-DE", "1985-05-05",
      "guardian@mail.example", "", ""],
-    ["badmail", "Omar Haddad", "omar@@broken", "+4930", "pover://omar@token", "Germany",
+    ["badmail", "Omar Haddad", "omar@@broken", "+4930", "dev-omar-token", "Germany",
      "XX-12345", "not a locale", "31/12/1990", "", "", ""],
     ["spare", "Not Affected", "spare@mail.example", "", "", "FR", "", "", "", "", "", ""],
     ["de1", "Lena Duplicate", "other@mail.example", "", "", "DE", "", "", "", "", "", ""],

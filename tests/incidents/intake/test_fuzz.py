@@ -197,8 +197,9 @@ def test_the_openapi_document_lists_the_endpoints():
 
 
 @pytest.fixture
-def providers_configured(monkeypatch):
-    """Provider callbacks verify signatures with these; unconfigured they answer 503 on purpose."""
+def providers_configured(monkeypatch, tmp_path):
+    """Provider callbacks verify signatures with these, gate answers authenticate responders
+    against the roster; unconfigured they answer 503 on purpose."""
     import base64
 
     from cryptography.hazmat.primitives import serialization
@@ -209,6 +210,9 @@ def providers_configured(monkeypatch):
     monkeypatch.setenv("BREACHFLOW_SENDGRID_WEBHOOK_PUBLIC_KEY", base64.b64encode(public).decode())
     monkeypatch.setenv("TWILIO_AUTH_TOKEN", "twilio-fuzz-token")
     monkeypatch.setenv("TWILIO_ACCOUNT_SID", "AC" + "2" * 32)
+    roster = tmp_path / "responders"
+    roster.write_text("alice " + "0" * 64 + "\n", encoding="utf-8")
+    monkeypatch.setenv("BREACHFLOW_RESPONDERS", str(roster))
 
 
 @SCHEMA.parametrize()

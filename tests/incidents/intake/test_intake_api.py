@@ -137,7 +137,7 @@ def test_an_external_id_cannot_steer_where_documents_are_written(intake):
     ((settings,),) = intake.query("SELECT settings FROM incident")
     out = json.loads(settings)["out"]
     assert Path(out).parent == intake.home.parent / "out"
-    assert ".." not in Path(out).name and Path(out).name.endswith("etc_passwd")
+    assert ".." not in Path(out).name and "etc_passwd" in Path(out).name
 
 
 def test_the_app_serves_its_openapi_document(intake):

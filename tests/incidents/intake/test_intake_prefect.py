@@ -135,7 +135,7 @@ def test_a_webhook_incident_runs_through_its_gates_resumed_through_the_api(
         incident_id = reply.json()["incident_id"]
         events = dict(intake.query("SELECT action, actor FROM auditevent"))
         assert (events["gate.triage"], events["gate.notices"], events["gate.filing"]) == (
-            "alice", "bob", "carol")
+            "unverified:alice", "unverified:bob", "unverified:carol")
         status = intake.get(incident_id).json()
         assert status["incident"]["status"] == "closed"
         emails = sandbox_process.emails()

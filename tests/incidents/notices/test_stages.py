@@ -104,7 +104,7 @@ def test_notices_pages_announcement_reports_and_pack(home, demo_files, tmp_path)
         names = set(pack.namelist())
         manifest = json.loads(pack.read("manifest.json"))
     assert {"manifest.json", "audit.jsonl", "obligations.json", "obligations.md"} <= names
-    assert manifest["audit"]["verified"] and manifest["notice_pages"]["opened"] == 1
+    assert manifest["audit"]["verified"] and manifest["notice_pages"]["fetched"] == 1
     hashes = {n["content_hash"] for n in manifest["notices"]}
     assert hashes == {r.content_hash for r in rows}
     assert all(f in names for n in manifest["notices"] for f in n["files"])

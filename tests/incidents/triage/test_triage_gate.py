@@ -97,15 +97,16 @@ def test_a_responder_closes_a_false_positive_at_the_gate(home, tmp_path):
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=incident_id)
         ran = {st.name for st in s.exec(select(Step).where(Step.incident_id == incident_id))}
-    assert incident.status == "not_a_breach" and incident.decided_by == "alice"
+    # Typed into the form, the name is recorded as unverified (no authenticated responder).
+    assert incident.status == "not_a_breach" and incident.decided_by == "unverified:alice"
     assert "identification" not in ran and {"triage", "gate:triage", "close"} <= ran
     [(actor, detail)] = _audit(incident_id, "triage.breach_overridden")
-    assert actor == "alice" and detail["reason"] == "red-team exercise accounts only"
+    assert actor == "unverified:alice" and detail["reason"] == "red-team exercise accounts only"
     listed = subprocess.run([sys.executable, "-m", "incidents.cli", "register", "--json"],
                             env=_env(home), capture_output=True, text=True, check=True)
     [entry] = json.loads(listed.stdout)["incidents"]
     assert entry["decision"] == "not a personal-data breach"
-    assert entry["why"] == ["red-team exercise accounts only (decided by alice)"]
+    assert entry["why"] == ["red-team exercise accounts only (decided by unverified:alice)"]
 
 
 def test_a_merge_at_the_gate_ends_the_second_run(home, tmp_path):
@@ -130,8 +131,8 @@ def test_a_merge_at_the_gate_ends_the_second_run(home, tmp_path):
             s, service.get_incident(session=s, incident_id=first.id))]
     assert linked == ["EDR-FIRST", data["external_id"]]
     [(actor, detail)] = _audit(incident_id, "gate.triage")
-    assert actor == "bob" and detail["reason"] == "same credential-stuffing wave"
-    assert _audit(first.id, "correlation.merged")[0][0] == "bob"
+    assert actor == "unverified:bob" and detail["reason"] == "same credential-stuffing wave"
+    assert _audit(first.id, "correlation.merged")[0][0] == "unverified:bob"
 
 
 def test_a_run_links_the_plan_chart_as_an_artifact(home, tmp_path):

@@ -1,0 +1,34 @@
+"""11. A fetch of a notice page is not evidence that the person read it (link previews fetch
+too): it is reported as "fetched". No other site may frame the page."""
+
+from __future__ import annotations
+
+import zipfile
+
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from incidents import db
+from incidents.intake.app import create_app
+from incidents.intake.settings import IntakeSettings
+from incidents.models import NoticeLink
+from incidents.records import export
+from tests.security.helpers import prepared
+
+
+def test_the_page_refuses_framing_and_its_fetches_are_called_fetches(home, demo_files, tmp_path):
+    import json
+
+    incident_id = prepared(demo_files, tmp_path / "out")
+    with db.session() as s:
+        token = s.exec(select(NoticeLink.token)).first()
+    app = create_app(IntakeSettings(webhook_secrets=("s",), api_token="t"))
+    with TestClient(app) as client:
+        page = client.get(f"/n/{token}")
+    assert page.status_code == 200
+    policy = page.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy
+    assert page.headers["x-frame-options"] == "DENY"
+    path, _, _ = export.export(incident_id=incident_id, out=tmp_path)
+    manifest = json.loads(zipfile.ZipFile(path).read("manifest.json"))
+    assert manifest["notice_pages"] == {"links": manifest["notice_pages"]["links"], "fetched": 1}
