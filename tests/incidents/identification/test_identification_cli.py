@@ -3,6 +3,7 @@ flag or file, with the database unchanged."""
 
 from __future__ import annotations
 
+import csv
 import json
 import sqlite3
 
@@ -38,9 +39,10 @@ def seeded(home, demo_files):
 def users_db(tmp_path, demo_files):
     """The demo directory as a table of an SQLite database."""
     url = f"sqlite:///{tmp_path / 'users.db'}"
-    with open(demo_files["directory.csv"], encoding="utf-8") as handle:
-        header = handle.readline().strip().split(",")
-        rows = [dict(zip(header, line.rstrip("\n").split(","), strict=True)) for line in handle]
+    with open(demo_files["directory.csv"], encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)  # postal addresses hold quoted commas
+        rows = list(reader)
+        header = list(reader.fieldnames or [])
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("CREATE TABLE users (" + ", ".join(f"{h} TEXT" for h in header) + ")"))
