@@ -120,15 +120,13 @@ def _people(s: Session, incident_id: str) -> Iterable[_Person]:
         AffectedSubject.electronic_consent))).where(
         col(AffectedSubject.incident_id) == incident_id)
     for row in s.connection().execute(query):
-        (pk, in_directory, channels, g_email, g_phone, unreachable, announced_at, codes,
-         categories, minor, consent) = tuple(row)
-        yield _Person(pk=pk, in_directory=bool(in_directory),
-                      reaches=frozenset(channels) | ({"email"} if g_email else set())
-                      | ({"sms", "voice"} if g_phone else set()),
-                      unreachable=bool(unreachable), announced=announced_at is not None,
-                      jurisdictions=tuple(codes) or (UNKNOWN_RESIDENCE,),
-                      categories=frozenset(categories), minor=bool(minor),
-                      consent=bool(consent))
+        yield _Person(pk=row.id, in_directory=bool(row.in_directory),
+                      reaches=frozenset(row.channels) | ({"email"} if row.guardian_email else set())
+                      | ({"sms", "voice"} if row.guardian_phone else set()),
+                      unreachable=bool(row.unreachable), announced=row.announced_at is not None,
+                      jurisdictions=tuple(row.jurisdictions) or (UNKNOWN_RESIDENCE,),
+                      categories=frozenset(row.data_categories), minor=bool(row.minor),
+                      consent=bool(row.electronic_consent))
 
 
 def _step(s: Session, incident_id: str, name: str) -> Step | None:
