@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from incidents import db
 from incidents.exceptions import BreachflowError, StepFailed, Unaccounted
@@ -51,6 +51,14 @@ def _step(session: Session, incident_id: str, name: str) -> Step:
         session.add(step)
         session.flush()
     return step
+
+
+def run_again(session: Session, *, incident_id: str, names: Iterable[str]) -> None:
+    """Set finished (or failed) steps to run again on the next run or `resume`: a decision made
+    after them (a resolution, returned mail) changes what they must do."""
+    for step in session.exec(select(Step).where(Step.incident_id == incident_id,
+                                                col(Step.name).in_(list(names)))):
+        step.state = "pending"
 
 
 def state(incident_id: str, name: str) -> str:

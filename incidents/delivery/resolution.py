@@ -10,7 +10,7 @@ from typing import Any, Final
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from incidents import accounting, audit, db, service
+from incidents import accounting, audit, db, service, steps
 from incidents.delivery import ledger
 from incidents.exceptions import InputError
 from incidents.models import (
@@ -20,7 +20,6 @@ from incidents.models import (
     Notice,
     Obligation,
     Resolution,
-    Step,
 )
 
 ACTIONS: Final = ("method", "announce", "exempt")
@@ -64,8 +63,7 @@ def resolve(*, incident_id: str, action: str, reason: str, actor: str, method: s
                         actor=actor)
         resolved = len(chosen) - skipped
         if resolved:
-            for name in RERUN[action]:
-                _rerun(s, incident.id, name)
+            steps.run_again(s, incident_id=incident.id, names=RERUN[action])
         audit.record(s, incident_id=incident.id, actor=actor, action=f"accounting.{action}",
                      detail={"people": resolved, "skipped_no_contact": skipped, "method": method,
                              "jurisdiction": jurisdiction, "because": because, "reason": reason})
@@ -139,9 +137,3 @@ def _decide(s: Session, incident_id: str, pk: int, code: str | None, **values: A
         return
     for key, value in values.items():
         setattr(existing, key, value)
-
-
-def _rerun(s: Session, incident_id: str, name: str) -> None:
-    step = s.exec(select(Step).where(Step.incident_id == incident_id, Step.name == name)).first()
-    if step is not None:
-        step.state = "pending"

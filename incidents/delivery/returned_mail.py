@@ -20,10 +20,10 @@ from typing import Any, Final
 
 from sqlmodel import col, select
 
-from incidents import audit, db, service
+from incidents import audit, db, service, steps
 from incidents.delivery import ledger
 from incidents.exceptions import InputError
-from incidents.models import Delivery, Step
+from incidents.models import Delivery
 
 MAX_BYTES: Final = 50 * 1024 * 1024
 # A reason is kept as a short code only: free text from a mail room may quote an address.
@@ -110,9 +110,7 @@ def returned(*, incident_id: str, path: Path, actor: str) -> dict[str, Any]:
     fallback = ledger.fall_back(incident.id) if moved else 0
     with db.session() as s:
         if moved:
-            for step in s.exec(select(Step).where(Step.incident_id == incident.id,
-                                                  col(Step.name).in_(RERUN))):
-                step.state = "pending"
+            steps.run_again(s, incident_id=incident.id, names=RERUN)
         counts = {"rows": len(rows), "returned": moved, "already_returned": len(rows) - moved,
                   "next_channel": fallback}
         audit.record(s, incident_id=incident.id, actor=actor, action="mail.returned",

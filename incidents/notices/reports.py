@@ -10,7 +10,7 @@ be completed before filing: facts we do not have are never invented.
 from __future__ import annotations
 
 import json
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -43,29 +43,32 @@ KNOWN: Final = frozenset({
 REASONS_WHEN_LATE: Final = frozenset({"EU", "GB"})
 
 
-def _counts(s: Session, incident_id: str, jurisdiction: str) -> tuple[dict[str, int], list[str]]:
-    """The people this law covers and how each was told, from the same accounting as `status`;
-    residents whose data the law does not cover are counted apart, with how they were told."""
-    counts: Counter[str] = Counter()
-    categories: set[str] = set()
+_KEYS: Final = ("people", "records", "minors", *accounting.STATES, "residents", "others",
+                "others_notified")
+
+
+def _counts(s: Session, incident_id: str) -> dict[str, tuple[dict[str, int], list[str]]]:
+    """Per jurisdiction: the people its law covers and how each was told, from the same
+    accounting as `status` (one pass for every report); residents whose data the law does not
+    cover are counted apart, with how they were told."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    categories: dict[str, set[str]] = defaultdict(set)
     records = dict(s.execute(select_columns(col(AffectedSubject.id), col(AffectedSubject.records))
                              .where(col(AffectedSubject.incident_id) == incident_id)).all())
     told = set(s.exec(select(Delivery.subject_pk).where(
         Delivery.incident_id == incident_id, col(Delivery.state).in_(accounting.NOTIFIED))))
     for person, states in accounting.walk(s, incident_id):
         for code, state, reason in states:
-            if code != jurisdiction:
-                continue
-            counts["residents"] += 1
+            found = counts[code]
+            found["residents"] += 1
             if state == "exempt" and (reason or "").startswith(accounting.NOT_COVERED):
-                counts.update(others=1, others_notified=int(person.pk in told))
+                found.update(others=1, others_notified=int(person.pk in told))
                 continue
-            counts.update({"people": 1, "records": records.get(person.pk, 1),
-                           "minors": int(person.minor), state: 1})
-            categories |= person.categories
-    keys = ("people", "records", "minors", *accounting.STATES, "residents", "others",
-            "others_notified")
-    return {key: counts[key] for key in keys}, ordered_categories(categories)
+            found.update({"people": 1, "records": records.get(person.pk, 1),
+                          "minors": int(person.minor), state: 1})
+            categories[code] |= person.categories
+    return {code: ({key: found[key] for key in _KEYS}, ordered_categories(categories[code]))
+            for code, found in counts.items()}
 
 
 def _channels(s: Session, incident_id: str) -> list[str]:
@@ -141,10 +144,11 @@ def document(incident: Incident, obligation: Obligation, counts: dict[str, int],
     }
 
 
-def render_report(s: Session, incident: Incident, obligation: Obligation, *,
-                  now: datetime) -> tuple[str, str, str]:
-    """(HTML, Markdown, JSON) of one obligation's report."""
-    counts, categories = _counts(s, incident.id, obligation.jurisdiction)
+def render_report(s: Session, incident: Incident, obligation: Obligation, *, now: datetime,
+                  people: tuple[dict[str, int], list[str]] | None) -> tuple[str, str, str]:
+    """(HTML, Markdown, JSON) of one obligation's report; `people`: its jurisdiction's counts
+    and categories (`_counts`), None where nobody lives under that law."""
+    counts, categories = people or (dict.fromkeys(_KEYS, 0), [])
     categories = categories or list(incident.data_categories)
     report = plan(incident, obligation, now=now)
     sample = sample_notice(s, incident.id, obligation.jurisdiction)
@@ -172,10 +176,11 @@ def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         obligations = s.exec(select(Obligation).where(
             Obligation.incident_id == incident.id, Obligation.audience == "regulator",
             col(Obligation.required) | col(Obligation.needs_review))).all()
-        for obligation in obligations:
-            if obligation.id in done:
-                continue
-            html, markdown, data = render_report(s, incident, obligation, now=utcnow())
+        todo = [o for o in obligations if o.id not in done]
+        people = _counts(s, incident.id) if todo else {}
+        for obligation in todo:
+            html, markdown, data = render_report(s, incident, obligation, now=utcnow(),
+                                                 people=people.get(obligation.jurisdiction))
             stem = folder / f"{obligation.jurisdiction}-{obligation.id}"
             files = []
             for suffix, body in ((".html", html), (".md", markdown), (".json", data)):
