@@ -21,13 +21,14 @@ from prefect import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from prefect.runtime import deployment, flow_run
 from pydantic import Field
-from sqlmodel import col, select
+from sqlmodel import select
 
 from flows import artifacts
 from incidents import audit, db, responders, service, steps
 from incidents.alerts import paging
 from incidents.exceptions import BreachflowError
-from incidents.models import AuditEvent, Notice, RegulatorReport
+from incidents.models import AuditEvent, Notice
+from incidents.records import filing
 from incidents.sqltypes import utcnow
 from incidents.triage import review
 from incidents.triage import stage as triage_stage
@@ -206,14 +207,14 @@ def _apply(incident_id: str, name: str, decision: dict[str, Any]) -> dict[str, A
                 for notice in notices:
                     notice.approved_by, notice.approved_at = approver, utcnow()
         if name == "filing" and decision.get("filed"):
-            for report in s.exec(select(RegulatorReport).where(
-                    RegulatorReport.incident_id == incident_id,
-                    col(RegulatorReport.filed_at).is_(None))):
-                filed_at = decision.get("filed_at")
-                if isinstance(filed_at, str):  # the answer arrives in JSON form
-                    filed_at = datetime.fromisoformat(filed_at.replace("Z", "+00:00"))
-                report.filed_at = filed_at or utcnow()
-                report.filing_reference = decision.get("reference") or None
+            filed_at = decision.get("filed_at") or utcnow()
+            if isinstance(filed_at, str):  # the answer arrives in JSON form
+                filed_at = datetime.fromisoformat(filed_at.replace("Z", "+00:00"))
+            for report, _ in filing.reports_of(s, incident_id):
+                if report.filed_at is None:
+                    filing.file_report(s, incident_id=incident_id, report_id=report.id or 0,
+                                       filed_at=filed_at, reference=decision.get("reference"),
+                                       actor=approver)
         audit.record(s, incident_id=incident_id, actor=approver, action=f"gate.{name}",
                      detail=detail)
     return {"approver": approver}

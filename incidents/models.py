@@ -219,6 +219,8 @@ class Obligation(SQLModel, table=True):
     notify_guardians: bool = False
     substitute_components: list[str] = _json([])
     fulfilled_at: datetime | None = _time()
+    # Phased reports (GDPR Art. 33(4), Japan 速報/確報, ...): one obligation per phase.
+    phase: str = Field(default="initial", max_length=20)
 
 
 class Notice(SQLModel, table=True):
@@ -318,6 +320,11 @@ class RegulatorReport(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     filed_at: datetime | None = _time()
     filing_reference: str | None = None
+    filed_by: str | None = Field(default=None, max_length=200)
+    approved_at: datetime | None = _time()
+    approved_by: str | None = Field(default=None, max_length=200)
+    # What the report still lacks ("To complete before filing"): non-empty makes it a draft.
+    to_complete: list[str] = _json([])
 
 
 class NoticeLink(SQLModel, table=True):

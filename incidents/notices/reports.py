@@ -145,7 +145,7 @@ def document(incident: Incident, obligation: Obligation, counts: dict[str, int],
 
 
 def render_report(s: Session, incident: Incident, obligation: Obligation, *, now: datetime,
-                  people: tuple[dict[str, int], list[str]] | None) -> tuple[str, str, str]:
+                  people: tuple[dict[str, int], list[str]] | None) -> tuple[str, str, str, list[str]]:
     """(HTML, Markdown, JSON) of one obligation's report; `people`: its jurisdiction's counts
     and categories (`_counts`), None where nobody lives under that law."""
     counts, categories = people or (dict.fromkeys(_KEYS, 0), [])
@@ -161,7 +161,7 @@ def render_report(s: Session, incident: Incident, obligation: Obligation, *, now
     html = render.render("regulator.report.html.j2", ctx)[1]
     data = json.dumps(document(incident, obligation, counts, report, sample), indent=2,
                       ensure_ascii=False)
-    return html, html_to_markdown(html), data
+    return html, html_to_markdown(html), data, report["to_complete"]
 
 
 def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
@@ -179,7 +179,7 @@ def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         todo = [o for o in obligations if o.id not in done]
         people = _counts(s, incident.id) if todo else {}
         for obligation in todo:
-            html, markdown, data = render_report(s, incident, obligation, now=utcnow(),
+            html, markdown, data, to_complete = render_report(s, incident, obligation, now=utcnow(),
                                                  people=people.get(obligation.jurisdiction))
             stem = folder / f"{obligation.jurisdiction}-{obligation.id}"
             files = []
@@ -193,6 +193,7 @@ def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
             s.add(RegulatorReport(incident_id=incident.id, obligation_id=obligation.id or 0,
                                   jurisdiction=obligation.jurisdiction,
                                   recipient=obligation.recipient, files=files,
+                                  to_complete=to_complete,
                                   content_hash=render.content_hash(html, markdown, data)))
             made += 1
     return {"reports": made + len(done)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -11,6 +12,8 @@ from incidents.assessment import plan
 from incidents.assessment.impact import populations
 from incidents.delivery import ledger
 from incidents.models import Announcement, Incident, Obligation, RegulatorReport, Step
+from incidents.records import filing
+from incidents.sqltypes import utcnow
 
 STAGES = ("triage", "identification", "assessment", "notices", "notification",
           "announcement", "reports", "close")
@@ -28,6 +31,14 @@ def obligation_json(o: Obligation) -> dict[str, Any]:
         "substitute_notice": o.substitute_notice, "needs_review": o.needs_review,
         "verification": o.verification,
     }
+
+
+def report_json(r: RegulatorReport, o: Obligation | None, *, now: datetime) -> dict[str, Any]:
+    return {"id": r.id, "jurisdiction": r.jurisdiction, "recipient": r.recipient,
+            "phase": o.phase if o else None, "deadline": _time(o.deadline) if o else None,
+            "state": filing.report_state(r, o, now=now), "to_complete": r.to_complete,
+            "files": r.files, "approved_at": _time(r.approved_at),
+            "filed_at": _time(r.filed_at), "filing_reference": r.filing_reference}
 
 
 def affected_json(session: Session, incident: Incident) -> dict[str, Any]:
@@ -53,6 +64,7 @@ def assessment_document(session: Session, incident: Incident) -> dict[str, Any]:
 def status_document(session: Session, incident: Incident) -> dict[str, Any]:
     steps = {s.name: s for s in session.exec(select(Step).where(Step.incident_id == incident.id))}
     ordered = [n for n in STAGES if n in steps] + sorted(set(steps) - set(STAGES))
+    now = utcnow()
     return {
         "incident": {"id": incident.id, "external_id": incident.external_id,
                      "title": incident.title, "status": incident.status,
@@ -72,8 +84,5 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
                            "location": a.location, "people": a.people,
                            "posted_at": _time(a.posted_at)} for a in session.exec(
             select(Announcement).where(Announcement.incident_id == incident.id))],
-        "reports": [{"jurisdiction": r.jurisdiction, "recipient": r.recipient, "files": r.files,
-                     "filed_at": _time(r.filed_at), "filing_reference": r.filing_reference}
-                    for r in session.exec(select(RegulatorReport).where(
-                        RegulatorReport.incident_id == incident.id))],
+        "reports": [report_json(r, o, now=now) for r, o in filing.reports_of(session, incident.id)],
     }
