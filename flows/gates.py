@@ -220,6 +220,22 @@ def _apply(incident_id: str, name: str, decision: dict[str, Any]) -> dict[str, A
     return {"approver": approver}
 
 
+def filing_summary(incident_id: str) -> str:
+    """The filing form's list of reports: each one's state and, for a draft, what it lacks, so
+    that nobody confirms the filing of a report that is not complete."""
+    now = utcnow()
+    lines = []
+    with db.session() as s:
+        for report, obligation in filing.reports_of(s, incident_id):
+            state: str = filing.report_state(report, obligation, now=now)
+            if report.to_complete and state != "draft":
+                state += ", still a draft"
+            lines.append(f"- {report.jurisdiction} ({report.recipient}): {state}"
+                         + ("; to complete: " + "; ".join(report.to_complete)
+                            if report.to_complete else ""))
+    return "\n\nReports:\n" + "\n".join(lines) if lines else ""
+
+
 def gate(incident_id: str, name: str, *, auto_approve: bool, description: str) -> None:
     """Pass the gate once: a re-run finds its step done and does not ask again."""
     if steps.state(incident_id, f"gate:{name}") == "done":
@@ -227,6 +243,8 @@ def gate(incident_id: str, name: str, *, auto_approve: bool, description: str) -
     if _auto(incident_id, auto_approve):
         decision = _auto_decision({"confirmed": True, "approved": True})
     else:
+        if name == "filing":
+            description += filing_summary(incident_id)
         decision = _answer(incident_id, name, description)
         if decision.get("confirmed") is False or decision.get("approved") is False:
             # Recorded, but the gate stays closed: a re-run asks again.
