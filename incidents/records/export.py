@@ -39,6 +39,7 @@ from incidents.notices import page as notice_page
 from incidents.notices.elements import policy_promises_kept
 from incidents.notices.elements import select as select_elements
 from incidents.notices.generation import laws_for
+from incidents.records import provenance
 from incidents.records.status import obligation_json
 
 EPOCH: Final = (2000, 1, 1, 0, 0, 0)
@@ -125,7 +126,8 @@ def build(session: Session, incident: Incident) -> dict[str, bytes]:
         "incident": {"id": incident.id, "external_id": incident.external_id,
                      "title": incident.title, "status": incident.status,
                      "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at),
-                     "data_categories": incident.data_categories},
+                     "data_categories": incident.data_categories,
+                     **provenance.document(incident)},
         "notices": notices, "announcements": announcements, "reports": reports,
         "notice_pages": notice_page.fetched_counts(session, incident_id=incident.id),
         "audit": {"events": len(events), "verified": not problems, "problems": problems,
