@@ -18,14 +18,16 @@ if TYPE_CHECKING:
     from incidents.models import IncidentSources
 
 
-def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSources]:
-    """Validate every input before anything is written: payload, org, both sources."""
+def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSources, dict[str, Any]]:
+    """Validate every input before anything is written: payload, org, both sources. The last
+    item says where the org profile came from (the built-in example or a file)."""
     from incidents import org, payload
     from incidents.identification import matching, sources
     from incidents.models import IncidentSources
 
     incident = payload.load(Path(args.incident))
-    profile = org.load(Path(args.org) if args.org else None)
+    org_path = Path(args.org) if args.org else None
+    profile = org.load(org_path)
     sources.columns(args.affected, label="--affected")
     query = getattr(args, "directory_query", None)
     if "electronic_consent" in sources.columns(args.directory, label="--directory",
@@ -36,7 +38,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSour
                             directory=sources.remember(args.directory) if "://" in args.directory
                             else str(Path(args.directory).resolve()),
                             directory_table=args.directory_table, directory_query=query)
-    return incident, profile, found
+    return incident, profile, found, org.source(org_path)
 
 
 def _out_dir(args: argparse.Namespace, external_id: str) -> Path:
@@ -53,28 +55,42 @@ def _open(args: argparse.Namespace, *, actor: str) -> tuple[str, bool, str | Non
     from incidents.models import RunSettings
     from incidents.triage import correlation
 
-    incident, profile, found = _inputs(args)
+    incident, profile, found, org_source = _inputs(args)
     settings = RunSettings(out=str(_out_dir(args, incident.external_id)),
                            auto_approve=bool(getattr(args, "auto_approve", False)))
     with db.session() as s:
         created, new, joined = correlation.intake_alert(session=s, payload=incident, sources=found,
-                                                        settings=settings, org=profile, actor=actor)
+                                                        settings=settings, org=profile,
+                                                        org_source=org_source, actor=actor)
         return created.id, new, joined
 
 
-def _sandbox_if_needed() -> str | None:
-    """Start the embedded provider sandbox when no provider credentials are configured."""
-    if os.environ.get("SENDGRID_API_KEY") or os.environ.get("TWILIO_ACCOUNT_SID"):
+def _sandbox_if_needed(incident_id: str | None = None) -> str | None:
+    """Start the embedded provider sandbox when no provider credentials are configured. An
+    incident that already sent refuses another mode (never a silent fall-back)."""
+    from incidents.delivery import providers
+
+    if incident_id is not None:
+        from incidents import db, service
+
+        with db.session() as s:
+            recorded = service.get_incident(session=s, incident_id=incident_id).provider
+        why = providers.mismatch(recorded, providers.expected_mode())
+        if why:
+            raise InputError(f"refusing to continue: {why}")
+    if providers.expected_mode() == "real":
         return None
     if os.environ.get("BREACHFLOW_SANDBOX_URL"):
-        return os.environ["BREACHFLOW_SANDBOX_URL"]
-    from sandbox import Sandbox
+        url = os.environ["BREACHFLOW_SANDBOX_URL"]
+    else:
+        from sandbox import Sandbox
 
-    sandbox = Sandbox(port=0)
-    sandbox.start()
-    os.environ["BREACHFLOW_SANDBOX_URL"] = sandbox.url
-    print(f"No provider credentials set: using the embedded sandbox at {sandbox.url}")
-    return sandbox.url
+        sandbox = Sandbox(port=0)
+        sandbox.start()
+        url = os.environ["BREACHFLOW_SANDBOX_URL"] = sandbox.url
+    print(f"SANDBOX: no provider credentials set, notices go to the embedded sandbox at {url}; "
+          "nothing reaches a real person (recorded on the incident)", file=sys.stderr)
+    return url
 
 
 def _flow(incident_id: str, *, auto_approve: bool) -> dict[str, Any]:
@@ -107,6 +123,8 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
     info = document["incident"]
     print(f"\nIncident {info['external_id']} ({info['id']}): {info['status']}, "
           f"severity {info['severity']}")
+    for line in info["provenance"]:
+        print(f"  {line}")
     for step in document["steps"]:
         print(f"  {step['name']:<15} {step['state']:<8} {json.dumps(step['outcome'])[:90]}")
     _accounting_table(document["accounting"])
@@ -146,7 +164,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _summary(joined)
         return 0
     print(f"Incident {incident_id}" + ("" if new else " (already open: continuing it)"))
-    _sandbox_if_needed()
+    _sandbox_if_needed(incident_id)
     _flow(incident_id, auto_approve=args.auto_approve)
     _summary(incident_id)
     return 0
@@ -158,7 +176,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=args.incident_id)
         incident_id, auto = incident.id, incident.settings.auto_approve
-    _sandbox_if_needed()
+    _sandbox_if_needed(incident_id)
     _flow(incident_id, auto_approve=auto)
     _summary(incident_id)
     return 0

@@ -51,7 +51,7 @@ from incidents.notices import page as notice_page
 from incidents.notices.elements import policy_promises_kept
 from incidents.notices.elements import select as select_elements
 from incidents.notices.generation import laws_for
-from incidents.records import filing, review
+from incidents.records import filing, provenance, review
 from incidents.records.status import obligation_json
 from incidents.sqltypes import utcnow
 
@@ -175,7 +175,8 @@ def build(session: Session, incident: Incident, *, now: datetime | None = None) 
     incident_json = {"id": incident.id, "external_id": incident.external_id,
                      "title": incident.title, "status": incident.status,
                      "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at),
-                     "data_categories": incident.data_categories}
+                     "data_categories": incident.data_categories,
+                     **provenance.document(incident)}
     audit_json = {"events": len(events), "verified": not problems, "problems": problems,
                   "anchors_checked": len(anchors), "left_out": [review.EXPORT_ACTION]}
     account = accounting.account(session, incident.id)

@@ -12,7 +12,7 @@ from incidents.assessment import plan
 from incidents.assessment.impact import populations
 from incidents.delivery import ledger
 from incidents.models import Announcement, Incident, Obligation, RegulatorReport, Step
-from incidents.records import filing
+from incidents.records import filing, provenance
 from incidents.sqltypes import utcnow
 
 STAGES = ("triage", "identification", "assessment", "notices", "notification",
@@ -69,7 +69,8 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
         "incident": {"id": incident.id, "external_id": incident.external_id,
                      "title": incident.title, "status": incident.status,
                      "severity": incident.severity, "is_breach": incident.is_breach,
-                     "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at)},
+                     "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at),
+                     **provenance.document(incident), "provenance": provenance.lines(incident)},
         "steps": [{"name": name, "state": steps[name].state, "attempts": steps[name].attempts,
                    "started": _time(steps[name].started_at),
                    "finished": _time(steps[name].finished_at), "outcome": steps[name].outcome,
