@@ -140,6 +140,8 @@ class RunProgress:
         self.incident_id = incident_id
         self.clock = clock
         self._first: dict[str, tuple[float, int]] = {}  # channel: when first seen, settled then
+        self._settled: dict[str, int] = {}
+        self._changed: dict[str, float] = {}  # channel: when its settled count last moved
         self.console = console or Console()
         self.interval = interval
         self.live = self.console.is_terminal
@@ -225,11 +227,17 @@ class RunProgress:
             settled = sum(n for s, n in states.items() if s in ledger.FINAL)
             task = self._task(f"send:{channel}", f"  {channel}", kind="channel")
             # The rate since this view first saw the channel: steady, unlike a short window,
-            # when a channel sends in batches (e-mail: a thousand per request).
+            # when a channel sends in batches (e-mail: a thousand per request). A channel done
+            # before the view started (a resumed run) shows no rate.
             now = self.clock()
             since, before = self._first.setdefault(channel, (now, settled))
-            rate = (settled - before) / (now - since) if now > since else 0.0
-            left = (total - settled) / rate if rate > 0 else None
+            if settled != self._settled.get(channel, before):
+                self._changed[channel] = now
+            self._settled[channel] = settled
+            # While it sends the rate runs to now (a stall shows); once done it stays as it was.
+            until = now if settled < total else self._changed.get(channel, since)
+            rate = (settled - before) / (until - since) if until > since and settled > before else None
+            left = (total - settled) / rate if rate else None
             self.progress.update(
                 task,
                 total=total,

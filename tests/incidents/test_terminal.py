@@ -178,3 +178,17 @@ def test_progress_shows_each_channel_with_its_rate_and_eta(home):
     assert "9 accepted" in email
     assert "10 of 45 notices settled" in shown
     assert "triage" in shown and "severity P3" in shown
+
+
+def test_a_finished_channel_keeps_its_rate_and_one_done_before_shows_none(home):
+    clock = iter([0.0, 0.0, 10.0, 10.0, 60.0, 60.0])
+    view = terminal.RunProgress(_incident(), console=Console(record=True), clock=lambda: next(clock))
+    steps = {"notification": ("running", {})}
+    view.update(terminal.Snapshot(steps=steps, deliveries={"email": {"pending": 50}, "sms": {"accepted": 5}}))
+    for _ in range(2):  # done at 10 s; looked at again at 60 s
+        view.update(
+            terminal.Snapshot(steps=steps, deliveries={"email": {"accepted": 50}, "sms": {"accepted": 5}})
+        )
+    fields = {task.description.strip(): task.fields for task in view.progress.tasks}
+    assert fields["email"]["rate"] == 5.0
+    assert fields["sms"]["rate"] is None
