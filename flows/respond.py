@@ -56,6 +56,18 @@ def close_task(incident_id: str) -> dict[str, Any]:
     return outcome
 
 
+def _notification(incident_id: str) -> None:
+    """Send the notices. Notices a law-enforcement hold or a "regulator first" law holds back
+    do not stop the response: the reports and their filing go on, and the step runs again
+    after the filing gate (a filed New Jersey report frees New Jersey's notices)."""
+    try:
+        steps.run(incident_id, "notification", delivery.notify)
+    except StepFailed as error:
+        if not error.waiting:
+            raise
+        get_run_logger().warning("%s", error)
+
+
 @flow(name="respond_to_incident", flow_run_name="incident-{incident_id}",
       task_runner=fanout.task_runner(max_workers=BATCH_WORKERS),
       log_prints=False)
@@ -76,12 +88,13 @@ def respond_to_incident(incident_id: str, auto_approve: bool = False) -> Any:
         gate(incident_id, "notices", auto_approve=auto_approve,
              description=f"Approve the notices of incident {incident_id}: samples are in the "
                          "output folder under notices/.")
-        steps.run(incident_id, "notification", delivery.notify)
+        _notification(incident_id)
         announcement_task(incident_id)
         reports_task(incident_id)
         artifacts.documents(incident_id)
         gate(incident_id, "filing", auto_approve=auto_approve,
              description=f"Confirm filing of the regulator reports of incident {incident_id}.")
+        _notification(incident_id)  # what waited for a filing; done already: skipped
     closed = close_task(incident_id)
     artifacts.audit_anchor(incident_id)  # the trail's length at close, outside the database
     if "waiting" in closed:

@@ -140,6 +140,8 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
         print(f"Announcement ({a['locale']}, {a['people']} people): {a['location']}")
     for r in document["reports"]:
         print(f"Report for {r['recipient']}: {r['files'][0] if r['files'] else '-'}")
+    for code, why in sorted(document.get("waiting", {}).items()):
+        print(f"Notices of {code} wait: {why}")
 
 
 def _accounting_table(accounting: dict[str, Any]) -> None:
@@ -409,6 +411,68 @@ def cmd_mail(args: argparse.Namespace) -> int:
     return 0
 
 
+def _hold_time(value: str) -> Any:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError("until: not an ISO 8601 time, e.g. 2026-12-20T00:00:00Z",
+                         field="until") from None
+
+
+def cmd_hold(args: argparse.Namespace) -> int:
+    """Record, release or list law-enforcement holds (incidents/holds.py)."""
+    from incidents import db, holds, service
+    from incidents.sqltypes import utcnow
+
+    listing = args.first == "list" or args.list
+    ref = args.second if args.first == "list" else args.first
+    if ref is None or (args.second is not None and args.first != "list"):
+        raise InputError("usage: breachflow hold INCIDENT_ID (--agency … --until … "
+                         "--jurisdiction … | --release ID | --list)", field="incident")
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=ref)
+        if listing:
+            now = utcnow()
+            found = holds.holds_of(s, incident.id)
+            waiting = holds.waiting(s, incident.id, now=now)
+            rows: list[dict[str, Any]] = [{"id": h.id, "agency": h.agency, "jurisdictions": h.jurisdictions,
+                     "starts_at": h.starts_at.isoformat(), "until": h.until.isoformat(),
+                     "released_at": h.released_at.isoformat() if h.released_at else None,
+                     "active": holds.active(h, now), "reason": h.reason,
+                     "recorded_by": h.recorded_by} for h in found]
+            if args.json:
+                print(json.dumps({"holds": rows, "waiting": {c: w.reason for c, w in
+                                                             waiting.items()}}, indent=2))
+                return 0
+            for row in rows:
+                state = "active" if row["active"] else (
+                    "released" if row["released_at"] else "ended")
+                print(f"hold {row['id']}: {row['agency']} until {row['until']} "
+                      f"({', '.join(row['jurisdictions'])}) {state}")
+            for code, why in sorted(waiting.items()):
+                print(f"{code}: {why.reason}")
+            if not rows and not waiting:
+                print("no holds; nothing waits")
+            return 0
+        if args.release is not None:
+            if args.agency or args.until or args.jurisdiction:
+                raise InputError("release: give only --release ID (and --actor)", field="release")
+            hold = holds.release(s, incident_id=incident.id, hold_id=args.release, actor=args.actor)
+            print(f"hold {hold.id} released; run `breachflow resume {ref}` to send what it held")
+            return 0
+        if args.until is None:
+            raise InputError("until: required (when the agency's delay ends)", field="until")
+        hold = holds.record(s, incident_id=incident.id, agency=args.agency or "",
+                            until=_hold_time(args.until), jurisdictions=args.jurisdiction or [],
+                            reason=args.reason, actor=args.actor)
+        print(f"hold {hold.id} recorded: individual notices of {', '.join(hold.jurisdictions)} "
+              f"wait until {hold.until.isoformat()} (or `breachflow hold {ref} --release "
+              f"{hold.id}`)")
+    return 0
+
+
 def _subject_ids(path: Path) -> list[str]:
     """A list of subject ids: one per line, or a CSV with a `subject_id` column."""
     import csv
@@ -567,6 +631,19 @@ def parser() -> argparse.ArgumentParser:
     mail.add_argument("file", metavar="FILE.csv",
                       help="delivery_id column (the letter's reference), optional reason, returned_at")
     mail.add_argument("--actor", default=os.environ.get("USER") or "cli",
+                      help="who records it (default: the login name)")
+    hold = add("hold", cmd_hold, "law-enforcement delay: hold, release or list (audited)")
+    hold.add_argument("first", metavar="INCIDENT_ID", help="the incident (or `list INCIDENT_ID`)")
+    hold.add_argument("second", nargs="?", help=argparse.SUPPRESS)
+    hold.add_argument("--agency", help="the law-enforcement agency that asked for the delay")
+    hold.add_argument("--until", metavar="TIME", help="when the delay ends (ISO 8601, with zone)")
+    hold.add_argument("--jurisdiction", metavar="CODE", nargs="+", action="extend",
+                      help="the jurisdictions whose individual notices wait (e.g. US-CA)")
+    hold.add_argument("--reason", help="why (recorded in the audit trail; no personal data)")
+    hold.add_argument("--release", metavar="ID", type=int, help="end this hold now")
+    hold.add_argument("--list", action="store_true", help="the holds and what waits")
+    hold.add_argument("--json", action="store_true", help="with --list: as JSON")
+    hold.add_argument("--actor", default=os.environ.get("USER") or "cli",
                       help="who records it (default: the login name)")
     sandbox = add("sandbox", cmd_sandbox, "local SendGrid/Twilio/push stand-ins with an inbox page")
     del sandbox  # its options are the sandbox's own: `breachflow sandbox --help`

@@ -229,6 +229,26 @@ class Obligation(SQLModel, table=True):
     fulfilled_at: datetime | None = _time()
     # Phased reports (GDPR Art. 33(4), Japan 速報/確報, ...): one obligation per phase.
     phase: str = Field(default="initial", max_length=20)
+    # The deadline as assessed, before law-enforcement holds moved it (regulators/order.py).
+    deadline_before_hold: datetime | None = _time()
+
+
+class Hold(SQLModel, table=True):
+    """A law-enforcement delay of individual notice: which agency asked, until when, for which
+    jurisdictions. No personal data: an agency, codes, times, the responder who recorded it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    agency: str = Field(max_length=200)
+    jurisdictions: list[str] = _json([])
+    starts_at: datetime = _time(nullable=False)
+    until: datetime = _time(nullable=False)
+    reason: str | None = Field(default=None, max_length=500)
+    recorded_by: str = Field(max_length=200)
+    released_at: datetime | None = _time()
+    released_by: str | None = Field(default=None, max_length=200)
+    # The deadline watch alerted that the hold ended (once).
+    end_alerted_at: datetime | None = _time()
 
 
 class Notice(SQLModel, table=True):
@@ -260,8 +280,9 @@ class Delivery(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("incident_id", "subject_pk", "channel", "recipient_kind"),
-        # Claims walk this index in notice order, so a batch shares as few notices as it can.
-        Index("ix_delivery_claim", "incident_id", "channel", "state", "notice_id"),
+        # Claims walk this index by deadline, then in notice order, so residents of a 30-day
+        # law go before those of a 60-day law and a batch shares as few notices as it can.
+        Index("ix_delivery_claim", "incident_id", "channel", "state", "due_by", "notice_id"),
     )
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     incident_id: str = Field(foreign_key="incident.id", max_length=32)
@@ -285,6 +306,9 @@ class Delivery(SQLModel, table=True):
     # Ambiguous sends that were resent without the provider being able to say (push): each one
     # may have reached the person twice, so it is counted and reported.
     unverified_resends: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The earliest deadline among the obligations this notice satisfies (an undated "without
+    # undue delay" one counts as due at its clock's start): the order claims take.
+    due_by: datetime | None = _time()
 
 
 class ChannelPace(SQLModel, table=True):

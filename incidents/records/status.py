@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from incidents import accounting
+from incidents import accounting, holds
 from incidents.alerts import deadline_watch
 from incidents.assessment import plan
 from incidents.assessment.impact import populations
@@ -101,4 +101,10 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
                            "posted_at": _time(a.posted_at)} for a in session.exec(
             select(Announcement).where(Announcement.incident_id == incident.id))],
         "reports": [report_json(r, o, now=now) for r, o in filing.reports_of(session, incident.id)],
+        "holds": [{"id": h.id, "agency": h.agency, "jurisdictions": h.jurisdictions,
+                   "starts_at": _time(h.starts_at), "until": _time(h.until),
+                   "released_at": _time(h.released_at), "active": holds.active(h, now),
+                   "reason": h.reason} for h in holds.holds_of(session, incident.id)],
+        # Why some jurisdictions' individual notices wait now (a hold, a report to file first).
+        "waiting": {code: w.reason for code, w in holds.waiting(session, incident.id, now=now).items()},
     }
