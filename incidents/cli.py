@@ -473,6 +473,15 @@ def cmd_hold(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_codes(args: argparse.Namespace) -> int:
+    from incidents.notices import activation
+
+    done = activation.load(incident_id=args.incident_id, path=Path(args.file))
+    print(f"{done['loaded']} activation codes loaded ({done['already_loaded']} were already "
+          f"loaded); run `breachflow resume {args.incident_id}` to continue")
+    return 0
+
+
 def _subject_ids(path: Path) -> list[str]:
     """A list of subject ids: one per line, or a CSV with a `subject_id` column."""
     import csv
@@ -645,6 +654,10 @@ def parser() -> argparse.ArgumentParser:
     hold.add_argument("--json", action="store_true", help="with --list: as JSON")
     hold.add_argument("--actor", default=os.environ.get("USER") or "cli",
                       help="who records it (default: the login name)")
+    codes = add("codes", cmd_codes, "the remedy vendor's activation codes: load a code file")
+    codes.add_argument("action", choices=["load"])
+    codes.add_argument("incident_id", metavar="INCIDENT_ID")
+    codes.add_argument("file", metavar="FILE", help="one code per line, or a CSV with a code column")
     sandbox = add("sandbox", cmd_sandbox, "local SendGrid/Twilio/push stand-ins with an inbox page")
     del sandbox  # its options are the sandbox's own: `breachflow sandbox --help`
     return root

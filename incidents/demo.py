@@ -154,7 +154,17 @@ def write(folder: Path, *, count: int = 3000, seed: int = 7, strangers: int = 5)
         "law_enforcement_delay": False, "related_to": None,
     }
     paths["incident.json"].write_text(json.dumps(incident, indent=2), encoding="utf-8")
-    paths["org.toml"].write_text(ORG_TOML, encoding="utf-8")
+    # The remedy vendor's code file: one code per affected person and some to spare.
+    paths["remedy-codes.csv"] = folder / "remedy-codes.csv"
+    codes = random.Random(seed + 2)  # noqa: S311 - fictional codes of a fictional vendor
+    alphabet = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+    with open(paths["remedy-codes.csv"], "w", newline="", encoding="utf-8") as handle:
+        handle.write("code\n")
+        for _ in range(count + strangers + count // 10 + 10):
+            raw = "".join(codes.choices(alphabet, k=12))
+            handle.write(f"{raw[:4]}-{raw[4:8]}-{raw[8:]}\n")
+    paths["org.toml"].write_text(ORG_TOML.replace("CODES_FILE", paths["remedy-codes.csv"]
+                                                  .resolve().as_posix()), encoding="utf-8")
     return paths
 
 
@@ -172,7 +182,17 @@ signatory_title = "Chief Privacy Officer"
 establishment = "IE"
 hipaa_covered_entity = false
 critical_infrastructure = false
-remedy = "24 months of free credit and identity monitoring"
+
+# The remedy: what, from whom, how long, how and by when to enrol. Each person's notice carries
+# one activation code from the vendor's code file (`breachflow codes load` adds more).
+[remedy]
+vendor = "Northwind Identity Services"
+product = "IdentityGuard Plus"
+months = 24
+enrol_url = "https://enroll.northwind-identity.example"
+enrol_by = 2027-03-31
+help_line = "+1 800 555 0142"
+codes_file = "CODES_FILE"
 
 [unit_prices]
 email = 0.001

@@ -369,10 +369,28 @@ class NoticeLink(SQLModel, table=True):
     incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
     subject_pk: int = Field(foreign_key="affectedsubject.id")
     recipient_kind: str = Field(default="subject", max_length=10)
+    # What the person quotes to the help line and types on the org's site (no link needed):
+    # short, unambiguous (Crockford base32), unique within the incident.
+    reference: str | None = Field(default=None, max_length=16, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     first_opened_at: datetime | None = _time()
     last_opened_at: datetime | None = _time()
     opens: int = 0
+
+
+class ActivationCode(SQLModel, table=True):
+    """One code of the remedy vendor's code file: loaded unallocated, then given to one person
+    (`subject_pk`, at most one code each). A code is a credential for the person's enrolment:
+    it goes into their notice and nowhere else (no log, no Prefect result, no exception)."""
+
+    __table_args__ = (UniqueConstraint("incident_id", "code"),
+                      UniqueConstraint("incident_id", "subject_pk"))
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    code: str = Field(max_length=64)
+    subject_pk: int | None = Field(default=None, foreign_key="affectedsubject.id")
+    loaded_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    allocated_at: datetime | None = _time()
 
 
 class AuditEvent(SQLModel, table=True):

@@ -88,6 +88,8 @@ class SendGridEmail(Channel):
                 # One rendered notice for the group; each person's own page link substituted.
                 personalization.add_substitution(Substitution(
                     notice_page.placeholder_url(), notice_page.url_for(message.link_token)))
+            for placeholder, value in message.fills:
+                personalization.add_substitution(Substitution(placeholder, value))
             # Appended in order, so a 400 naming personalizations.N points at messages[N].
             mail.add_personalization(personalization, index=index)
         # The claim is the same for the whole request: once at the root, which SendGrid merges
