@@ -378,7 +378,8 @@ def context_markdown(incident_id: str, name: str) -> str:
     if reports:
         lines += ["## Regulator reports", "",
                   "| id | jurisdiction | recipient | time left | state | hash |",
-                  "|---|---|---|---|---|---|", *report_lines, ""]
+                  "|---|---|---|---|---|---|", *report_lines,
+                  filing_summary(incident_id), ""]
     return "\n".join(lines)
 
 
@@ -534,6 +535,22 @@ def _apply(incident_id: str, name: str, decision: dict[str, Any]) -> dict[str, A
         audit.record(s, incident_id=incident_id, actor=approver, action=f"gate.{name}",
                      detail=detail)
     return {"approver": approver}
+
+
+def filing_summary(incident_id: str) -> str:
+    """The filing form's list of reports: each one's state and, for a draft, what it lacks, so
+    that nobody confirms the filing of a report that is not complete."""
+    now = utcnow()
+    lines = []
+    with db.session() as s:
+        for report, obligation in filing.reports_of(s, incident_id):
+            state: str = filing.report_state(report, obligation, now=now)
+            if report.to_complete and state != "draft":
+                state += ", still a draft"
+            lines.append(f"- {report.jurisdiction} ({report.recipient}): {state}"
+                         + ("; to complete: " + "; ".join(report.to_complete)
+                            if report.to_complete else ""))
+    return "\n\nReports:\n" + "\n".join(lines) if lines else ""
 
 
 def gate(incident_id: str, name: str, *, auto_approve: bool, description: str = "") -> None:

@@ -18,14 +18,16 @@ if TYPE_CHECKING:
     from incidents.models import IncidentSources
 
 
-def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSources]:
-    """Validate every input before anything is written: payload, org, both sources."""
+def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSources, dict[str, Any]]:
+    """Validate every input before anything is written: payload, org, both sources. The last
+    item says where the org profile came from (the built-in example or a file)."""
     from incidents import org, payload
     from incidents.identification import matching, sources
     from incidents.models import IncidentSources
 
     incident = payload.load(Path(args.incident))
-    profile = org.load(Path(args.org) if args.org else None)
+    org_path = Path(args.org) if args.org else None
+    profile = org.load(org_path)
     sources.columns(args.affected, label="--affected")
     query = getattr(args, "directory_query", None)
     if "electronic_consent" in sources.columns(args.directory, label="--directory",
@@ -36,7 +38,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSour
                             directory=sources.remember(args.directory) if "://" in args.directory
                             else str(Path(args.directory).resolve()),
                             directory_table=args.directory_table, directory_query=query)
-    return incident, profile, found
+    return incident, profile, found, org.source(org_path)
 
 
 def _out_dir(args: argparse.Namespace, external_id: str) -> Path:
@@ -53,28 +55,42 @@ def _open(args: argparse.Namespace, *, actor: str) -> tuple[str, bool, str | Non
     from incidents.models import RunSettings
     from incidents.triage import correlation
 
-    incident, profile, found = _inputs(args)
+    incident, profile, found, org_source = _inputs(args)
     settings = RunSettings(out=str(_out_dir(args, incident.external_id)),
                            auto_approve=bool(getattr(args, "auto_approve", False)))
     with db.session() as s:
         created, new, joined = correlation.intake_alert(session=s, payload=incident, sources=found,
-                                                        settings=settings, org=profile, actor=actor)
+                                                        settings=settings, org=profile,
+                                                        org_source=org_source, actor=actor)
         return created.id, new, joined
 
 
-def _sandbox_if_needed() -> str | None:
-    """Start the embedded provider sandbox when no provider credentials are configured."""
-    if os.environ.get("SENDGRID_API_KEY") or os.environ.get("TWILIO_ACCOUNT_SID"):
+def _sandbox_if_needed(incident_id: str | None = None) -> str | None:
+    """Start the embedded provider sandbox when no provider credentials are configured. An
+    incident that already sent refuses another mode (never a silent fall-back)."""
+    from incidents.delivery import providers
+
+    if incident_id is not None:
+        from incidents import db, service
+
+        with db.session() as s:
+            recorded = service.get_incident(session=s, incident_id=incident_id).provider
+        why = providers.mismatch(recorded, providers.expected_mode())
+        if why:
+            raise InputError(f"refusing to continue: {why}")
+    if providers.expected_mode() == "real":
         return None
     if os.environ.get("BREACHFLOW_SANDBOX_URL"):
-        return os.environ["BREACHFLOW_SANDBOX_URL"]
-    from sandbox import Sandbox
+        url = os.environ["BREACHFLOW_SANDBOX_URL"]
+    else:
+        from sandbox import Sandbox
 
-    sandbox = Sandbox(port=0)
-    sandbox.start()
-    os.environ["BREACHFLOW_SANDBOX_URL"] = sandbox.url
-    print(f"No provider credentials set: using the embedded sandbox at {sandbox.url}")
-    return sandbox.url
+        sandbox = Sandbox(port=0)
+        sandbox.start()
+        url = os.environ["BREACHFLOW_SANDBOX_URL"] = sandbox.url
+    print(f"SANDBOX: no provider credentials set, notices go to the embedded sandbox at {url}; "
+          "nothing reaches a real person (recorded on the incident)", file=sys.stderr)
+    return url
 
 
 def _flow(incident_id: str, *, auto_approve: bool) -> dict[str, Any]:
@@ -83,8 +99,10 @@ def _flow(incident_id: str, *, auto_approve: bool) -> dict[str, Any]:
     runtime.configure()
     runtime.install_redaction()
     from flows.respond import respond_to_incident
+    from incidents import terminal
 
-    state: Any = respond_to_incident(incident_id, auto_approve=auto_approve, return_state=True)
+    with terminal.run_progress(incident_id):
+        state: Any = respond_to_incident(incident_id, auto_approve=auto_approve, return_state=True)
     if state.is_failed():
         error = state.result(raise_on_failure=False)
         if isinstance(error, BaseException):
@@ -104,18 +122,17 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
     if as_json:
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return
+    from incidents import terminal
+    from incidents.sqltypes import utcnow
+
     info = document["incident"]
     print(f"\nIncident {info['external_id']} ({info['id']}): {info['status']}, "
-          f"severity {info['severity']}")
-    for step in document["steps"]:
-        print(f"  {step['name']:<15} {step['state']:<8} {json.dumps(step['outcome'])[:90]}")
+          f"{terminal.severity_line(document)}")
+    for line in info["provenance"]:
+        print(f"  {line}")
+    terminal.show(terminal.steps_table(document["steps"]))
     _accounting_table(document["accounting"])
-    print("Obligations:")
-    for o in document["obligations"]:
-        deadline = o["deadline"] or o["deadline_rule"]
-        flag = " [needs review]" if o["needs_review"] else ""
-        print(f"  {o['jurisdiction']:<9} {o['audience']:<15} "
-              f"{'required' if o['required'] else 'not required':<13} {deadline}{flag}")
+    terminal.show(terminal.obligations_table(document["obligations"], now=utcnow()))
     print("Notices per channel:")
     for channel, states in sorted(document["deliveries"].items()):
         print(f"  {channel:<6} " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
@@ -146,7 +163,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _summary(joined)
         return 0
     print(f"Incident {incident_id}" + ("" if new else " (already open: continuing it)"))
-    _sandbox_if_needed()
+    _sandbox_if_needed(incident_id)
     _flow(incident_id, auto_approve=args.auto_approve)
     _summary(incident_id)
     return 0
@@ -158,7 +175,7 @@ def cmd_resume(args: argparse.Namespace) -> int:
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=args.incident_id)
         incident_id, auto = incident.id, incident.settings.auto_approve
-    _sandbox_if_needed()
+    _sandbox_if_needed(incident_id)
     _flow(incident_id, auto_approve=auto)
     _summary(incident_id)
     return 0
@@ -427,49 +444,79 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _sources(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("incident", metavar="INCIDENT.json")
-    parser.add_argument("--affected", required=True, metavar="FILE")
-    parser.add_argument("--directory", required=True, metavar="FILE|URL")
-    parser.add_argument("--directory-table", metavar="NAME")
-    parser.add_argument("--directory-query", metavar="SQL", help="a SELECT instead of a table")
-    parser.add_argument("--org", metavar="FILE")
+    parser.add_argument("incident", metavar="INCIDENT.json",
+                        help="the incident payload (docs/contracts.md): what happened, when, which data")
+    parser.add_argument("--affected", required=True, metavar="FILE",
+                        help="the affected records: CSV, JSON lines or Parquet with a subject_id column")
+    parser.add_argument("--directory", required=True, metavar="FILE|URL",
+                        help="the user directory: a CSV, JSON lines or Parquet file or a database URL "
+                             "(e.g. postgresql://reader@db/crm)")
+    parser.add_argument("--directory-table", metavar="NAME",
+                        help="the directory's table when --directory is a database URL")
+    parser.add_argument("--directory-query", metavar="SQL",
+                        help="a SELECT instead of a table (read-only)")
+    parser.add_argument("--org", metavar="FILE",
+                        help="the organisation profile (TOML): name, contacts, sector, sizes; "
+                             "without it the built-in example organisation")
+
+
+ID_HELP = "the incident's external_id (e.g. INC-2031) or its id"
 
 
 def parser() -> argparse.ArgumentParser:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from incidents import helptext
+
     root = argparse.ArgumentParser(prog="breachflow", description=__doc__)
+    try:
+        found = version("breachflow")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        found = "unknown"
+    root.add_argument("--version", action="version", version=f"breachflow {found}",
+                      help="print the version and exit")
     sub = root.add_subparsers(dest="command", required=True)
     commands: dict[str, Callable[[argparse.Namespace], int]] = {}
 
     def add(name: str, handler: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
         commands[name] = handler
-        command = sub.add_parser(name, help=help_)
+        command = sub.add_parser(name, help=help_, description=help_, epilog=helptext.epilog(name),
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
         command.set_defaults(handler=handler)
         return command
 
     demo = add("demo", cmd_demo, "the whole flow on a generated organisation")
-    demo.add_argument("--people", type=int, default=3000)
-    demo.add_argument("--out", metavar="DIR")
+    demo.add_argument("--people", type=int, default=3000,
+                      help="how many fictional people the organisation has (default 3000)")
+    demo.add_argument("--out", metavar="DIR", help="where the documents go "
+                      "(default: breachflow-out/EXTERNAL_ID under BREACHFLOW_HOME)")
     assess = add("assess", cmd_assess, "who must be told what, by when (nothing is sent)")
     _sources(assess)
-    assess.add_argument("--json", action="store_true")
+    assess.add_argument("--json", action="store_true", help="print the assessment document as JSON")
     plan = add("plan", cmd_plan, "counts, deadlines, costs and a timeline chart (nothing is sent)")
     _sources(plan)
     plan.add_argument("--out", metavar="DIR", help="where plan.json and the chart go")
-    plan.add_argument("--json", action="store_true")
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     register = add("register", cmd_register, "every incident, notified or not, with its decision")
-    register.add_argument("--json", action="store_true")
+    register.add_argument("--json", action="store_true", help="print the register as JSON")
     run = add("run", cmd_run, "run the whole response for an incident")
     _sources(run)
-    run.add_argument("--auto-approve", action="store_true")
-    run.add_argument("--out", metavar="DIR")
+    run.add_argument("--auto-approve", action="store_true",
+                     help="pass every gate (triage, notices, filing) without asking; recorded as "
+                          "`auto-approve` in the audit trail")
+    run.add_argument("--out", metavar="DIR", help="where the documents go "
+                     "(default: breachflow-out/EXTERNAL_ID under BREACHFLOW_HOME)")
     resume = add("resume", cmd_resume, "continue an incident's response where it stopped")
-    resume.add_argument("incident_id", metavar="INCIDENT_ID")
+    resume.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     status = add("status", cmd_status, "an incident's steps, deliveries and documents")
-    status.add_argument("incident_id", metavar="INCIDENT_ID")
-    status.add_argument("--json", action="store_true")
+    status.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
+    status.add_argument("--json", action="store_true",
+                        help="print the status document as JSON (docs/contracts.md)")
     serve = add("serve", cmd_serve, "Prefect server + UI, deployments, intake API")
-    serve.add_argument("--ui-port", type=int, default=4200)
-    serve.add_argument("--api-port", type=int, default=8000)
+    serve.add_argument("--ui-port", type=int, default=4200,
+                       help="the Prefect server's port, UI and API (default 4200)")
+    serve.add_argument("--api-port", type=int, default=8000,
+                       help="the intake API's port (default 8000)")
     serve.add_argument("--host", default="127.0.0.1", help="where the intake API listens")
     serve.add_argument("--prefect-host", default="127.0.0.1",
                        help="where the Prefect server listens (beyond loopback only with "
@@ -481,21 +528,24 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--pool", metavar="NAME",
                        help="register the deployments in this Prefect work pool; its workers run them")
     audit = add("audit", cmd_audit, "check an incident's hash-chained audit trail")
-    audit.add_argument("action", choices=["verify"])
-    audit.add_argument("incident_id", metavar="INCIDENT_ID")
+    audit.add_argument("action", choices=["verify"], help="verify: check the chain and its anchors")
+    audit.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     purge = add("purge", cmd_purge, "retention: remove contact data, keep decisions and counts")
-    purge.add_argument("incident_id", metavar="INCIDENT_ID")
+    purge.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     export = add("export", cmd_export, "the notice pack for legal")
-    export.add_argument("incident_id", metavar="INCIDENT_ID")
-    export.add_argument("--out", metavar="DIR")
+    export.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
+    export.add_argument("--out", metavar="DIR",
+                        help="where the zip goes (default: the incident's output folder)")
     rules = add("rules", cmd_rules, "the jurisdictions and what each requires")
-    rules.add_argument("--json", action="store_true")
+    rules.add_argument("--json", action="store_true", help="print the rules as JSON")
     sending = add("sending", cmd_sending, "kill switch: pause, resume or cancel an incident's notices")
-    sending.add_argument("action", choices=["pause", "resume", "cancel"])
-    sending.add_argument("incident_id", metavar="INCIDENT_ID")
+    sending.add_argument("action", choices=["pause", "resume", "cancel"],
+                         help="pause: stop claiming new notices; resume: allow again; cancel: "
+                              "end every notice not yet sent")
+    sending.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     resolve = add("resolve", cmd_resolve,
                   "people needing action: another method, the announcement, or exempt (audited)")
-    resolve.add_argument("incident_id", metavar="INCIDENT_ID")
+    resolve.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     how = resolve.add_mutually_exclusive_group(required=True)
     how.add_argument("--method", choices=["email", "sms", "voice", "push", "letter"],
                      help="send their notice on this channel (they need that contact)")
@@ -511,8 +561,9 @@ def parser() -> argparse.ArgumentParser:
     resolve.add_argument("--actor", default=os.environ.get("USER") or "cli",
                          help="who decides (default: the login name)")
     mail = add("mail", cmd_mail, "letters by post: record letters the post returned")
-    mail.add_argument("action", choices=["returned"])
-    mail.add_argument("incident_id", metavar="INCIDENT_ID")
+    mail.add_argument("action", choices=["returned"],
+                      help="returned: letters the post sent back (their people move to the next channel)")
+    mail.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     mail.add_argument("file", metavar="FILE.csv",
                       help="delivery_id column (the letter's reference), optional reason, returned_at")
     mail.add_argument("--actor", default=os.environ.get("USER") or "cli",

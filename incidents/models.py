@@ -74,12 +74,14 @@ class IncidentCreate(SQLModel):
     sources: IncidentSources = IncidentSources()
     settings: RunSettings = RunSettings()
     org: dict[str, Any] = {}
+    org_source: dict[str, Any] = {}
     created_at: datetime
 
     @classmethod
     def from_payload(cls, payload: IncidentPayload, *, actor: str,
                      sources: IncidentSources | None = None, settings: RunSettings | None = None,
-                     org: dict[str, Any] | None = None, now: datetime | None = None) -> IncidentCreate:
+                     org: dict[str, Any] | None = None, now: datetime | None = None,
+                     org_source: dict[str, Any] | None = None) -> IncidentCreate:
         """Awareness defaults to the intake time (and says so); determination to awareness."""
         now = now or utcnow()
         aware_at = payload.aware_at or now
@@ -89,7 +91,7 @@ class IncidentCreate(SQLModel):
                    aware_at_source=actor if payload.aware_at else f"{actor} (intake time)",
                    determined_at=payload.determined_at or aware_at,
                    sources=sources or IncidentSources(), settings=settings or RunSettings(),
-                   org=org or {}, created_at=now)
+                   org=org or {}, org_source=org_source or {}, created_at=now)
 
 
 class Incident(SQLModel, table=True):
@@ -121,6 +123,12 @@ class Incident(SQLModel, table=True):
     settings: RunSettings = Field(default_factory=RunSettings,
                                   sa_column=Column(ModelJSON(RunSettings), nullable=False))
     org: dict[str, Any] = _json({})
+    # Where the org profile came from: {"kind": "example"} (the built-in example organisation)
+    # or {"kind": "file", "file": basename, "sha256": ...}. Empty: not recorded (older incidents).
+    org_source: dict[str, Any] = _json({})
+    # The providers notices went to, recorded when sending first starts: {"mode": "sandbox" |
+    # "real" | "mixed", "channels": {channel: {"sandboxed", "endpoint"}}}. Empty: nothing sent yet.
+    provider: dict[str, Any] = _json({})
     status: str = Field(default="open", max_length=20)
     # The kill switch of notification: active | paused | cancelled (breachflow sending ...).
     sending: str = Field(default="active", max_length=10,

@@ -87,6 +87,26 @@ def validate(data: dict[str, Any], *, example: bool = False) -> dict[str, Any]:
                              "notice": notice}
 
 
+def source(path: Path | None) -> dict[str, Any]:
+    """Where a profile came from, recorded on the incident: the built-in example (whose name
+    would otherwise sign real notices unnoticed) or a file, by name and content hash."""
+    if path is None:
+        return {"kind": "example", "name": EXAMPLE_ORG["name"]}
+    import hashlib
+
+    return {"kind": "file", "file": path.name,
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+
+
+def describe(recorded: dict[str, Any]) -> str:
+    """One line for status, register and reports."""
+    if recorded.get("kind") == "example":
+        return f"EXAMPLE organisation ({recorded.get('name')}, built in: no --org given)"
+    if recorded.get("kind") == "file":
+        return f"{recorded.get('file')} (sha256 {str(recorded.get('sha256'))[:12]})"
+    return "not recorded"
+
+
 def load(path: Path | None) -> dict[str, Any]:
     if path is None:
         return validate({}, example=True)

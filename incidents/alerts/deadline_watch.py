@@ -72,7 +72,7 @@ def due_level(*, start: datetime, deadline: datetime, now: datetime) -> int | No
     return reached[-1] if reached else None
 
 
-def _fulfilled(s: Session, incident: Incident, o: Obligation) -> bool:
+def fulfilled(s: Session, incident: Incident, o: Obligation) -> bool:
     if o.fulfilled_at is not None:
         return True
     if o.audience == "regulator":
@@ -99,7 +99,7 @@ def due_alerts(*, now: datetime) -> list[Due]:
                 continue
             level = due_level(start=clock_start(incident, o.deadline_rule), deadline=o.deadline,
                               now=now)
-            if level is None or _fulfilled(s, incident, o):
+            if level is None or fulfilled(s, incident, o):
                 continue
             alert = s.exec(select(DeadlineAlert).where(DeadlineAlert.obligation_id == o.id,
                                                        DeadlineAlert.level == level)).first()

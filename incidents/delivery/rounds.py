@@ -13,7 +13,7 @@ import time
 from typing import Any, Protocol
 
 from incidents import channels, db
-from incidents.delivery import ledger, send
+from incidents.delivery import ledger, providers, send
 from incidents.exceptions import BreachflowError
 from incidents.sqltypes import utcnow
 
@@ -57,6 +57,7 @@ def settle(incident_id: str) -> dict[str, int]:
 def deliver(incident_id: str, conductor: Conductor) -> dict[str, Any]:
     """Send every notice of the incident through the ledger until each row is settled."""
     conductor.prepare(incident_id)
+    providers.record_or_check(incident_id)  # never fall back to the sandbox (or out of it) silently
     served = set(channels.active())
     stalled_since = time.monotonic()
     while True:

@@ -99,18 +99,27 @@ def outstanding(incident: Incident) -> list[str]:
     return missing
 
 
-def plan(incident: Incident, obligation: Obligation, *, now: datetime) -> dict[str, Any]:
-    """Which elements the report carries, whether it is late and what is left to complete."""
+def plan(incident: Incident, obligation: Obligation, *, now: datetime,
+         sample: bool = True) -> dict[str, Any]:
+    """Which elements the report carries, whether it is late and what is left to complete.
+    `sample`: whether a sample notice can be attached; a law that wants one and has none
+    leaves the report a draft rather than pointing at an attachment that is not there."""
     elements = list(dict.fromkeys([*BASELINE, *obligation.content]))
     late = obligation.deadline is not None and now > obligation.deadline
     if late and obligation.jurisdiction in REASONS_WHEN_LATE and "reasons_for_delay" not in elements:
         elements.append("reasons_for_delay")
-    to_complete = [f"{ELEMENTS[e]} ({e})" for e in elements if e not in KNOWN]
+    # In words a reviewer reads (the element ids stay in the JSON's `elements`).
+    to_complete = [ELEMENTS[e] for e in elements if e not in KNOWN]
+    if "sample_notice" in elements and not sample:
+        to_complete.append(ELEMENTS["sample_notice"])
+    elif sample and "sample_notice" not in elements:
+        elements.append("sample_notice")  # the forms refer to it: it is attached, always
     if late and "reasons_for_delay" in elements:
-        to_complete.append("the reasons for the delay, in the controller's words (reasons_for_delay)")
+        to_complete.append("the reasons for the delay, in the controller's words")
     still = outstanding(incident)
     return {"elements": elements, "late": late, "to_complete": to_complete, "outstanding": still,
-            "phase": "initial report (further information to follow)" if still else "complete report",
+            "draft": bool(to_complete),
+            "phase": "initial report (further information to follow)" if still else "full report",
             "hours_since_aware": int((now - incident.aware_at).total_seconds() // 3600)}
 
 
@@ -124,6 +133,7 @@ def document(incident: Incident, obligation: Obligation, counts: dict[str, int],
                    "deadline": obligation.deadline.isoformat() if obligation.deadline else None,
                    "required_content": obligation.content, "elements": report["elements"],
                    "phase": report["phase"], "late": report["late"],
+                   "state": "draft" if report["draft"] else "ready for approval",
                    "to_complete": report["to_complete"], "outstanding": report["outstanding"]},
         "controller": {k: incident.org.get(k) for k in ("name", "postal_address", "dpo_name",
                                                        "dpo_email", "contact_phone")},
@@ -136,7 +146,10 @@ def document(incident: Incident, obligation: Obligation, counts: dict[str, int],
                      "breach_types": incident.breach_types, "cause": incident.cause,
                      "data_categories": incident.data_categories,
                      "contained": incident.contained, "measures_taken": incident.measures_taken,
-                     "severity": incident.severity, "risk_level": incident.risk_level},
+                     "severity": incident.severity, "risk_level": incident.risk_level,
+                     # A rehearsal is never read as a filing: sandboxed sending, example org.
+                     "sandbox": incident.provider.get("mode") in ("sandbox", "mixed"),
+                     "example_org": incident.org_source.get("kind") == "example"},
         "counts": counts,
         "sample_notice": {"content_hash": sample.content_hash, "locale": sample.locale,
                           "recipients": sample.recipients} if sample else None,
@@ -150,8 +163,8 @@ def render_report(s: Session, incident: Incident, obligation: Obligation, *, now
     and categories (`_counts`), None where nobody lives under that law."""
     counts, categories = people or (dict.fromkeys(_KEYS, 0), [])
     categories = categories or list(incident.data_categories)
-    report = plan(incident, obligation, now=now)
     sample = sample_notice(s, incident.id, obligation.jurisdiction)
+    report = plan(incident, obligation, now=now, sample=sample is not None)
     ctx = {"m": render.messages("en"), "org": incident.org, "incident": incident,
            "obligation": obligation, "counts": counts, "categories": categories,
            "consequences": consequences(categories), "notice_date": now, "sample": sample,
@@ -181,14 +194,17 @@ def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         for obligation in todo:
             html, markdown, data, to_complete = render_report(s, incident, obligation, now=utcnow(),
                                                  people=people.get(obligation.jurisdiction))
-            stem = folder / f"{obligation.jurisdiction}-{obligation.id}"
+            # A draft says so in its file name too: nobody files it by mistake.
+            draft = "-DRAFT" if to_complete else ""
+            stem = folder / f"{obligation.jurisdiction}-{obligation.id}{draft}"
             files = []
             for suffix, body in ((".html", html), (".md", markdown), (".json", data)):
                 path = Path(f"{stem}{suffix}")
                 path.write_text(body, encoding="utf-8")
                 files.append(str(path))
             pdf = Path(f"{stem}.pdf")
-            pdf.write_bytes(html_to_pdf(html, title=f"Breach report {obligation.jurisdiction}"))
+            title = f"{'DRAFT - ' if draft else ''}Breach report {obligation.jurisdiction}"
+            pdf.write_bytes(html_to_pdf(html, title=title))
             files.append(str(pdf))
             s.add(RegulatorReport(incident_id=incident.id, obligation_id=obligation.id or 0,
                                   jurisdiction=obligation.jurisdiction,

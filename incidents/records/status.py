@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from incidents import accounting
+from incidents.alerts import deadline_watch
 from incidents.assessment import plan
 from incidents.assessment.impact import populations
 from incidents.delivery import ledger
 from incidents.models import Announcement, Incident, Obligation, RegulatorReport, Step
-from incidents.records import filing
+from incidents.records import filing, provenance
 from incidents.sqltypes import utcnow
 
 STAGES = ("triage", "identification", "assessment", "notices", "notification",
           "announcement", "reports", "close")
+# Steps as the flow passes them: each gate after the stage whose result it approves.
+FLOW_ORDER = ("triage", "gate:triage", "identification", "assessment", "notices", "gate:notices",
+              "notification", "announcement", "reports", "gate:filing", "close")
 
 
 def _time(value: Any) -> str | None:
@@ -61,15 +65,26 @@ def assessment_document(session: Session, incident: Incident) -> dict[str, Any]:
     }
 
 
+def _progress(session: Session, incident: Incident, o: Obligation, *,
+              now: datetime) -> dict[str, bool]:
+    """Met (as the deadline watch counts it), and overdue: required, unmet, past its deadline,
+    while the incident is open (a closed incident's watch has ended)."""
+    met = deadline_watch.fulfilled(session, incident, o)
+    deadline = o.deadline.replace(tzinfo=UTC) if o.deadline and o.deadline.tzinfo is None else o.deadline
+    return {"fulfilled": met, "overdue": bool(o.required and not met and incident.status == "open"
+                                              and deadline is not None and deadline < now)}
+
+
 def status_document(session: Session, incident: Incident) -> dict[str, Any]:
     steps = {s.name: s for s in session.exec(select(Step).where(Step.incident_id == incident.id))}
-    ordered = [n for n in STAGES if n in steps] + sorted(set(steps) - set(STAGES))
+    ordered = [n for n in FLOW_ORDER if n in steps] + sorted(set(steps) - set(FLOW_ORDER))
     now = utcnow()
     return {
         "incident": {"id": incident.id, "external_id": incident.external_id,
                      "title": incident.title, "status": incident.status,
                      "severity": incident.severity, "is_breach": incident.is_breach,
-                     "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at)},
+                     "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at),
+                     **provenance.document(incident), "provenance": provenance.lines(incident)},
         "steps": [{"name": name, "state": steps[name].state, "attempts": steps[name].attempts,
                    "started": _time(steps[name].started_at),
                    "finished": _time(steps[name].finished_at), "outcome": steps[name].outcome,
@@ -77,7 +92,8 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
         "deliveries": ledger.counts(session, incident.id),
         "accounting": accounting.account(session, incident.id),
         "data_quality": incident.quality,
-        "obligations": [obligation_json(o) for o in session.exec(
+        "obligations": [{**obligation_json(o), **_progress(session, incident, o, now=now)}
+                        for o in session.exec(
             select(Obligation).where(Obligation.incident_id == incident.id)
             .order_by(col(Obligation.jurisdiction), col(Obligation.id)))],
         "announcements": [{"locale": a.locale, "destination": a.destination,
