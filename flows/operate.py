@@ -160,6 +160,10 @@ def serve(*, host: str, ui_port: int, api_port: int, executor_only: bool,
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     env = dict(os.environ)
+    if not executor_only:
+        # The runs link the notices' HTML on this API (incidents/notices/samples.py).
+        public = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+        env.setdefault("BREACHFLOW_PUBLIC_URL", f"http://{public}:{api_port}")
     try:
         api_url = env.get("PREFECT_API_URL")
         if executor_only and pool:

@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
 
-from flows import artifacts, delivery, fanout
+from flows import artifacts, delivery, fanout, labels
 from flows.gates import gate, triage_gate
 from flows.planning import plan_task
 from incidents import pipeline, steps
@@ -68,33 +68,41 @@ def _notification(incident_id: str) -> None:
         get_run_logger().warning("%s", error)
 
 
-@flow(name="respond_to_incident", flow_run_name="incident-{incident_id}",
+def _moved(incident_id: str) -> None:
+    """What the UI shows moves on: tags (severity, jurisdictions) and the time left."""
+    labels.label_run(incident_id)
+    artifacts.obligations(incident_id)
+
+
+@flow(name="respond_to_incident", flow_run_name=labels.run_name,
       task_runner=fanout.task_runner(max_workers=BATCH_WORKERS),
       log_prints=False)
 def respond_to_incident(incident_id: str, auto_approve: bool = False) -> Any:
     """Take one incident from triage to close; safe to run again at any point."""
     triage_task(incident_id)
+    labels.label_run(incident_id)
     route = triage_gate(incident_id, auto_approve=auto_approve)
+    labels.label_run(incident_id)
     if route == "merged":
         return {"status": "merged"}  # its alerts belong to another incident's run now
     if route == "breach":
         identification_task(incident_id)
         assessment_task(incident_id)
         paging.page_if_severe(incident_id)  # the number of people may have raised the severity
-        artifacts.obligations(incident_id)
+        _moved(incident_id)
         plan_task(incident_id)
         notices_task(incident_id)
+        artifacts.notices(incident_id)
         artifacts.documents(incident_id)
-        gate(incident_id, "notices", auto_approve=auto_approve,
-             description=f"Approve the notices of incident {incident_id}: samples are in the "
-                         "output folder under notices/.")
+        gate(incident_id, "notices", auto_approve=auto_approve)
         _notification(incident_id)
+        _moved(incident_id)
         announcement_task(incident_id)
         reports_task(incident_id)
         artifacts.documents(incident_id)
-        gate(incident_id, "filing", auto_approve=auto_approve,
-             description=f"Confirm filing of the regulator reports of incident {incident_id}.")
+        gate(incident_id, "filing", auto_approve=auto_approve)
         _notification(incident_id)  # what waited for a filing; done already: skipped
+        _moved(incident_id)
     closed = close_task(incident_id)
     artifacts.audit_anchor(incident_id)  # the trail's length at close, outside the database
     if "waiting" in closed:
