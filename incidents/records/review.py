@@ -8,7 +8,7 @@ address or directory id. The memo's wording lives in `templates/export/cover-mem
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
@@ -74,9 +74,10 @@ class Cell:
     locale: str
     channel: str
     recipient: str  # person | guardian
-    versions: int = 0
+    groups: int = 0
     people: int = 0
     sent: int = 0
+    hashes: set[str] = field(default_factory=set)
     best: Notice | None = None
     best_rank: tuple[int, int, str] = (-1, -1, "")
 
@@ -86,20 +87,22 @@ class Cell:
         return f"index/{safe_name(self.jurisdiction)}/{safe_name(self.locale)}/{self.channel}{suffix}"
 
 
-def cells(notices: list[Notice], sent: Counter[str]) -> list[Cell]:
-    """The representative of a cell is the version that went to the most people (then the
-    largest group, then the smallest hash, so the choice never depends on the database order)."""
+def cells(notices: list[Notice], sent: Counter[int]) -> list[Cell]:
+    """One cell per jurisdiction x locale x channel x recipient. Its representative is the
+    version that went to the most people (then the largest group, then the smallest hash, so
+    the choice never depends on the database order)."""
     found: dict[tuple[str, str, str, str], Cell] = {}
     for n in notices:
         recipient = "guardian" if n.group_key.endswith("-guardian") else "person"
+        went = sent.get(n.id or 0, 0)
         for j in n.jurisdictions or ["UNKNOWN"]:
             key = (j, n.locale, n.channel, recipient)
             cell = found.setdefault(key, Cell(*key))
-            cell.versions += 1
+            cell.groups += 1
             cell.people += n.recipients
-            cell.sent += sent.get(n.content_hash, 0)
-            # Largest sent first, then the largest group; the smallest hash breaks ties.
-            rank = (sent.get(n.content_hash, 0), n.recipients, _inverse(n.content_hash))
+            cell.sent += went
+            cell.hashes.add(n.content_hash)
+            rank = (went, n.recipients, _inverse(n.content_hash))
             if rank > cell.best_rank:
                 cell.best, cell.best_rank = n, rank
     return [found[k] for k in sorted(found)]
@@ -137,7 +140,8 @@ def index_files(cells_: list[Cell]) -> tuple[list[dict[str, Any]], dict[str, byt
         rows.append({"jurisdiction": c.jurisdiction, "locale": c.locale, "channel": c.channel,
                      "recipient": c.recipient, "people_in_groups": c.people,
                      # The page is not sent: it is what the link in the other notices opens.
-                     "sent": None if c.channel == "page" else c.sent, "versions": c.versions,
+                     "sent": None if c.channel == "page" else c.sent, "groups": c.groups,
+                     "versions": len(c.hashes),
                      "representative": n.content_hash, "subject": n.subject,
                      "approved_by": n.approved_by, "approved_at": _time(n.approved_at),
                      "files": names})

@@ -84,14 +84,14 @@ def test_the_pack_opens_with_memo_index_to_complete_quality_plan_and_letters(pac
     # The index: one entry per jurisdiction x locale x channel x recipient, counted right.
     with db.session() as s:
         notices = s.exec(select(Notice).where(Notice.incident_id == incident_id)).all()
-        sent = Counter(d.content_hash for d in s.exec(select(Delivery)))
+        sent = Counter(d.notice_id for d in s.exec(select(Delivery)))
     expected_people: dict[tuple[str, str, str, str], int] = defaultdict(int)
     expected_sent: dict[tuple[str, str, str, str], int] = defaultdict(int)
     for n in notices:
         for j in n.jurisdictions:
             key = (j, n.locale, n.channel, "guardian" if n.group_key.endswith("-guardian") else "person")
             expected_people[key] += n.recipients
-            expected_sent[key] += sent[n.content_hash]
+            expected_sent[key] += sent[n.id]
     index = json.loads(members["index.json"])
     got = {(r["jurisdiction"], r["locale"], r["channel"], r["recipient"]): r for r in index}
     assert set(got) == set(expected_people)
@@ -99,6 +99,7 @@ def test_the_pack_opens_with_memo_index_to_complete_quality_plan_and_letters(pac
     assert {k: r["sent"] for k, r in got.items() if k[2] != "page"} == \
         {k: v for k, v in expected_sent.items() if k[2] != "page"}
     assert sum(r["sent"] for r in index if r["channel"] == "letter") >= 3
+    assert all(r["versions"] <= r["groups"] for r in index)
     for row in index:
         assert all(f in members for f in row["files"])
         assert row["files"][0].startswith(f"index/{row['jurisdiction']}/{row['locale']}/{row['channel']}")
