@@ -72,8 +72,10 @@ def test_every_third_party_import_is_declared() -> None:
         if not dists:
             undeclared.append(f"{module} (imported in {where}) is not installed at all")
         elif not dists & (required | optional):
-            undeclared.append(f"{module} (imported in {where}): add {sorted(dists)[0]!r} to "
-                              "[project] dependencies (or an extra, if the import is optional)")
+            undeclared.append(
+                f"{module} (imported in {where}): add {sorted(dists)[0]!r} to "
+                "[project] dependencies (or an extra, if the import is optional)"
+            )
     assert not undeclared, "undeclared imports in pyproject.toml:\n  " + "\n  ".join(undeclared)
 
 
@@ -81,8 +83,10 @@ def test_every_declared_dependency_is_used() -> None:
     required, _ = _declared()
     imported = {d for module in _imports() for d in _distributions(module)}
     unused = sorted(required - imported - set(USED_WITHOUT_IMPORT))
-    assert not unused, (f"declared in pyproject.toml but imported nowhere in {PACKAGES}: {unused}; "
-                        "drop them, or name them in USED_WITHOUT_IMPORT with the reason")
+    assert not unused, (
+        f"declared in pyproject.toml but imported nowhere in {PACKAGES}: {unused}; "
+        "drop them, or name them in USED_WITHOUT_IMPORT with the reason"
+    )
 
 
 def test_the_license_is_an_spdx_expression_with_its_file() -> None:

@@ -19,8 +19,12 @@ NAME = re.compile(r"BREACHFLOW_[A-Z0-9_]+")
 def _read_by_code() -> dict[str, str]:
     """Variable name -> the first place (file:line) that names it."""
     found: dict[str, str] = {}
-    files = [p for folder in SOURCES for p in sorted((ROOT / folder).rglob("*"))
-             if p.is_file() and p.suffix in ("", ".py", ".sh", ".toml")]
+    files = [
+        p
+        for folder in SOURCES
+        for p in sorted((ROOT / folder).rglob("*"))
+        if p.is_file() and p.suffix in ("", ".py", ".sh", ".toml")
+    ]
     files += [ROOT / name for name in LAUNCHERS if (ROOT / name).is_file()]
     for path in files:
         if path == Path(__file__).resolve():
@@ -41,14 +45,17 @@ def test_every_environment_variable_is_documented() -> None:
                 missing.append(f"{name}* (read in {where}): list each variable of this prefix")
         elif name not in documented:
             missing.append(f"{name} (read in {where})")
-    assert not missing, ("environment variables read by the code but not documented; add a row "
-                         "`| `NAME` | what it does | default |` to the right table of "
-                         "docs/environment.md:\n  " + "\n  ".join(missing))
+    assert not missing, (
+        "environment variables read by the code but not documented; add a row "
+        "`| `NAME` | what it does | default |` to the right table of "
+        "docs/environment.md:\n  " + "\n  ".join(missing)
+    )
 
 
 def test_the_document_lists_no_variable_the_code_does_not_read() -> None:
     read = _read_by_code()
     documented = set(re.findall(r"`(BREACHFLOW_[A-Z0-9_]+)`", DOC.read_text(encoding="utf-8")))
-    stale = sorted(d for d in documented
-                   if d not in read and not any(d.startswith(p) for p in read if p.endswith("_")))
+    stale = sorted(
+        d for d in documented if d not in read and not any(d.startswith(p) for p in read if p.endswith("_"))
+    )
     assert not stale, f"docs/environment.md lists variables nothing reads any more: {stale}"
