@@ -23,7 +23,7 @@ from prefect.runtime import deployment, flow_run
 from pydantic import Field
 from sqlmodel import select
 
-from flows import artifacts
+from flows import artifacts, events
 from incidents import audit, db, responders, service, steps
 from incidents.alerts import paging
 from incidents.exceptions import BreachflowError
@@ -110,6 +110,7 @@ def _ask(incident_id: str, name: str, description: str, *,
     key = key or f"gate-{name}"
     # Where the run waits, so that the intake API can hand it an authenticated answer.
     _recorded(incident_id, ASKED, {"gate": name, "key": key, "flow_run_id": str(flow_run.id)})
+    events.emit(events.GATE_WAITING, incident_id=incident_id, payload={"gate": name, "key": key})
     if deployment.id:
         answer = suspend_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS)
     else:

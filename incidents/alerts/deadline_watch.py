@@ -164,8 +164,9 @@ def check(*, now: datetime | None = None, urls: list[str] | None = None) -> dict
     counts: dict[str, Any] = {"due": 0, "sent": 0, "failed": 0, "taken_elsewhere": 0}
     due = due_alerts(now=now)
     counts["due"] = len(due)
-    if due and not urls:
-        logger.warning("%d deadline alert(s) due but %s is not set: nothing sent", len(due), URLS_ENV)
+    if due and not alerting.configured(urls):
+        logger.warning("%d deadline alert(s) due but neither %s nor %s is set: nothing sent",
+                       len(due), URLS_ENV, alerting.BLOCKS_ENV)
         return counts
     for item in due:
         if not _claim(item, now=now):
