@@ -38,7 +38,7 @@ from pydantic import AwareDatetime, ConfigDict, Field, WithJsonSchema, create_mo
 from pydantic.json_schema import SkipJsonSchema
 from sqlmodel import col, select
 
-from flows import artifacts
+from flows import artifacts, events
 from incidents import audit, db, responders, service, steps
 from incidents.alerts import paging
 from incidents.exceptions import BreachflowError, InputError
@@ -255,6 +255,7 @@ def _ask(incident_id: str, name: str, description: str, *,
     message = message or waiting_message(incident_id, name)
     _log().warning("%s: answer the form of this run (Resume), or POST "
                    "/v1/incidents/%s/gates/%s", message, incident_id, name)
+    events.emit(events.GATE_WAITING, incident_id=incident_id, payload={"gate": name, "key": key})
     with _state_message(message):
         if deployment.id:
             answer = suspend_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS)

@@ -13,7 +13,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
 
-from flows import artifacts, delivery, fanout, labels
+from flows import artifacts, delivery, fanout, hooks, labels, limits
 from flows.gates import gate, triage_gate
 from flows.planning import plan_task
 from incidents import pipeline, steps
@@ -24,7 +24,8 @@ BATCH_WORKERS = 8  # task slots of the fan-out: the lanes of every channel sendi
 
 
 def _stage(name: str, work: Callable[[str], dict[str, Any]]) -> Any:
-    @task(name=name, cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+    @task(name=name, cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2,
+          timeout_seconds=limits.TASK_TIMEOUTS[name])
     def run(incident_id: str) -> dict[str, Any]:
         outcome = steps.run(incident_id, name, work)
         get_run_logger().info("%s: %s", name, outcome)
@@ -41,7 +42,7 @@ announcement_task = _stage("announcement", pipeline.announcement_stage)
 reports_task = _stage("reports", pipeline.reports_stage)
 
 
-@task(name="close", cache_policy=NO_CACHE)
+@task(name="close", cache_policy=NO_CACHE, timeout_seconds=limits.TASK_TIMEOUTS["close"])
 def close_task(incident_id: str) -> dict[str, Any]:
     """Close, or report (counts and what to do) why it cannot: people are unaccounted for. The
     flow then ends Failed with that message and the incident stays open."""
@@ -76,7 +77,8 @@ def _moved(incident_id: str) -> None:
 
 @flow(name="respond_to_incident", flow_run_name=labels.run_name,
       task_runner=fanout.task_runner(max_workers=BATCH_WORKERS),
-      log_prints=False)
+      log_prints=False, timeout_seconds=limits.FLOW_TIMEOUTS["respond_to_incident"],
+      on_failure=[hooks.run_failed], on_crashed=[hooks.run_crashed])
 def respond_to_incident(incident_id: str, auto_approve: bool = False) -> Any:
     """Take one incident from triage to close; safe to run again at any point."""
     triage_task(incident_id)

@@ -204,12 +204,13 @@ def check(*, now: datetime | None = None, urls: list[str] | None = None) -> dict
     due = due_alerts(now=now)
     ended = ended_holds(now=now)
     counts["due"] = len(due) + len(ended)
-    if ended and urls:
+    if ended and alerting.configured(urls):
         for hold_id in ended:
             error = _hold_ended(hold_id, now=now, urls=urls)
             counts["failed" if error else "sent"] += 1
-    if due and not urls:
-        logger.warning("%d deadline alert(s) due but %s is not set: nothing sent", len(due), URLS_ENV)
+    if due and not alerting.configured(urls):
+        logger.warning("%d deadline alert(s) due but neither %s nor %s is set: nothing sent",
+                       len(due), URLS_ENV, alerting.BLOCKS_ENV)
         return counts
     for item in due:
         if not _claim(item, now=now):

@@ -29,6 +29,7 @@ from sendgrid.helpers.mail import (
     To,
 )
 
+from incidents import credentials
 from incidents.channels import classify, pacing
 from incidents.channels.base import (
     OUTCOME,
@@ -67,11 +68,11 @@ class SendGridEmail(Channel):
 
     @classmethod
     def from_env(cls) -> SendGridEmail | None:
-        key = os.environ.get("SENDGRID_API_KEY")
+        key = credentials.get("SENDGRID_API_KEY")
         if not key:
             return None
         return cls(api_key=key, host=os.environ.get("BREACHFLOW_SENDGRID_HOST", DEFAULT_HOST),
-                   sender=os.environ.get("BREACHFLOW_EMAIL_FROM", "security@example.com"))
+                   sender=credentials.get("BREACHFLOW_EMAIL_FROM", "security@example.com") or "")
 
     def _mail(self, notice: Notice, messages: list[Outgoing], claim_token: str,
               incident_ref: str, tos: dict[str, To] | None = None) -> Mail:
