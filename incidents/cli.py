@@ -65,6 +65,10 @@ def _open(args: argparse.Namespace, *, actor: str) -> tuple[str, bool, str | Non
         return created.id, new, joined
 
 
+class Interrupted(Exception):
+    """Ctrl-C during a run; carries the incident's external id."""
+
+
 def _sandbox_if_needed(incident_id: str | None = None) -> str | None:
     """Start the embedded provider sandbox when no provider credentials are configured. An
     incident that already sent refuses another mode (never a silent fall-back)."""
@@ -99,10 +103,25 @@ def _flow(incident_id: str, *, auto_approve: bool) -> dict[str, Any]:
     runtime.configure()
     runtime.install_redaction()
     from flows.respond import respond_to_incident
-    from incidents import terminal
+    from incidents import db, service, terminal
+    from incidents.cli_gates import GateWatch, quiet_interrupts
 
-    with terminal.run_progress(incident_id):
-        state: Any = respond_to_incident(incident_id, auto_approve=auto_approve, return_state=True)
+    with db.session() as s:
+        external_id = service.get_incident(session=s, incident_id=incident_id).external_id
+    # A gate pauses the run in this process: say where and how to answer it.
+    watch = None if auto_approve else GateWatch(incident_id, external_id)
+    quiet_interrupts()
+    if watch is not None:
+        watch.start()
+    try:
+        with terminal.run_progress(incident_id):
+            state: Any = respond_to_incident(incident_id, auto_approve=auto_approve,
+                                             return_state=True)
+    except KeyboardInterrupt:
+        raise Interrupted(external_id) from None
+    finally:
+        if watch is not None:
+            watch.stop()
     if state.is_failed():
         error = state.result(raise_on_failure=False)
         if isinstance(error, BaseException):
@@ -130,6 +149,8 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
           f"{terminal.severity_line(document)}")
     for line in info["provenance"]:
         print(f"  {line}")
+    if info.get("waiting_at_gate"):
+        print(f"  waiting at gate: {info['waiting_at_gate']}")
     terminal.show(terminal.steps_table(document["steps"]))
     _accounting_table(document["accounting"])
     terminal.show(terminal.obligations_table(document["obligations"], now=utcnow()))
@@ -176,7 +197,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=args.incident_id)
-        incident_id, auto = incident.id, incident.settings.auto_approve
+        incident_id = incident.id
+        auto = bool(getattr(args, "auto_approve", False)) or incident.settings.auto_approve
     _sandbox_if_needed(incident_id)
     _flow(incident_id, auto_approve=auto)
     _summary(incident_id)
@@ -581,6 +603,8 @@ def parser() -> argparse.ArgumentParser:
                      "(default: breachflow-out/EXTERNAL_ID under BREACHFLOW_HOME)")
     resume = add("resume", cmd_resume, "continue an incident's response where it stopped")
     resume.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
+    resume.add_argument("--auto-approve", action="store_true",
+                        help="pass every gate still waiting (recorded as auto-approve)")
     status = add("status", cmd_status, "an incident's steps, deliveries and documents")
     status.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     status.add_argument("--json", action="store_true",
@@ -682,6 +706,12 @@ def main(argv: list[str] | None = None) -> int:
     except BreachflowError as error:
         print(f"breachflow: {error}", file=sys.stderr)
         return 1
+    except (KeyboardInterrupt, Interrupted) as error:
+        # Everything done so far is checkpointed in the database: say how to go on, no trace.
+        which = str(error) if isinstance(error, Interrupted) else "INCIDENT_ID"
+        print(f"\nbreachflow: interrupted; what was done is kept: `breachflow resume {which}` "
+              "continues", file=sys.stderr)
+        return 130
     except Exception as error:
         if os.environ.get("BREACHFLOW_DEBUG"):
             raise

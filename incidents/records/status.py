@@ -12,9 +12,11 @@ from incidents.alerts import deadline_watch
 from incidents.assessment import plan
 from incidents.assessment.impact import populations
 from incidents.delivery import ledger
-from incidents.models import Announcement, Incident, Obligation, RegulatorReport, Step
+from incidents.models import Announcement, AuditEvent, Incident, Obligation, RegulatorReport, Step
 from incidents.records import filing, provenance
 from incidents.sqltypes import utcnow
+
+GATES = ("triage", "notices", "filing")
 
 STAGES = ("triage", "identification", "assessment", "notices", "notification",
           "announcement", "reports", "close")
@@ -75,6 +77,27 @@ def _progress(session: Session, incident: Incident, o: Obligation, *,
                                               and deadline is not None and deadline < now)}
 
 
+def waiting_gate(session: Session, incident_id: str, steps: dict[str, Step]) -> str | None:
+    """The gate a run last asked and nobody has answered (its step not done, no decision
+    recorded after the question); None when no gate waits."""
+    events = session.exec(select(AuditEvent.id, AuditEvent.action, AuditEvent.detail).where(
+        AuditEvent.incident_id == incident_id,
+        col(AuditEvent.action).in_(["gate.asked", *(f"gate.{g}" for g in GATES)]))
+        .order_by(col(AuditEvent.id))).all()
+    asked: dict[str, int] = {}
+    answered: dict[str, int] = {}
+    for event_id, action, detail in events:
+        if action == "gate.asked":
+            asked[str(detail.get("gate"))] = int(event_id or 0)
+        else:
+            answered[action.removeprefix("gate.")] = int(event_id or 0)
+    done = {name.removeprefix("gate:") for name, step in steps.items()
+            if name.startswith("gate:") and step.state == "done"}
+    waiting = [(at, gate) for gate, at in asked.items()
+               if at > answered.get(gate, 0) and gate not in done]
+    return max(waiting)[1] if waiting else None
+
+
 def status_document(session: Session, incident: Incident) -> dict[str, Any]:
     steps = {s.name: s for s in session.exec(select(Step).where(Step.incident_id == incident.id))}
     ordered = [n for n in FLOW_ORDER if n in steps] + sorted(set(steps) - set(FLOW_ORDER))
@@ -84,7 +107,9 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
                      "title": incident.title, "status": incident.status,
                      "severity": incident.severity, "is_breach": incident.is_breach,
                      "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at),
-                     **provenance.document(incident), "provenance": provenance.lines(incident)},
+                     **provenance.document(incident), "provenance": provenance.lines(incident),
+                     "waiting_at_gate": waiting_gate(session, incident.id, steps)
+                     if incident.status != "closed" else None},
         "steps": [{"name": name, "state": steps[name].state, "attempts": steps[name].attempts,
                    "started": _time(steps[name].started_at),
                    "finished": _time(steps[name].finished_at), "outcome": steps[name].outcome,
