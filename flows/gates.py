@@ -28,6 +28,7 @@ from incidents import audit, db, responders, service, steps
 from incidents.alerts import paging
 from incidents.exceptions import BreachflowError
 from incidents.models import AuditEvent, Notice
+from incidents.notices import translation
 from incidents.records import filing
 from incidents.sqltypes import utcnow
 from incidents.triage import review
@@ -224,6 +225,11 @@ def gate(incident_id: str, name: str, *, auto_approve: bool, description: str) -
     """Pass the gate once: a re-run finds its step done and does not ask again."""
     if steps.state(incident_id, f"gate:{name}") == "done":
         return
+    if name == "notices":
+        warning = translation.gate_warning(incident_id)
+        if warning:  # locales and field names only
+            logger.warning("incident %s: %s", incident_id, warning)
+            description = warning + description
     if _auto(incident_id, auto_approve):
         decision = _auto_decision({"confirmed": True, "approved": True})
     else:

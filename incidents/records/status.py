@@ -12,6 +12,7 @@ from incidents.assessment import plan
 from incidents.assessment.impact import populations
 from incidents.delivery import ledger
 from incidents.models import Announcement, Incident, Obligation, RegulatorReport, Step
+from incidents.notices import translation
 from incidents.records import filing
 from incidents.sqltypes import utcnow
 
@@ -77,6 +78,8 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
         "deliveries": ledger.counts(session, incident.id),
         "accounting": accounting.account(session, incident.id),
         "data_quality": incident.quality,
+        # locale -> free-text fields its notices quote in the original language only
+        "needs_translation": translation.needs_translation(session, incident),
         "obligations": [obligation_json(o) for o in session.exec(
             select(Obligation).where(Obligation.incident_id == incident.id)
             .order_by(col(Obligation.jurisdiction), col(Obligation.id)))],
