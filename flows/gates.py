@@ -43,6 +43,7 @@ from incidents import audit, db, responders, service, steps
 from incidents.alerts import paging
 from incidents.exceptions import BreachflowError, InputError
 from incidents.models import AuditEvent, Incident, Notice
+from incidents.notices import translation
 from incidents.records import filing
 from incidents.records.status import affected_json
 from incidents.rendering.textify import markdown_escape
@@ -560,6 +561,11 @@ def gate(incident_id: str, name: str, *, auto_approve: bool, description: str = 
     del description  # the form's description is built from the incident (`_description`)
     if steps.state(incident_id, f"gate:{name}") == "done":
         return
+    if name == "notices":
+        warning = translation.gate_warning(incident_id)
+        if warning:  # locales and field names only
+            logger.warning("incident %s: %s", incident_id, warning)
+            description = warning + description
     if _auto(incident_id, auto_approve):
         decision = _auto_decision({"decision": "approve"})
     else:

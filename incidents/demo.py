@@ -152,6 +152,8 @@ def write(folder: Path, *, count: int = 3000, seed: int = 7, strangers: int = 5)
         "measures_taken": "We revoked all sessions, reset the affected passwords and blocked the "
                           "attacking addresses.",
         "law_enforcement_delay": False, "related_to": None,
+        # The same facts in every language the notices go out in (payload `translations`).
+        "language": "en", "translations": TRANSLATIONS,
     }
     paths["incident.json"].write_text(json.dumps(incident, indent=2), encoding="utf-8")
     # The remedy vendor's code file: one code per affected person and some to spare.
@@ -166,6 +168,28 @@ def write(folder: Path, *, count: int = 3000, seed: int = 7, strangers: int = 5)
     paths["org.toml"].write_text(ORG_TOML.replace("CODES_FILE", paths["remedy-codes.csv"]
                                                   .resolve().as_posix()), encoding="utf-8")
     return paths
+
+
+TRANSLATIONS = {
+    "de": {"summary": "Ein Angreifer hat sich mit anderswo entwendeten Passwörtern bei Kundenkonten "
+                      "angemeldet und Profildaten eingesehen.",
+           "measures_taken": "Wir haben alle Sitzungen beendet, die betroffenen Passwörter "
+                             "zurückgesetzt und die angreifenden Adressen gesperrt."},
+    "fr": {"summary": "Un attaquant s'est connecté à des comptes clients à l'aide de mots de passe "
+                      "dérobés ailleurs et a consulté des données de profil.",
+           "measures_taken": "Nous avons fermé toutes les sessions, réinitialisé les mots de passe "
+                             "concernés et bloqué les adresses d'où venait l'attaque."},
+    "es": {"summary": "Un atacante accedió a cuentas de clientes con contraseñas robadas en otros "
+                      "servicios y consultó datos del perfil.",
+           "measures_taken": "Hemos cerrado todas las sesiones, restablecido las contraseñas "
+                             "afectadas y bloqueado las direcciones desde las que se atacó."},
+    "ja": {"summary": "攻撃者が他所で流出したパスワードを使ってお客様のアカウントにログインし、"
+                      "プロフィール情報を閲覧しました。",
+           "measures_taken": "すべてのログインセッションを無効にし、該当するパスワードをリセットし、"
+                             "攻撃元のアドレスを遮断しました。"},
+    "zh-CN": {"summary": "攻击者利用在其他地方泄露的密码登录了客户账户，并查看了个人资料信息。",
+              "measures_taken": "我们已终止所有登录会话，重置了受影响的密码，并封禁了发起攻击的地址。"},
+}
 
 
 ORG_TOML = """\

@@ -71,6 +71,8 @@ class IncidentCreate(SQLModel):
     law_enforcement_delay: bool = False
     records_of_care: bool = False
     related_to: str | None = None
+    language: str = "en"
+    translations: dict[str, Any] = {}
     sources: IncidentSources = IncidentSources()
     settings: RunSettings = RunSettings()
     org: dict[str, Any] = {}
@@ -117,6 +119,10 @@ class Incident(SQLModel, table=True):
     # The data came from records of care (payload `records_of_care`; 45 CFR 160.103).
     records_of_care: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     related_to: str | None = Field(default=None, max_length=200)
+    # The language of the free text (summary, measures taken) and its translations:
+    # {locale: {"summary": ..., "measures_taken": ...}} (incidents/notices/translation.py).
+    language: str = Field(default="en", max_length=20, sa_column_kwargs={"server_default": "en"})
+    translations: dict[str, Any] = _json({})
     # Where this incident's people come from, and how its run behaves.
     sources: IncidentSources = Field(default_factory=IncidentSources,
                                      sa_column=Column(ModelJSON(IncidentSources), nullable=False))

@@ -13,6 +13,7 @@ from incidents.assessment import plan
 from incidents.assessment.impact import populations
 from incidents.delivery import ledger
 from incidents.models import Announcement, AuditEvent, Incident, Obligation, RegulatorReport, Step
+from incidents.notices import translation
 from incidents.records import filing, provenance
 from incidents.sqltypes import utcnow
 
@@ -117,6 +118,8 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
         "deliveries": ledger.counts(session, incident.id),
         "accounting": accounting.account(session, incident.id),
         "data_quality": incident.quality,
+        # locale -> free-text fields its notices quote in the original language only
+        "needs_translation": translation.needs_translation(session, incident),
         "obligations": [{**obligation_json(o), **_progress(session, incident, o, now=now)}
                         for o in session.exec(
             select(Obligation).where(Obligation.incident_id == incident.id)

@@ -1,4 +1,4 @@
-"""activation codes of the remedy and the person's notice reference
+"""activation codes of the remedy, the person's notice reference, translated free text
 
 Revision ID: 0009
 Revises: 0008_holds_and_claim_by_deadline
@@ -14,7 +14,7 @@ from alembic import op
 import incidents.sqltypes
 
 
-revision = "0009_activation_codes_and_references"
+revision = "0009_remedy_codes_references_translations"
 down_revision = "0008_holds_and_claim_by_deadline"
 branch_labels = None
 depends_on = None
@@ -37,6 +37,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("activationcode", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_activationcode_incident_id"), ["incident_id"], unique=False)
+    with op.batch_alter_table("incident", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False,
+                      server_default="en")
+        )
+        batch_op.add_column(
+            sa.Column("translations", incidents.sqltypes.JSONValue(), nullable=False,
+                      server_default=sa.text("'{}'"))
+        )
     with op.batch_alter_table("noticelink", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column("reference", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True)
@@ -48,6 +57,9 @@ def downgrade() -> None:
     with op.batch_alter_table("noticelink", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_noticelink_reference"))
         batch_op.drop_column("reference")
+    with op.batch_alter_table("incident", schema=None) as batch_op:
+        batch_op.drop_column("translations")
+        batch_op.drop_column("language")
     with op.batch_alter_table("activationcode", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_activationcode_incident_id"))
     op.drop_table("activationcode")
