@@ -376,6 +376,9 @@ def context_markdown(incident_id: str, name: str) -> str:
                   f"- notices rendered: {notices}", ""]
     lines += ["## Deadlines", "", _deadline_table(incident_id, now), ""]
     if name == "notices":
+        warning = translation.gate_warning(incident_id)
+        if warning:
+            lines += [f"**{markdown_escape(warning.strip())}**", ""]
         lines += ["## The notices", "", artifacts.notice_index(incident_id), ""]
     if reports:
         lines += ["## Regulator reports", "",
@@ -563,9 +566,8 @@ def gate(incident_id: str, name: str, *, auto_approve: bool, description: str = 
         return
     if name == "notices":
         warning = translation.gate_warning(incident_id)
-        if warning:  # locales and field names only
+        if warning:  # locales and field names only; the context artifact says it too
             logger.warning("incident %s: %s", incident_id, warning)
-            description = warning + description
     if _auto(incident_id, auto_approve):
         decision = _auto_decision({"decision": "approve"})
     else:
