@@ -13,12 +13,13 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.states import Failed
 
-from flows import artifacts, delivery, fanout
+from flows import artifacts, delivery, fanout, tracks
 from flows.gates import gate, triage_gate
 from flows.planning import plan_task
-from incidents import pipeline, steps
+from incidents import db, pipeline, steps
 from incidents.alerts import paging
 from incidents.exceptions import StepFailed
+from incidents.records import filing
 
 BATCH_WORKERS = 8  # task slots of the fan-out: the lanes of every channel sending at once
 
@@ -38,7 +39,6 @@ identification_task = _stage("identification", pipeline.identification_stage)
 assessment_task = _stage("assessment", pipeline.assessment_stage)
 notices_task = _stage("notices", pipeline.notices_stage)
 announcement_task = _stage("announcement", pipeline.announcement_stage)
-reports_task = _stage("reports", pipeline.reports_stage)
 
 
 @task(name="close", cache_policy=NO_CACHE)
@@ -52,6 +52,15 @@ def close_task(incident_id: str) -> dict[str, Any]:
             raise
         get_run_logger().warning("%s", error)
         return {"waiting": str(error)}
+    # Filings are the regulator track's: close does not wait for them, it names what is
+    # still outstanding.
+    with db.session() as s:
+        left = filing.outstanding(s, incident_id)
+    if left:
+        get_run_logger().warning("incident %s: reports not yet filed: %s", incident_id,
+                                 ", ".join(f"{o['jurisdiction']}/{o['phase']}" for o in left))
+    outcome = {**outcome, "reports_outstanding": [
+        f"{o['jurisdiction']}/{o['phase']}" for o in left]}
     get_run_logger().info("close: %s", outcome)
     return outcome
 
@@ -65,25 +74,32 @@ def respond_to_incident(incident_id: str, auto_approve: bool = False) -> Any:
     route = triage_gate(incident_id, auto_approve=auto_approve)
     if route == "merged":
         return {"status": "merged"}  # its alerts belong to another incident's run now
+    regulator: tracks.RegulatorTrack | None = None
     if route == "breach":
         identification_task(incident_id)
         assessment_task(incident_id)
         paging.page_if_severe(incident_id)  # the number of people may have raised the severity
         artifacts.obligations(incident_id)
         plan_task(incident_id)
-        notices_task(incident_id)
-        artifacts.documents(incident_id)
-        gate(incident_id, "notices", auto_approve=auto_approve,
-             description=f"Approve the notices of incident {incident_id}: samples are in the "
-                         "output folder under notices/.")
-        steps.run(incident_id, "notification", delivery.notify)
-        announcement_task(incident_id)
-        reports_task(incident_id)
-        artifacts.documents(incident_id)
-        gate(incident_id, "filing", auto_approve=auto_approve,
-             description=f"Confirm filing of the regulator reports of incident {incident_id}.")
+        # Two tracks from here: the regulators' clocks do not wait for the notices to go out.
+        regulator = tracks.RegulatorTrack(incident_id, auto_approve=auto_approve)
+        try:
+            notices_task(incident_id)
+            artifacts.documents(incident_id)
+            gate(incident_id, "notices", auto_approve=auto_approve,
+                 description=f"Approve the notices of incident {incident_id}: samples are in the "
+                             "output folder under notices/.")
+            steps.run(incident_id, "notification", delivery.notify)
+            announcement_task(incident_id)
+            tracks.later_reports_task(incident_id)
+            artifacts.documents(incident_id)
+        finally:
+            tracks.individual_track_ended(incident_id)
+    # Close does not wait for the filings: its outcome lists the reports still outstanding.
     closed = close_task(incident_id)
     artifacts.audit_anchor(incident_id)  # the trail's length at close, outside the database
+    if regulator is not None:
+        closed = {**closed, "regulator_track": regulator.join()}
     if "waiting" in closed:
         return Failed(message=closed["waiting"])
     return closed
