@@ -20,7 +20,7 @@ from typing import Any, Literal
 from prefect import pause_flow_run, suspend_flow_run
 from prefect.input import RunInput
 from prefect.runtime import deployment, flow_run
-from pydantic import Field
+from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from flows import artifacts
@@ -69,12 +69,25 @@ class NoticeApproval(RunInput):
     attestation: str = ""
 
 
+# --- The filing gate's form. Asked per report by flows/filing_gate.py, apart from the generic
+# gate machinery above and below: only the model lives here, beside the other forms.
+class ReportFiling(BaseModel):
+    """One report's answer. `filed` has no default: each report needs an explicit yes or no."""
+
+    report: int
+    jurisdiction: str = ""
+    phase: str = ""
+    deadline: str = ""
+    filed: Literal["yes", "no"]
+    filed_at: datetime | None = None  # with its time zone, e.g. 2026-12-05T14:30:00+01:00
+    reference: str = ""  # the regulator's reference for this filing
+
+
 class FilingConfirmation(RunInput):
-    filed: bool = False
+    reports: list[ReportFiling]
     approver: str = ""
-    reference: str = ""
-    filed_at: datetime | None = None
     attestation: str = ""
+# --- end of the filing gate's form
 
 
 FORMS: dict[str, type[RunInput]] = {

@@ -15,17 +15,27 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
+from sqlalchemy import func
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from incidents import accounting, db, service
-from incidents.models import AffectedSubject, Delivery, Incident, Notice, Obligation, RegulatorReport
+from incidents.models import (
+    AffectedSubject,
+    Delivery,
+    DeliveryObligation,
+    Incident,
+    Notice,
+    Obligation,
+    RegulatorReport,
+)
 from incidents.notices.elements import consequences, ordered_categories
 from incidents.rendering import render
 from incidents.rendering.pdf import html_to_pdf
 from incidents.rendering.textify import html_to_markdown
 from incidents.sqltypes import utcnow
 from regulators.content import ELEMENTS
+from regulators.rules import EARLY_PHASES
 
 # Always in a report, whatever the law's list: what happened, to what and whom, what was done.
 BASELINE: Final = ("what_happened", "date_of_discovery", "data_categories", "number_affected",
@@ -69,6 +79,22 @@ def _counts(s: Session, incident_id: str) -> dict[str, tuple[dict[str, int], lis
             categories[code] |= person.categories
     return {code: ({key: found[key] for key in _KEYS}, ordered_categories(categories[code]))
             for code, found in counts.items()}
+
+
+def notice_dates(s: Session, incident_id: str) -> dict[str, dict[str, str | None]]:
+    """Per jurisdiction, when its people's notices went out: the first accepted and the last
+    settled (a later-phase report carries them; ids and times only)."""
+    rows = s.execute(
+        select_columns(col(Obligation.jurisdiction), func.min(col(Delivery.updated_at)),
+                       func.max(func.coalesce(col(Delivery.settled_at), col(Delivery.updated_at))))
+        .join(DeliveryObligation, col(DeliveryObligation.delivery_id) == col(Delivery.id))
+        .join(Obligation, col(Obligation.id) == col(DeliveryObligation.obligation_id))
+        .where(col(Delivery.incident_id) == incident_id,
+               col(Delivery.state).in_(accounting.NOTIFIED))
+        .group_by(col(Obligation.jurisdiction))).all()
+    return {code: {"first_sent": first.isoformat() if first else None,
+                   "last_settled": last.isoformat() if last else None}
+            for code, first, last in rows}
 
 
 def _channels(s: Session, incident_id: str) -> list[str]:
@@ -115,7 +141,8 @@ def plan(incident: Incident, obligation: Obligation, *, now: datetime) -> dict[s
 
 
 def document(incident: Incident, obligation: Obligation, counts: dict[str, int],
-             report: dict[str, Any], sample: Notice | None) -> dict[str, Any]:
+             report: dict[str, Any], sample: Notice | None,
+             notices: dict[str, str | None] | None = None) -> dict[str, Any]:
     """The machine-readable report; ids and counts, no personal data."""
     return {
         "report": {"jurisdiction": obligation.jurisdiction, "recipient": obligation.recipient,
@@ -123,7 +150,8 @@ def document(incident: Incident, obligation: Obligation, counts: dict[str, int],
                    "needs_review": obligation.needs_review, "deadline_rule": obligation.deadline_rule,
                    "deadline": obligation.deadline.isoformat() if obligation.deadline else None,
                    "required_content": obligation.content, "elements": report["elements"],
-                   "phase": report["phase"], "late": report["late"],
+                   "phase": report["phase"], "report_phase": obligation.phase,
+                   "late": report["late"],
                    "to_complete": report["to_complete"], "outstanding": report["outstanding"]},
         "controller": {k: incident.org.get(k) for k in ("name", "postal_address", "dpo_name",
                                                        "dpo_email", "contact_phone")},
@@ -138,6 +166,8 @@ def document(incident: Incident, obligation: Obligation, counts: dict[str, int],
                      "contained": incident.contained, "measures_taken": incident.measures_taken,
                      "severity": incident.severity, "risk_level": incident.risk_level},
         "counts": counts,
+        # When the individual notices went out (a later phase: what became known since).
+        "notices": notices,
         "sample_notice": {"content_hash": sample.content_hash, "locale": sample.locale,
                           "recipients": sample.recipients} if sample else None,
         "reasons": obligation.reasons,
@@ -145,7 +175,8 @@ def document(incident: Incident, obligation: Obligation, counts: dict[str, int],
 
 
 def render_report(s: Session, incident: Incident, obligation: Obligation, *, now: datetime,
-                  people: tuple[dict[str, int], list[str]] | None) -> tuple[str, str, str, list[str]]:
+                  people: tuple[dict[str, int], list[str]] | None,
+                  notices: dict[str, str | None] | None = None) -> tuple[str, str, str, list[str]]:
     """(HTML, Markdown, JSON) of one obligation's report; `people`: its jurisdiction's counts
     and categories (`_counts`), None where nobody lives under that law."""
     counts, categories = people or (dict.fromkeys(_KEYS, 0), [])
@@ -157,15 +188,17 @@ def render_report(s: Session, incident: Incident, obligation: Obligation, *, now
            "consequences": consequences(categories), "notice_date": now, "sample": sample,
            "channels": _channels(s, incident.id), "element_names": ELEMENTS,
            "form_templates": [f"jurisdictions/{obligation.jurisdiction}/regulator.form.html.j2"],
-           **report}
+           "report_phase": obligation.phase, "notices": notices, **report}
     html = render.render("regulator.report.html.j2", ctx)[1]
-    data = json.dumps(document(incident, obligation, counts, report, sample), indent=2,
+    data = json.dumps(document(incident, obligation, counts, report, sample, notices), indent=2,
                       ensure_ascii=False)
     return html, html_to_markdown(html), data, report["to_complete"]
 
 
-def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
-    """The regulator-report stage; returns counts only."""
+def generate(incident_id: str, *, out_dir: Path, early: bool | None = None) -> dict[str, Any]:
+    """The regulator-report stage; returns counts only. `early`: only the initial and
+    preliminary phases (drafted right after assessment, while notices still go out), or only
+    the later ones (drafted once delivery ended, with its counts and dates); None: all."""
     folder = out_dir / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     made = 0
@@ -176,11 +209,14 @@ def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         obligations = s.exec(select(Obligation).where(
             Obligation.incident_id == incident.id, Obligation.audience == "regulator",
             col(Obligation.required) | col(Obligation.needs_review))).all()
-        todo = [o for o in obligations if o.id not in done]
+        todo = [o for o in obligations if o.id not in done
+                and (early is None or (o.phase in EARLY_PHASES) == early)]
         people = _counts(s, incident.id) if todo else {}
+        dates = notice_dates(s, incident.id) if todo and early is not True else {}
         for obligation in todo:
             html, markdown, data, to_complete = render_report(s, incident, obligation, now=utcnow(),
-                                                 people=people.get(obligation.jurisdiction))
+                                                 people=people.get(obligation.jurisdiction),
+                                                 notices=dates.get(obligation.jurisdiction))
             stem = folder / f"{obligation.jurisdiction}-{obligation.id}"
             files = []
             for suffix, body in ((".html", html), (".md", markdown), (".json", data)):
@@ -196,4 +232,4 @@ def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
                                   to_complete=to_complete,
                                   content_hash=render.content_hash(html, markdown, data)))
             made += 1
-    return {"reports": made + len(done)}
+    return {"reports": made + len(done), "drafted": made}
