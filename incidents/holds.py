@@ -26,11 +26,21 @@ from sqlmodel import Session, col, select
 
 from incidents import audit, steps
 from incidents.exceptions import InputError, NotFound
-from incidents.models import Delivery, DeliveryObligation, Hold, Obligation, RegulatorReport
+from incidents.models import (
+    Delivery,
+    DeliveryObligation,
+    Hold,
+    Incident,
+    Obligation,
+    RegulatorReport,
+)
 from incidents.sqltypes import utcnow
 from regulators import order
 from regulators.registry import codes
 
+# A notice no law requires goes after every dated one: due this long after awareness.
+UNDATED: Final = timedelta(days=3650)
+UNDATED_KEY: Final = ""
 MAX_AGENCY: Final = 200
 MAX_REASON: Final = 500
 # A hold's end or a filing that frees notices: these steps run again on `resume`.
@@ -325,3 +335,24 @@ def first_notice_deadlines(session: Session, incident_id: str) -> int:
         o.deadline = at + timedelta(days=constraint.days or 0)
         set_ += 1
     return set_
+
+
+def due_by(session: Session, incident_id: str) -> dict[str, datetime]:
+    """Jurisdiction -> the earliest deadline of its required individual obligations: the order
+    in which the ledger claims notices and the plan counts them. "Without undue delay" and
+    "immediately" set no later date, so such a notice is due at once (its clock's start).
+    Under UNDATED_KEY the date of a notice no law requires."""
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound(f"no incident {incident_id}")
+    found: dict[str, datetime] = {UNDATED_KEY: incident.aware_at + UNDATED}
+    for code, deadline in session.exec(
+        select(Obligation.jurisdiction, Obligation.deadline).where(
+            Obligation.incident_id == incident_id,
+            Obligation.audience == "individuals",
+            col(Obligation.required),
+        )
+    ):
+        at = deadline or incident.aware_at
+        found[code] = min(found.get(code, at), at)
+    return found

@@ -46,7 +46,13 @@ def announcement_stage(incident_id: str) -> dict[str, Any]:
 
 
 def reports_stage(incident_id: str) -> dict[str, Any]:
-    return reports.generate(incident_id, out_dir=out_dir(incident_id))
+    """The initial and preliminary reports: drafted right after assessment."""
+    return reports.generate(incident_id, out_dir=out_dir(incident_id), early=True)
+
+
+def later_reports_stage(incident_id: str) -> dict[str, Any]:
+    """The final and supplementary reports: drafted once delivery ended, with its counts."""
+    return reports.generate(incident_id, out_dir=out_dir(incident_id), early=False)
 
 
 def close_stage(incident_id: str) -> dict[str, Any]:

@@ -56,8 +56,6 @@ DEAD = ("failed", "bounced")  # this channel will not reach the person: fall bac
 RANK = {"pending": 0, "claimed": 1, "unknown": 2, "accepted": 3, "delivered": 4,
         "bounced": 4, "failed": 4, "cancelled": 4}
 SENDING = ("active", "paused", "cancelled")
-# A notice no law dates goes after every dated one (its `due_by` is this far after awareness).
-UNDATED = timedelta(days=3650)
 
 
 def ladder() -> tuple[str, ...]:
@@ -125,7 +123,7 @@ def plan(incident_id: str, served: Iterable[str] | None = None) -> int:
             select(Delivery.subject_pk, Delivery.recipient_kind).where(
                 Delivery.incident_id == incident_id))}
         obligations = _individual_obligations(s, incident_id)
-        due = _due_by(s, incident_id)
+        due = holds.due_by(s, incident_id)
         notices = _notice_ids(s, incident_id)
         rows: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
@@ -162,7 +160,7 @@ def plan(incident_id: str, served: Iterable[str] | None = None) -> int:
                        "state": "pending", "attempts": 0, "created_at": now,
                        "unverified_resends": 0,
                        "due_by": min((due[j] for j in jurisdictions if j in due),
-                                     default=due[UNDATED_KEY])}
+                                     default=due[holds.UNDATED_KEY])}
                 rows.append(row)
                 links += [{"delivery_id": row["id"], "obligation_id": o}
                           for j in jurisdictions for o in obligations.get(j, [])]
@@ -183,25 +181,6 @@ def _individual_obligations(s: Session, incident_id: str) -> dict[str, list[int]
             Obligation.incident_id == incident_id, Obligation.audience == "individuals",
             col(Obligation.required))):
         found[jurisdiction].append(pk or 0)
-    return found
-
-
-UNDATED_KEY = ""
-
-
-def _due_by(s: Session, incident_id: str) -> dict[str, datetime]:
-    """Jurisdiction -> the earliest deadline of its required individual obligations. "Without
-    undue delay" and "immediately" set no later date: such a notice is due at once (its clock's
-    start). Under the key "" the date of a notice no law requires."""
-    incident = s.get(Incident, incident_id)
-    if incident is None:
-        raise NotFound(f"no incident {incident_id}")
-    found: dict[str, datetime] = {UNDATED_KEY: incident.aware_at + UNDATED}
-    for jurisdiction, deadline in s.exec(select(Obligation.jurisdiction, Obligation.deadline).where(
-            Obligation.incident_id == incident_id, Obligation.audience == "individuals",
-            col(Obligation.required))):
-        at = deadline or incident.aware_at
-        found[jurisdiction] = min(found.get(jurisdiction, at), at)
     return found
 
 

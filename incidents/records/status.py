@@ -36,7 +36,7 @@ def obligation_json(o: Obligation) -> dict[str, Any]:
         "count": o.count, "deadline": _time(o.deadline), "deadline_rule": o.deadline_rule,
         "recipient": o.recipient, "citation": o.citation, "reasons": o.reasons,
         "substitute_notice": o.substitute_notice, "needs_review": o.needs_review,
-        "verification": o.verification,
+        "verification": o.verification, "phase": o.phase,
     }
 
 
