@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -422,6 +423,39 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _filing_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError("--at: not a date-time, e.g. 2026-12-05T14:30:00+01:00 or ...Z",
+                         field="filed_at") from None
+
+
+def cmd_filed(args: argparse.Namespace) -> int:
+    """Record that a regulator report was filed (audited); nothing is written on an error."""
+    from incidents import db, service
+    from incidents.records import filing
+
+    at = _filing_time(args.at)
+    options = {"filed_at": "--at", "reference": "--reference", "report": "REPORT"}
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=args.incident_id)
+        try:
+            report = filing.find_report(s, incident_id=incident.id, spec=args.report)
+            filing.file_report(s, incident_id=incident.id, report_id=report.id or 0,
+                               filed_at=at, reference=args.reference, actor=args.actor)
+        except InputError as error:  # named as the command line names it
+            named = options.get(error.field or "", error.field or "")
+            message = str(error).removeprefix(f"{error.field}: ")
+            raise InputError(f"{named}: {message}", field=error.field) from None
+        obligation_phase = next((o.phase for r, o in filing.reports_of(s, incident.id)
+                                 if r.id == report.id and o is not None), "initial")
+        print(f"report {report.id} ({report.jurisdiction}/{obligation_phase}) filed at "
+              f"{at.isoformat()}" + (f" under {report.filing_reference}"
+                                     if report.filing_reference else ""))
+    return 0
+
+
 def cmd_mail(args: argparse.Namespace) -> int:
     from incidents.delivery import returned_mail
 
@@ -657,6 +691,16 @@ def parser() -> argparse.ArgumentParser:
                          help="only these people: subject ids, one per line or a subject_id column")
     resolve.add_argument("--actor", default=os.environ.get("USER") or "cli",
                          help="who decides (default: the login name)")
+    filed = add("filed", cmd_filed, "record that a regulator report was filed (audited)")
+    filed.add_argument("incident_id", metavar="INCIDENT_ID")
+    filed.add_argument("report", metavar="REPORT",
+                       help="the report's id (status --json), its jurisdiction (EU) or "
+                            "jurisdiction/phase (JP/final)")
+    filed.add_argument("--at", required=True, metavar="TIME",
+                       help="when it was filed, with its time zone (2026-12-05T14:30:00+01:00)")
+    filed.add_argument("--reference", metavar="REF", help="the regulator's reference")
+    filed.add_argument("--actor", default=os.environ.get("USER") or "cli",
+                       help="who filed it (default: the login name)")
     mail = add("mail", cmd_mail, "letters by post: record letters the post returned")
     mail.add_argument("action", choices=["returned"],
                       help="returned: letters the post sent back (their people move to the next channel)")

@@ -46,6 +46,8 @@ class Due:
     audience: str
     deadline: datetime
     citation: str
+    # Each phase of a report is its own obligation with its own deadline (Japan 速報/確報).
+    phase: str = "initial"
 
 
 def alert_urls() -> list[str]:
@@ -95,7 +97,11 @@ def due_alerts(*, now: datetime) -> list[Due]:
     with db.session() as s:
         rows = s.exec(select(Obligation, Incident).join(
             Incident, col(Incident.id) == col(Obligation.incident_id)).where(
-            Incident.status == "open", col(Obligation.required),
+            # A closed incident still owes its unfiled reports (close does not wait for
+            # filings): their phases stay watched until filed.
+            or_(col(Incident.status) == "open",
+                and_(col(Incident.status) == "closed", col(Obligation.audience) == "regulator")),
+            col(Obligation.required),
             col(Obligation.deadline).is_not(None))).all()
         for o, incident in rows:
             if o.deadline is None or o.id is None:
@@ -110,7 +116,7 @@ def due_alerts(*, now: datetime) -> list[Due]:
                 alert.state == "sending" and alert.created_at <= now - STALE_SENDING))
             if alert is None or retry:
                 found.append(Due(incident.id, incident.external_id, o.id, level, o.jurisdiction,
-                                 o.audience, o.deadline, o.citation))
+                                 o.audience, o.deadline, o.citation, o.phase))
     return found
 
 
@@ -153,9 +159,11 @@ def message(due: Due, *, now: datetime) -> tuple[str, str]:
     """Title and body of one alert (ids, rules and times only)."""
     what = "OVERDUE" if due.level == 100 else f"{due.level}% of the time used"
     deadline = due.deadline.isoformat().replace("+00:00", "Z")
-    title = f"breachflow {due.external_id}: {due.jurisdiction} {due.audience} notice {what}"
+    kind = (f"{due.phase} report" if due.audience == "regulator" else "notice")
+    title = f"breachflow {due.external_id}: {due.jurisdiction} {due.audience} {kind} {what}"
+    phase = f" ({due.phase} phase)" if due.audience == "regulator" else ""
     body = (f"Incident {due.external_id} ({due.incident_id}): the {due.audience} obligation of "
-            f"{due.jurisdiction} is due {deadline} ({_left(due.deadline, now)}).\n"
+            f"{due.jurisdiction}{phase} is due {deadline} ({_left(due.deadline, now)}).\n"
             f"Citation: {due.citation}")
     return title, body
 
