@@ -20,6 +20,8 @@ MINUTE, HOUR, DAY = 60, 3600, 86400
 
 FLOW_TIMEOUTS = {
     "respond_to_incident": 8 * DAY,
+    # the regulator track waits at its filing gates (a week each, as the incident's run)
+    "regulator_track": 15 * DAY,
     "deliver_notices": DAY,
     "deadline_watch": 10 * MINUTE,
     "purge_expired": HOUR,
@@ -33,6 +35,7 @@ TASK_TIMEOUTS = {
     "notices": 2 * HOUR,
     "announcement": HOUR,
     "reports": HOUR,
+    "reports-later": HOUR,
     "close": 30 * MINUTE,
     "prepare-deliveries": 2 * HOUR,
     "send-batch": 30 * MINUTE,
