@@ -20,7 +20,8 @@ MINUTE, HOUR, DAY = 60, 3600, 86400
 
 FLOW_TIMEOUTS = {
     "respond_to_incident": 8 * DAY,
-    # the regulator track waits at its filing gates (a week each, as the incident's run)
+    # the regulator track waits at its filing gates (a week each, as the incident's run); its
+    # tasks run in the track's own thread, where Prefect cannot interrupt a task: this bounds them
     "regulator_track": 15 * DAY,
     "deliver_notices": DAY,
     "deadline_watch": 10 * MINUTE,
@@ -34,8 +35,6 @@ TASK_TIMEOUTS = {
     "plan": 30 * MINUTE,
     "notices": 2 * HOUR,
     "announcement": HOUR,
-    "reports": HOUR,
-    "reports-later": HOUR,
     "close": 30 * MINUTE,
     "prepare-deliveries": 2 * HOUR,
     "send-batch": 30 * MINUTE,

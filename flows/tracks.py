@@ -40,8 +40,7 @@ def individual_track_ended(incident_id: str) -> None:
     _ended(incident_id).set()
 
 
-@task(name="reports", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2,
-      timeout_seconds=limits.TASK_TIMEOUTS["reports"])
+@task(name="reports", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
 def initial_reports_task(incident_id: str) -> dict[str, Any]:
     """The initial and preliminary reports, drafted right after assessment."""
     outcome = steps.run(incident_id, "reports", pipeline.reports_stage)
@@ -49,8 +48,7 @@ def initial_reports_task(incident_id: str) -> dict[str, Any]:
     return outcome
 
 
-@task(name="reports-later", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2,
-      timeout_seconds=limits.TASK_TIMEOUTS["reports-later"])
+@task(name="reports-later", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
 def later_reports_task(incident_id: str) -> dict[str, Any]:
     """The final and supplementary reports, drafted once delivery ended (its counts, dates)."""
     outcome = steps.run(incident_id, LATER, pipeline.later_reports_stage)
