@@ -23,6 +23,7 @@ FLOW_TIMEOUTS = {
     "deliver_notices": DAY,
     "deadline_watch": 10 * MINUTE,
     "purge_expired": HOUR,
+    "regulator_track": 8 * DAY,  # its filing gates wait like the incident's
 }
 
 TASK_TIMEOUTS = {
@@ -33,6 +34,7 @@ TASK_TIMEOUTS = {
     "notices": 2 * HOUR,
     "announcement": HOUR,
     "reports": HOUR,
+    "reports-later": HOUR,
     "close": 30 * MINUTE,
     "prepare-deliveries": 2 * HOUR,
     "send-batch": 30 * MINUTE,

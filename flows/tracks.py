@@ -22,7 +22,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import artifacts, filing_gate
+from flows import artifacts, filing_gate, hooks, limits
 from incidents import pipeline, steps
 
 LATER = "reports:later"
@@ -40,7 +40,8 @@ def individual_track_ended(incident_id: str) -> None:
     _ended(incident_id).set()
 
 
-@task(name="reports", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+@task(name="reports", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2,
+      timeout_seconds=limits.TASK_TIMEOUTS["reports"])
 def initial_reports_task(incident_id: str) -> dict[str, Any]:
     """The initial and preliminary reports, drafted right after assessment."""
     outcome = steps.run(incident_id, "reports", pipeline.reports_stage)
@@ -48,7 +49,8 @@ def initial_reports_task(incident_id: str) -> dict[str, Any]:
     return outcome
 
 
-@task(name="reports-later", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
+@task(name="reports-later", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2,
+      timeout_seconds=limits.TASK_TIMEOUTS["reports-later"])
 def later_reports_task(incident_id: str) -> dict[str, Any]:
     """The final and supplementary reports, drafted once delivery ended (its counts, dates)."""
     outcome = steps.run(incident_id, LATER, pipeline.later_reports_stage)
@@ -65,7 +67,9 @@ def _later_drafted(incident_id: str) -> bool:
     return True
 
 
-@flow(name="regulator_track", flow_run_name="regulator-{incident_id}", log_prints=False)
+@flow(name="regulator_track", flow_run_name="regulator-{incident_id}", log_prints=False,
+      timeout_seconds=limits.FLOW_TIMEOUTS["regulator_track"],
+      on_failure=[hooks.run_failed], on_crashed=[hooks.run_crashed])
 def regulator_track(incident_id: str, auto_approve: bool = False) -> dict[str, Any]:
     """Draft each initial report, its filing gate, then the later phases' gate. A decline or
     an unanswered gate ends the track (the run completes; the reports stay outstanding)."""

@@ -692,7 +692,7 @@ def parser() -> argparse.ArgumentParser:
     resolve.add_argument("--actor", default=os.environ.get("USER") or "cli",
                          help="who decides (default: the login name)")
     filed = add("filed", cmd_filed, "record that a regulator report was filed (audited)")
-    filed.add_argument("incident_id", metavar="INCIDENT_ID")
+    filed.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     filed.add_argument("report", metavar="REPORT",
                        help="the report's id (status --json), its jurisdiction (EU) or "
                             "jurisdiction/phase (JP/final)")
@@ -723,8 +723,8 @@ def parser() -> argparse.ArgumentParser:
     hold.add_argument("--actor", default=os.environ.get("USER") or "cli",
                       help="who records it (default: the login name)")
     codes = add("codes", cmd_codes, "the remedy vendor's activation codes: load a code file")
-    codes.add_argument("action", choices=["load"])
-    codes.add_argument("incident_id", metavar="INCIDENT_ID")
+    codes.add_argument("action", choices=["load"], help="load: read the vendor's code file")
+    codes.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     codes.add_argument("file", metavar="FILE", help="one code per line, or a CSV with a code column")
     sandbox = add("sandbox", cmd_sandbox, "local SendGrid/Twilio/push stand-ins with an inbox page")
     del sandbox  # its options are the sandbox's own: `breachflow sandbox --help`

@@ -46,6 +46,16 @@ EXAMPLES: dict[str, str] = {
   breachflow resolve INC-2031 --exempt --subjects ids.txt --reason 'encrypted, key not taken'""",
     "mail": """\
   breachflow mail returned INC-2031 returned.csv""",
+    "filed": """\
+  breachflow filed INC-2031 EU --at 2026-12-05T14:30:00+01:00 --reference DPC-2026-0042
+  breachflow filed INC-2031 JP/final --at 2027-01-10T09:00:00+09:00""",
+    "hold": """\
+  breachflow hold INC-2031 --agency 'FBI Field Office' --until 2026-12-20T00:00:00Z \\
+      --jurisdiction US-CA US-NY --reason 'written request, case 2026-17'
+  breachflow hold list INC-2031
+  breachflow hold INC-2031 --release 1""",
+    "codes": """\
+  breachflow codes load INC-2031 activation-codes.csv""",
 }
 
 
