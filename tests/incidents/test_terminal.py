@@ -83,6 +83,8 @@ def test_gates_are_listed_where_the_flow_passes_them(home):
         "gate:notices",
         "gate:triage",
         "reports",
+        "reports:later",
+        "gate:filing-later",
         "close",
     ):
         _step(incident_id, name, {})
@@ -91,11 +93,13 @@ def test_gates_are_listed_where_the_flow_passes_them(home):
         "triage",
         "gate:triage",
         "identification",
+        "reports",
+        "gate:filing",
         "notices",
         "gate:notices",
         "notification",
-        "reports",
-        "gate:filing",
+        "reports:later",
+        "gate:filing-later",
         "close",
     ]
 
