@@ -6,7 +6,7 @@ released) and fails where `breachflow resume` can pick it up. A timed-out task r
 (its retry) and continues from its checkpoint. `respond_to_incident` waits at most
 gates.WAIT_SECONDS (a week) at each gate in a local run, hence its long bound.
 
-`prefect.yaml` repeats these numbers for `prefect deploy`; tests/flows/test_prefect_yaml.py
+`prefect.yaml` repeats these numbers for `prefect deploy`; tests/flows/test_prefect_conventions.py
 keeps the two equal."""
 
 from __future__ import annotations

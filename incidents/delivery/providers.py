@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from incidents import audit, db, service
+from incidents import audit, credentials, db, service
 from incidents.channels import active
 from incidents.channels.base import Channel
 from incidents.exceptions import InputError
@@ -53,8 +53,9 @@ def current() -> dict[str, Any]:
 
 def expected_mode() -> str:
     """The mode a run in this process would use, before any channel is built: credentials set
-    means real endpoints; otherwise the embedded sandbox."""
-    real = os.environ.get("SENDGRID_API_KEY") or os.environ.get("TWILIO_ACCOUNT_SID")
+    means real endpoints (from the environment or a Prefect Secret block); otherwise the
+    embedded sandbox."""
+    real = credentials.get("SENDGRID_API_KEY") or credentials.get("TWILIO_ACCOUNT_SID")
     return "real" if real else "sandbox"
 
 

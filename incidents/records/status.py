@@ -21,9 +21,11 @@ GATES = ("triage", "notices", "filing")
 
 STAGES = ("triage", "identification", "assessment", "notices", "notification",
           "announcement", "reports", "close")
-# Steps as the flow passes them: each gate after the stage whose result it approves.
-FLOW_ORDER = ("triage", "gate:triage", "identification", "assessment", "notices", "gate:notices",
-              "notification", "announcement", "reports", "gate:filing", "close")
+# Steps as the flow passes them, each gate after the stage whose result it approves; after the
+# assessment the regulator track (reports, their filing gate) first, then the individual track.
+FLOW_ORDER = ("triage", "gate:triage", "identification", "assessment", "reports", "gate:filing",
+              "notices", "gate:notices", "notification", "announcement", "reports:later",
+              "gate:filing-later", "close")
 
 
 def _time(value: Any) -> str | None:

@@ -79,3 +79,28 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
     assert events["gate.filing"][0] == "unverified:carol"
     references = {r for (r,) in workspace.query("SELECT filing_reference FROM regulatorreport")}
     assert references == {"DPC-2026-0042"}
+    # Each wait was announced as a Prefect event on the incident, for automations to act on.
+    # (the filing gate is on the regulator track, beside the notices: no order between them)
+    waited = _waited_gates(incident_id)
+    assert waited[0] == "triage" and sorted(waited) == ["filing", "notices", "triage"]
+
+
+def _waited_gates(incident_id: str) -> list[str]:
+    from prefect.events.filters import (
+        EventFilter,
+        EventNameFilter,
+        EventOrder,
+        EventResourceFilter,
+    )
+
+    deadline = time.monotonic() + 30
+    gates: list[str] = []
+    while time.monotonic() < deadline and len(gates) < 3:
+        with get_client(sync_client=True) as client:
+            page = client.read_events(filter=EventFilter(
+                event=EventNameFilter(name=["breachflow.gate.waiting"]),
+                resource=EventResourceFilter(id=[f"breachflow.incident.{incident_id}"]),
+                order=EventOrder.ASC), limit=50)
+        gates = [event.payload["gate"] for event in page.events]
+        time.sleep(0.5)
+    return gates
