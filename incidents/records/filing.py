@@ -10,7 +10,7 @@ from typing import Final, Literal
 
 from sqlmodel import Session, select
 
-from incidents import audit
+from incidents import audit, holds
 from incidents.exceptions import InputError, NotFound
 from incidents.models import Incident, Obligation, RegulatorReport
 from incidents.sqltypes import utcnow
@@ -101,6 +101,9 @@ def file_report(session: Session, *, incident_id: str, report_id: int, filed_at:
     report.filed_at, report.filing_reference, report.filed_by = at, ref, actor
     audit.record(session, incident_id=incident_id, actor=actor, action="report.filed",
                  detail=detail)
+    # A law that wants its regulator told before the individuals (New Jersey) held their
+    # notices until now: the notification runs again.
+    holds.released_by_filing(session, incident_id=incident_id, report=report)
     return report
 
 

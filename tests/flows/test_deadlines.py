@@ -154,3 +154,21 @@ def test_concurrent_watchers_send_each_alert_once(home, sandbox, urls):
     # 100 h: overdue; 200 h: 80 % -> 75; 300 h: 53 % -> 50.
     assert sum(r["sent"] for r in results) == 3
     assert len(sandbox.messages("push")) == 3
+
+
+def test_a_hold_that_ran_out_is_alerted_once_and_sets_the_notification_to_run_again(home, sandbox,
+                                                                                  urls):
+    from incidents import steps
+    from incidents.models import Hold, Step
+
+    incident_id, _ = _incident(hours=1000)
+    with db.session() as s:
+        s.add(Hold(incident_id=incident_id, agency="FBI", jurisdictions=["US-CA"], starts_at=T0,
+                   until=T0 + timedelta(hours=48), recorded_by="erin"))
+        s.add(Step(incident_id=incident_id, name="notification", state="failed"))
+    assert deadline_watch.check(now=T0 + timedelta(hours=47), urls=urls)["sent"] == 0
+    assert deadline_watch.check(now=T0 + timedelta(hours=49), urls=urls)["sent"] == 1
+    assert deadline_watch.check(now=T0 + timedelta(hours=50), urls=urls)["sent"] == 0
+    (message,) = sandbox.messages("push")
+    assert "hold 1 ended" in str(message) and "US-CA" in str(message)
+    assert steps.state(incident_id, "notification") == "pending"

@@ -8,7 +8,7 @@ import time
 
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName, FlowRunFilterTags
 from prefect.flow_runs import resume_flow_run
 
 from incidents import demo
@@ -16,7 +16,20 @@ from incidents import demo
 pytestmark = pytest.mark.prefect
 
 
-def _paused_run(name: str, timeout: float = 120) -> str:
+def _paused_run(tag: str, timeout: float = 120) -> str:
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                tags=FlowRunFilterTags(all_=[tag])))
+            if runs and runs[0].state and runs[0].state.is_paused():
+                return str(runs[0].id)
+            time.sleep(0.5)
+    raise AssertionError(f"flow run {tag} did not pause")
+
+
+def _paused_named(name: str, timeout: float = 120) -> str:
+    """A paused run by its name: the regulator track's own run carries no incident tag."""
     deadline = time.monotonic() + timeout
     with get_client(sync_client=True) as client:
         while time.monotonic() < deadline:
@@ -51,10 +64,10 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
                 incident_id = workspace.query("SELECT id FROM incident")[0][0]
             except Exception:  # the schema is still being created
                 time.sleep(0.2)
-        name = f"incident-{incident_id}"
+        name = f"incident:{incident_id}"
         for answer in [
-            {"confirmed": True, "severity": "P2", "reason": "customer data", "approver": "alice"},
-            {"approved": True, "approver": "bob", "comment": "reviewed by counsel"},
+            {"decision": "confirm", "severity": "P2", "reason": "customer data", "approver": "alice"},
+            {"decision": "approve", "approver": "bob", "comment": "reviewed by counsel"},
         ]:
             run_id = _paused_run(name)
             resume_flow_run(run_id, run_input=answer)
@@ -68,12 +81,12 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
         good = {"report": first, "filed": "yes", "filed_at": "2026-12-06T09:00:00+01:00",
                 "reference": "DPC-2026-0042"}
         # A filing time in the future is refused and the form asked again: nothing recorded.
-        filing_run = _paused_run(f"regulator-{incident_id}")
+        filing_run = _paused_named(f"regulator-{incident_id}")
         resume_flow_run(filing_run, run_input={"approver": "carol", "reports": [
             good, *({"report": r, "filed": "yes", "filed_at": "2099-01-01T00:00:00Z"}
                     for r in rest)]})
         _wait_unpaused(filing_run)
-        filing_run = _paused_run(f"regulator-{incident_id}")
+        filing_run = _paused_named(f"regulator-{incident_id}")
         assert workspace.query("SELECT count(*) FROM auditevent WHERE action = 'report.filed'"
                                ) == [(0,)]
         # One filed, the others declined: recorded, and the regulator track ends.

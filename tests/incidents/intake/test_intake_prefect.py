@@ -134,8 +134,8 @@ def test_a_webhook_incident_runs_through_its_gates_resumed_through_the_api(
         _wait_for(run_id, {"RUNNING", "PAUSED"})
         started = time.perf_counter() - posted
         answers = [
-            {"confirmed": True, "severity": "P2", "reason": "customer data", "approver": "alice"},
-            {"approved": True, "approver": "bob", "comment": "reviewed by counsel"},
+            {"decision": "confirm", "severity": "P2", "reason": "customer data", "approver": "alice"},
+            {"decision": "approve", "approver": "bob", "comment": "reviewed by counsel"},
         ]
         for answer in answers:
             _wait_for(run_id, {"PAUSED"})
