@@ -29,6 +29,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSour
     org_path = Path(args.org) if args.org else None
     profile = org.load(org_path)
     sources.columns(args.affected, label="--affected")
+    sources.require_rows(args.affected, label="--affected")
     query = getattr(args, "directory_query", None)
     if "electronic_consent" in sources.columns(args.directory, label="--directory",
                                                table=args.directory_table, query=query):
@@ -149,6 +150,7 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
     for step in document["steps"]:
         print(f"  {step['name']:<15} {step['state']:<8} {json.dumps(step['outcome'])[:90]}")
     _accounting_table(document["accounting"])
+    _quality(document)
     print("Obligations:")
     for o in document["obligations"]:
         deadline = o["deadline"] or o["deadline_rule"]
@@ -213,6 +215,11 @@ def _dry_assessment(args: argparse.Namespace) -> dict[str, Any]:
     """Triage, identification and assessment in a throwaway database: nothing lands in the
     register. Returns the `assess --json` document (with its `plan` key)."""
     previous = os.environ.get("BREACHFLOW_DATABASE_URL")
+    # The data-quality file is kept where the documents of a run would go (the user fixes the
+    # sources from it); everything else of the dry run is thrown away.
+    from incidents import payload
+
+    keep = _out_dir(args, payload.load(Path(args.incident)).external_id)
     with tempfile.TemporaryDirectory(prefix="breachflow-assess-") as scratch:
         os.environ["BREACHFLOW_DATABASE_URL"] = f"sqlite:///{Path(scratch) / 'assess.db'}"
         from incidents import db, service
@@ -224,11 +231,12 @@ def _dry_assessment(args: argparse.Namespace) -> dict[str, Any]:
         args.out = scratch
         incident_id, _, _ = _open(args, actor="cli")
         triage_stage.decide(incident_id, page=False)  # a dry run pages nobody
-        matching.identify(incident_id, out_dir=Path(scratch))
+        matching.identify(incident_id, out_dir=keep)
         impact.assess(incident_id)
         with db.session() as s:
             document = status.assessment_document(s, service.get_incident(
                 session=s, incident_id=incident_id))
+        document["data_quality_file"] = str(keep / "data-quality.json")
         db.reset()
     if previous is None:
         os.environ.pop("BREACHFLOW_DATABASE_URL")
@@ -248,7 +256,15 @@ def cmd_assess(args: argparse.Namespace) -> int:
         for o in document["obligations"]:
             print(f"  {o['jurisdiction']:<9} {o['audience']:<15} required={o['required']!s:<5} "
                   f"{o['deadline'] or o['deadline_rule']}  {o['citation']}")
+        _quality(document)
     return 0
+
+
+def _quality(document: dict[str, Any]) -> None:
+    from incidents.records import quality
+
+    for line in quality.lines(document["data_quality"], details=document["data_quality_file"]):
+        print(line)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -262,12 +278,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
     typed = plan.Plan.model_validate(document["plan"])
     charts = chart.write(typed, out, title=external_id)
     written = {**document["plan"], "incident": document["incident"],
+               "data_quality": document["data_quality"],
                "charts": {kind: path.name for kind, path in charts.items()}}
     (out / "plan.json").write_text(json.dumps(written, indent=2, ensure_ascii=False), encoding="utf-8")
     if args.json:
         print(json.dumps(written, indent=2, ensure_ascii=False))
     else:
         print(plan.text(typed))
+        _quality(document)
         print(f"Plan and timeline chart: {out / 'plan.json'}, {charts['svg']}, {charts['png']}")
     return 0
 

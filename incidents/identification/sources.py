@@ -27,6 +27,14 @@ DIRECTORY_COLUMNS = ("subject_id", "full_name", "email", "phone", "push_target",
                      "region", "locale", "birth_date", "guardian_email", "guardian_phone",
                      "postal_address", "electronic_consent")
 AFFECTED_COLUMNS = ("subject_id", "data_categories")
+# What exports commonly call the contract's columns: the hint for an unknown column.
+COLUMN_ALIASES = {"mobile": "phone", "cell": "phone", "telephone": "phone", "tel": "phone",
+                  "phone_number": "phone", "msisdn": "phone", "mail": "email",
+                  "email_address": "email", "e_mail": "email", "name": "full_name",
+                  "dob": "birth_date", "birthdate": "birth_date", "date_of_birth": "birth_date",
+                  "language": "locale", "lang": "locale", "state": "region", "province": "region",
+                  "address": "postal_address", "id": "subject_id", "user_id": "subject_id",
+                  "categories": "data_categories", "category": "data_categories"}
 CHUNK = 10_000
 # A directory export may carry long postal addresses or notes; the csv module's 128 KiB
 # default would turn such rows into parse errors.
@@ -97,6 +105,33 @@ def columns(location: str, *, label: str, table: str | None = None,
         raise InputError(f"{label} {source.name}: required column 'subject_id' is missing",
                          field="subject_id")
     return header
+
+
+def unknown_columns(header: Sequence[str], known: Sequence[str]) -> dict[str, str | None]:
+    """Columns the contract does not name (ignored: `mobil` is not `phone`), each with the
+    known column it most resembles, if any."""
+    import difflib
+
+    names = {**{a: c for a, c in COLUMN_ALIASES.items() if c in known}, **{k: k for k in known}}
+
+    def hint(name: str) -> str | None:
+        close = difflib.get_close_matches(name.lower().replace("-", "_"), names, n=1, cutoff=0.75)
+        return names[close[0]] if close else None
+
+    return {name: hint(name) for name in header if name and name not in known}
+
+
+def require_rows(location: str, *, label: str) -> None:
+    """Refuse a file with a header and no record: an empty export is a mistake, and a run on
+    it would notify nobody and report so."""
+    source = Source(location, label)
+    if source.kind == "sql":
+        return
+    wanted = _header(source)[:1]
+    for _, _ in read(location, wanted, label=label):
+        return
+    raise InputError(f"{label} {source.name}: no records, only a header (is it the right export?)",
+                     field=label)
 
 
 def _header(source: Source) -> list[str]:

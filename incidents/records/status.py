@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -60,7 +61,14 @@ def assessment_document(session: Session, incident: Incident) -> dict[str, Any]:
         "affected": affected_json(session, incident),
         "obligations": [obligation_json(o) for o in obligations],
         "plan": plan.build(session, incident).to_json(),
+        "data_quality": incident.quality,
     }
+
+
+def quality_file(incident: Incident) -> str | None:
+    """Where identification wrote the row numbers and ids behind the data-quality counts."""
+    found = Path(incident.settings.out) / "data-quality.json" if incident.settings.out else None
+    return str(found) if found is not None and found.is_file() else None
 
 
 def waiting_gate(session: Session, incident_id: str, steps: dict[str, Step]) -> str | None:
@@ -103,6 +111,7 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
         "deliveries": ledger.counts(session, incident.id),
         "accounting": accounting.account(session, incident.id),
         "data_quality": incident.quality,
+        "data_quality_file": quality_file(incident),
         "obligations": [obligation_json(o) for o in session.exec(
             select(Obligation).where(Obligation.incident_id == incident.id)
             .order_by(col(Obligation.jurisdiction), col(Obligation.id)))],
