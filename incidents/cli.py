@@ -582,6 +582,15 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush does not complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["sandbox"]:
@@ -601,6 +610,10 @@ def main(argv: list[str] | None = None) -> int:
     except BreachflowError as error:
         print(f"breachflow: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # `breachflow status X | head`: the reader left; leave quietly, as Unix tools do.
+        _quiet_stdout()
+        return 141
     except (KeyboardInterrupt, Interrupted) as error:
         # Everything done so far is checkpointed in the database: say how to go on, no trace.
         which = str(error) if isinstance(error, Interrupted) else "INCIDENT_ID"
@@ -612,8 +625,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from incidents.privacy import redact
 
+        # Only a response that ran can be resumed; a read command has nothing to continue.
+        then = "; `breachflow resume` continues" if args.command in ("run", "resume", "demo") else ""
         print(f"breachflow: failed: {redact(f'{type(error).__name__}: {error}')} "
-              "(set BREACHFLOW_DEBUG=1 for the traceback; `breachflow resume` continues)",
+              f"(set BREACHFLOW_DEBUG=1 for the traceback{then})",
               file=sys.stderr)
         return 1
 
