@@ -294,8 +294,13 @@ def cmd_register(args: argparse.Namespace) -> int:
     from incidents import db
     from incidents.records import register
 
-    with db.session() as s:
-        document = register.document(s)
+    if db.exists():
+        with db.session() as s:
+            document = register.document(s)
+    else:
+        document = register.empty()
+        print(f"note: no breachflow database at {db.location()}: nothing recorded there "
+              "(BREACHFLOW_HOME selects another)", file=sys.stderr)
     print(json.dumps(document, indent=2, ensure_ascii=False) if args.json else register.text(document))
     return 0
 
@@ -582,6 +587,19 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
+# Commands about an incident already recorded: without a database they find nothing, and
+# must not leave an empty one behind (`register` says so and lists nothing).
+EXISTING_INCIDENT = ("status", "audit", "export", "resume", "purge", "sending", "resolve", "mail")
+
+
+def _database_for(args: argparse.Namespace) -> None:
+    from incidents import db
+
+    if args.command in EXISTING_INCIDENT and not db.exists():
+        raise NotFound(f"no incident {args.incident_id!r}: there is no breachflow database at "
+                       f"{db.location()} (set BREACHFLOW_HOME to the folder that holds it)")
+
+
 def _quiet_stdout() -> None:
     """Point stdout at /dev/null so that the interpreter's final flush does not complain."""
     try:
@@ -597,12 +615,17 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_sandbox(argparse.Namespace(sandbox_args=argv[1:]))
     args = parser().parse_args(argv)
     try:
+        _database_for(args)
         return int(args.handler(args))
     except InputError as error:
         print(f"breachflow: {error}", file=sys.stderr)
         return 2
     except NotFound as error:
-        print(f"breachflow: {error}", file=sys.stderr)
+        from incidents import db
+
+        # Which database was looked in: the usual cause is another BREACHFLOW_HOME.
+        where = "" if "database" in str(error) else f" (looked in the database at {db.location()})"
+        print(f"breachflow: {error}{where}", file=sys.stderr)
         return 2
     except StepFailed as error:
         print(f"breachflow: {error}", file=sys.stderr)
