@@ -145,6 +145,9 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
           f"severity {info['severity']}")
     for line in info["provenance"]:
         print(f"  {line}")
+    print(f"  Sending (kill switch): {info['sending']}"
+          + {"paused": f"; `breachflow sending resume {info['external_id']}` lets it go on",
+             "cancelled": ": no further notice goes out"}.get(info["sending"], ""))
     if info.get("waiting_at_gate"):
         print(f"  waiting at gate: {info['waiting_at_gate']}")
     for step in document["steps"]:
@@ -417,8 +420,14 @@ def cmd_sending(args: argparse.Namespace) -> int:
     from incidents.delivery import ledger
 
     with db.session() as s:
-        incident_id = service.get_incident(session=s, incident_id=args.incident_id).id
+        incident = service.get_incident(session=s, incident_id=args.incident_id)
+        incident_id, external_id = incident.id, incident.external_id
     state = {"pause": "paused", "resume": "active", "cancel": "cancelled"}[args.action]
+    if state == "cancelled" and not args.yes:
+        from incidents.cli_inputs import confirm
+
+        confirm(f"Cancel every notice of incident {external_id} not sent yet? This cannot be "
+                "undone.", answer=external_id, flag="--yes")
     done = ledger.set_sending(incident_id, state, actor="cli")
     print(f"sending {state}" + (f": {done['cancelled']} notices will not be sent"
                                 if state == "cancelled" else "")
@@ -558,6 +567,8 @@ def parser() -> argparse.ArgumentParser:
     sending = add("sending", cmd_sending, "kill switch: pause, resume or cancel an incident's notices")
     sending.add_argument("action", choices=["pause", "resume", "cancel"])
     sending.add_argument("incident_id", metavar="INCIDENT_ID")
+    sending.add_argument("--yes", action="store_true",
+                         help="cancel without asking (needed when stdin is not a terminal)")
     resolve = add("resolve", cmd_resolve,
                   "people needing action: another method, the announcement, or exempt (audited)")
     resolve.add_argument("incident_id", metavar="INCIDENT_ID")

@@ -102,6 +102,7 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
                      "severity": incident.severity, "is_breach": incident.is_breach,
                      "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at),
                      **provenance.document(incident), "provenance": provenance.lines(incident),
+                     "sending": incident.sending,
                      "waiting_at_gate": waiting_gate(session, incident.id, steps)
                      if incident.status != "closed" else None},
         "steps": [{"name": name, "state": steps[name].state, "attempts": steps[name].attempts,
