@@ -190,6 +190,11 @@ def load(path: Path | None) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"org file {path.name!r}: not found", field="--org") from None
+    except IsADirectoryError:
+        raise InputError(f"org file {path.name!r}: is a folder, not a TOML file", field="--org") from None
+    except OSError as error:
+        raise InputError(f"org file {path.name!r}: cannot be read ({error.strerror})",
+                         field="--org") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"org file {path.name!r}: not valid TOML ({error})", field="--org") from None
     return validate(data)

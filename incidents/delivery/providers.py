@@ -62,7 +62,7 @@ def expected_mode() -> str:
 def mismatch(recorded: dict[str, Any], mode: str) -> str | None:
     """Why this process must not continue the incident, or None."""
     was = recorded.get("mode")
-    if not was or was == mode or {was, mode} <= {"real", "mixed"}:
+    if not was or was == "none" or mode == "none" or was == mode or {was, mode} <= {"real", "mixed"}:
         return None
     if was == "sandbox":
         return (
@@ -86,7 +86,7 @@ def record_or_check(incident_id: str) -> dict[str, Any]:
         why = mismatch(incident.provider, now["mode"])
         if why:
             raise ModeMismatch(why, field="providers")
-        if not incident.provider:
+        if not incident.provider and now["mode"] != "none":
             incident.provider = now
             s.add(incident)
             audit.record(
