@@ -16,7 +16,7 @@ EXAMPLE_ORG: dict[str, Any] = {
     "toll_free_number": "+1 800 555 0199",
     "postal_address": "1 Example Way, Springfield, USA",
     "website": "https://www.example-devices.test",
-    "dpo_name": "Data Protection Officer",
+    "dpo_name": "Dana Keller",
     "dpo_email": "dpo@example-devices.test",
     "signatory_name": "Alex Morgan",
     "signatory_title": "Chief Privacy Officer",

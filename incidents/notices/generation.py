@@ -33,6 +33,7 @@ from incidents.notices.elements import select as select_elements
 from incidents.rendering import render
 from incidents.rendering.textify import html_to_text
 from incidents.sqltypes import utcnow
+from regulators import cite
 from regulators.content import check_notice, remedy_shortfalls
 
 SMS_MAX_SEGMENTS: Final = 2
@@ -106,7 +107,9 @@ def context(incident: Incident, group: Group, *, selection: Selection, citations
         "categories": ordered_categories(group.categories),
         "consequences": consequences(group.categories), "advice": advice(group.categories),
         "guardian": group.guardian, "channel": channel, "locale": group.locale,
-        "lang": group.locale, "citations": list(citations), "authorities": authorities,
+        "lang": group.locale, "authorities": authorities,
+        # Each law by the name its readers know it by (DSGVO, RGPD, 《个人信息保护法》).
+        "citations": [cite(c, group.locale) for c in citations],
         "title": m["title"]["guardian" if group.guardian else "notice"],
         "notice_date": utcnow(), "notice_url": notice_page.placeholder_url(),
         "sender": incident.org["name"], "short": False, "affected": affected,
