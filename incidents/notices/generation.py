@@ -26,7 +26,7 @@ from sqlmodel import Session, col, select
 from incidents import db, service
 from incidents.exceptions import BreachflowError
 from incidents.models import AffectedSubject, Incident, Notice, Obligation
-from incidents.notices import activation, segments, translation
+from incidents.notices import activation, contact, segments, translation
 from incidents.notices import page as notice_page
 from incidents.notices.elements import LawContent, Selection, advice, consequences, ordered_categories, parts
 from incidents.notices.elements import select as select_elements
@@ -116,6 +116,8 @@ def context(incident: Incident, group: Group, *, selection: Selection, citations
         "reference": LETTER_REFERENCE,
         "babel_locale": render.cldr_locale(group.locale, group.jurisdictions),
         "free_text": translation.free_text(incident, group.locale),
+        "phone_lines": contact.lines_for(incident.org, group.jurisdictions,
+                                         locale=render.cldr_locale(group.locale, group.jurisdictions)),
         # Filled in per person by the channel adapters (incidents/channels/base.py).
         "activation_code": activation.ACTIVATION_CODE,
         "person_reference": notice_page.REFERENCE_PLACEHOLDER,
