@@ -47,6 +47,15 @@ CONSEQUENCES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
                              "ethnicity", "sexual_orientation", "political_opinion",
                              "criminal_record", "precise_location", "photo"})),
 )
+# Never read out by a voice call, which may reach an answering machine or a shared line:
+# special categories, identity and financial numbers, location. The call says other
+# information was involved and leaves it to a channel that checks who is listening.
+UNSPOKEN: Final[frozenset[str]] = frozenset({
+    "ssn", "national_id", "drivers_license", "passport", "tax_id", "military_id",
+    "financial_account", "payment_card", "account_access_code", "health", "health_insurance",
+    "biometric", "genetic", "precise_location", "religion", "ethnicity", "sexual_orientation",
+    "political_opinion", "criminal_record", "transaction_history", "date_of_birth", "photo",
+})
 # Categories with advice of their own (keys of the `advice` messages), most urgent first.
 ADVICE: Final[tuple[str, ...]] = (
     "password", "security_qa", "account_access_code", "payment_card", "financial_account",

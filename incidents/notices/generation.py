@@ -28,7 +28,15 @@ from incidents.exceptions import BreachflowError
 from incidents.models import AffectedSubject, Incident, Notice, Obligation
 from incidents.notices import activation, contact, segments, translation
 from incidents.notices import page as notice_page
-from incidents.notices.elements import LawContent, Selection, advice, consequences, ordered_categories, parts
+from incidents.notices.elements import (
+    UNSPOKEN,
+    LawContent,
+    Selection,
+    advice,
+    consequences,
+    ordered_categories,
+    parts,
+)
 from incidents.notices.elements import select as select_elements
 from incidents.rendering import render
 from incidents.rendering.textify import html_to_text
@@ -116,6 +124,7 @@ def context(incident: Incident, group: Group, *, selection: Selection, citations
         "reference": LETTER_REFERENCE,
         "babel_locale": render.cldr_locale(group.locale, group.jurisdictions),
         "free_text": translation.free_text(incident, group.locale),
+        "unspoken": sorted(UNSPOKEN),
         "phone_lines": contact.lines_for(incident.org, group.jurisdictions,
                                          locale=render.cldr_locale(group.locale, group.jurisdictions)),
         # Filled in per person by the channel adapters (incidents/channels/base.py).
