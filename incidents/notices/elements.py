@@ -139,9 +139,16 @@ def consequences(categories: Iterable[str]) -> list[str]:
     return [key for key, cats in CONSEQUENCES if wanted & cats] + ["phishing"]
 
 
-def advice(categories: Iterable[str]) -> list[str]:
+def advice(categories: Iterable[str], *, guardian: bool = False,
+           jurisdictions: Iterable[str] = ()) -> list[str]:
+    """The advice keys for these categories, most urgent first. A guardian of a US child whose
+    identity numbers leaked is also told of the child's credit file freeze (15 U.S.C.
+    § 1681c-1(j): a parent may have a file created and frozen for a child under 16)."""
     wanted = set(categories)
-    return [key for key in ADVICE if key in wanted]
+    found = [key for key in ADVICE if key in wanted]
+    if guardian and "ssn" in wanted and any(code.startswith("US") for code in jurisdictions):
+        found.insert(found.index("ssn") + 1, "credit_freeze_us")
+    return found
 
 
 def policy_promises_kept(elements: Sequence[str]) -> dict[str, bool]:

@@ -113,7 +113,9 @@ def context(incident: Incident, group: Group, *, selection: Selection, citations
         "m": m, "form": form, "parts": parts(form, selection),
         "elements": list(selection.elements), "org": incident.org, "incident": incident,
         "categories": ordered_categories(group.categories),
-        "consequences": consequences(group.categories), "advice": advice(group.categories),
+        "consequences": consequences(group.categories),
+        "advice": advice(group.categories, guardian=group.guardian,
+                         jurisdictions=group.jurisdictions),
         "guardian": group.guardian, "channel": channel, "locale": group.locale,
         "lang": group.locale, "authorities": authorities,
         # Each law by the name its readers know it by (DSGVO, RGPD, 《个人信息保护法》).

@@ -147,6 +147,8 @@ def environment(folder: Path | None = None) -> ImmutableSandboxedEnvironment:
     env.filters["ldate"] = _ldate
     env.filters["number"] = _number
     env.filters["pick"] = lambda keys, mapping: [mapping[key] for key in keys]
+    # A variant where it has the key (a guardian's wording), else the general message.
+    env.filters["pick_either"] = lambda keys, first, second: [first.get(k) or second[k] for k in keys]
     env.filters["date"] = lambda value: value.strftime("%Y-%m-%d") if value else "—"
     env.filters["datetime"] = lambda value: value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
     return env
