@@ -91,13 +91,18 @@ def validate(data: dict[str, Any], *, example: bool = False) -> dict[str, Any]:
             raise InputError(f"org profile: unit_prices.{key} must be one of {_PRICE_KEYS} "
                              "with a non-negative number", field=f"unit_prices.{key}")
     notice = data.get("notice", {})
-    if not isinstance(notice, dict) or set(notice) - {"electronic_consent"}:
-        raise InputError("org profile: [notice] takes only electronic_consent", field="notice")
+    if not isinstance(notice, dict) or set(notice) - {"electronic_consent", "sms_link"}:
+        raise InputError("org profile: [notice] takes only electronic_consent and sms_link",
+                         field="notice")
+    if not isinstance(notice.get("sms_link", False), bool):
+        raise InputError("org profile: notice.sms_link must be true or false", field="notice.sms_link")
     consent = notice.get("electronic_consent", "column")
     if consent not in CONSENT_MODES:
         raise InputError(f"org profile: notice.electronic_consent must be one of "
                          f"{', '.join(CONSENT_MODES)}", field="notice.electronic_consent")
-    notice = {"electronic_consent": consent}
+    # sms_link: SMS and push link each person's notice page (on the org's own domain) instead
+    # of giving the help line, the reference and the domain to type (README, "Short messages").
+    notice = {"electronic_consent": consent, "sms_link": bool(notice.get("sms_link", False))}
     establishment = data.get("establishment")
     if establishment is not None and (len(establishment) != 2 or not establishment.isupper()):
         raise InputError("org profile: key 'establishment' must be an ISO 3166-1 alpha-2 code",
