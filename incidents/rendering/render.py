@@ -213,6 +213,8 @@ def messages(locale: str, jurisdictions: Sequence[str] = ()) -> dict[str, Any]:
 def _messages(locale: str, jurisdictions: tuple[str, ...]) -> dict[str, Any]:
     base = root()
     merged = _catalog(base / locale / "messages.toml")
+    if locale == "en" and any(code.startswith("US") for code in jurisdictions):
+        merged = _merge(merged, _catalog(base / "en" / "us.toml"))  # US English for US readers
     for code in jurisdictions:
         override = base / "jurisdictions" / code / locale / "messages.toml"
         if override.is_file():
