@@ -153,7 +153,7 @@ def test_gdpr_article_34_2_content() -> None:
 
 def test_hipaa_contact_procedures() -> None:
     text = render_all(("US-HIPAA",), "en")["email"].text
-    for needed in ("Toll-free: +1 800 555 0199", "E-mail: privacy@", "Website: https://", "Post: "):
+    for needed in ("Toll-free: +1 800 555 0199", "Email: privacy@", "Website: https://", "Mail: "):
         assert needed in text
 
 
