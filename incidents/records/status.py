@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -12,6 +13,7 @@ from incidents.assessment import plan
 from incidents.assessment.impact import populations
 from incidents.delivery import ledger
 from incidents.models import Announcement, Incident, Obligation, RegulatorReport, Step
+from incidents.notices import media
 from incidents.records import filing
 from incidents.sqltypes import utcnow
 
@@ -85,4 +87,6 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
                            "posted_at": _time(a.posted_at)} for a in session.exec(
             select(Announcement).where(Announcement.incident_id == incident.id))],
         "reports": [report_json(r, o, now=now) for r, o in filing.reports_of(session, incident.id)],
+        "media": media.state(session, incident, out_dir=Path(incident.settings.out)
+                             if incident.settings.out else None),
     }
