@@ -267,6 +267,7 @@ def render_report(s: Session, incident: Incident, obligation: Obligation, *, now
            "sample_language": render.messages(sample.locale)["meta"]["language"] if sample else None,
            "channels": sorted(facts.channels.get(code, ())), "element_names": ELEMENTS,
            "form": form if (render.root() / form).is_file() else None,
+           "names": jurisdiction_report(code).get("names", {}),
            "notified_from": first, "notified_to": last, "total_people": facts.total,
            "member_states": _member_states(facts.countries.get(code, Counter()), language),
            "announced_at": s.exec(select(func.min(Announcement.posted_at)).where(
