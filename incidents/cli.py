@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,14 +19,16 @@ if TYPE_CHECKING:
     from incidents.models import IncidentSources
 
 
-def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSources]:
-    """Validate every input before anything is written: payload, org, both sources."""
+def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSources, dict[str, Any]]:
+    """Validate every input before anything is written: payload, org, both sources. The last
+    item says where the org profile came from (the built-in example or a file)."""
     from incidents import org, payload
     from incidents.identification import matching, sources
     from incidents.models import IncidentSources
 
     incident = payload.load(Path(args.incident))
-    profile = org.load(Path(args.org) if args.org else None)
+    org_path = Path(args.org) if args.org else None
+    profile = org.load(org_path)
     sources.columns(args.affected, label="--affected")
     query = getattr(args, "directory_query", None)
     if "electronic_consent" in sources.columns(args.directory, label="--directory",
@@ -36,7 +39,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSour
                             directory=sources.remember(args.directory) if "://" in args.directory
                             else str(Path(args.directory).resolve()),
                             directory_table=args.directory_table, directory_query=query)
-    return incident, profile, found
+    return incident, profile, found, org.source(org_path)
 
 
 def _out_dir(args: argparse.Namespace, external_id: str) -> Path:
@@ -53,28 +56,46 @@ def _open(args: argparse.Namespace, *, actor: str) -> tuple[str, bool, str | Non
     from incidents.models import RunSettings
     from incidents.triage import correlation
 
-    incident, profile, found = _inputs(args)
+    incident, profile, found, org_source = _inputs(args)
     settings = RunSettings(out=str(_out_dir(args, incident.external_id)),
                            auto_approve=bool(getattr(args, "auto_approve", False)))
     with db.session() as s:
         created, new, joined = correlation.intake_alert(session=s, payload=incident, sources=found,
-                                                        settings=settings, org=profile, actor=actor)
+                                                        settings=settings, org=profile,
+                                                        org_source=org_source, actor=actor)
         return created.id, new, joined
 
 
-def _sandbox_if_needed() -> str | None:
-    """Start the embedded provider sandbox when no provider credentials are configured."""
-    if os.environ.get("SENDGRID_API_KEY") or os.environ.get("TWILIO_ACCOUNT_SID"):
+class Interrupted(Exception):
+    """Ctrl-C during a run; carries the incident's external id."""
+
+
+def _sandbox_if_needed(incident_id: str | None = None) -> str | None:
+    """Start the embedded provider sandbox when no provider credentials are configured. An
+    incident that already sent refuses another mode (never a silent fall-back)."""
+    from incidents.delivery import providers
+
+    if incident_id is not None:
+        from incidents import db, service
+
+        with db.session() as s:
+            recorded = service.get_incident(session=s, incident_id=incident_id).provider
+        why = providers.mismatch(recorded, providers.expected_mode())
+        if why:
+            raise InputError(f"refusing to continue: {why}")
+    if providers.expected_mode() == "real":
         return None
     if os.environ.get("BREACHFLOW_SANDBOX_URL"):
-        return os.environ["BREACHFLOW_SANDBOX_URL"]
-    from sandbox import Sandbox
+        url = os.environ["BREACHFLOW_SANDBOX_URL"]
+    else:
+        from sandbox import Sandbox
 
-    sandbox = Sandbox(port=0)
-    sandbox.start()
-    os.environ["BREACHFLOW_SANDBOX_URL"] = sandbox.url
-    print(f"No provider credentials set: using the embedded sandbox at {sandbox.url}")
-    return sandbox.url
+        sandbox = Sandbox(port=0)
+        sandbox.start()
+        url = os.environ["BREACHFLOW_SANDBOX_URL"] = sandbox.url
+    print(f"SANDBOX: no provider credentials set, notices go to the embedded sandbox at {url}; "
+          "nothing reaches a real person (recorded on the incident)", file=sys.stderr)
+    return url
 
 
 def _flow(incident_id: str, *, auto_approve: bool) -> dict[str, Any]:
@@ -83,8 +104,25 @@ def _flow(incident_id: str, *, auto_approve: bool) -> dict[str, Any]:
     runtime.configure()
     runtime.install_redaction()
     from flows.respond import respond_to_incident
+    from incidents import db, service, terminal
+    from incidents.cli_gates import GateWatch, quiet_interrupts
 
-    state: Any = respond_to_incident(incident_id, auto_approve=auto_approve, return_state=True)
+    with db.session() as s:
+        external_id = service.get_incident(session=s, incident_id=incident_id).external_id
+    # A gate pauses the run in this process: say where and how to answer it.
+    watch = None if auto_approve else GateWatch(incident_id, external_id)
+    quiet_interrupts()
+    if watch is not None:
+        watch.start()
+    try:
+        with terminal.run_progress(incident_id):
+            state: Any = respond_to_incident(incident_id, auto_approve=auto_approve,
+                                             return_state=True)
+    except KeyboardInterrupt:
+        raise Interrupted(external_id) from None
+    finally:
+        if watch is not None:
+            watch.stop()
     if state.is_failed():
         error = state.result(raise_on_failure=False)
         if isinstance(error, BaseException):
@@ -104,18 +142,19 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
     if as_json:
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return
+    from incidents import terminal
+    from incidents.sqltypes import utcnow
+
     info = document["incident"]
     print(f"\nIncident {info['external_id']} ({info['id']}): {info['status']}, "
-          f"severity {info['severity']}")
-    for step in document["steps"]:
-        print(f"  {step['name']:<15} {step['state']:<8} {json.dumps(step['outcome'])[:90]}")
+          f"{terminal.severity_line(document)}")
+    for line in info["provenance"]:
+        print(f"  {line}")
+    if info.get("waiting_at_gate"):
+        print(f"  waiting at gate: {info['waiting_at_gate']}")
+    terminal.show(terminal.steps_table(document["steps"]))
     _accounting_table(document["accounting"])
-    print("Obligations:")
-    for o in document["obligations"]:
-        deadline = o["deadline"] or o["deadline_rule"]
-        flag = " [needs review]" if o["needs_review"] else ""
-        print(f"  {o['jurisdiction']:<9} {o['audience']:<15} "
-              f"{'required' if o['required'] else 'not required':<13} {deadline}{flag}")
+    terminal.show(terminal.obligations_table(document["obligations"], now=utcnow()))
     print("Notices per channel:")
     for channel, states in sorted(document["deliveries"].items()):
         print(f"  {channel:<6} " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
@@ -123,6 +162,8 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
         print(f"Announcement ({a['locale']}, {a['people']} people): {a['location']}")
     for r in document["reports"]:
         print(f"Report for {r['recipient']}: {r['files'][0] if r['files'] else '-'}")
+    for code, why in sorted(document.get("waiting", {}).items()):
+        print(f"Notices of {code} wait: {why}")
     media = document["media"]
     for code, entry in media["by_jurisdiction"].items():
         print(f"Media notice ({code}, {entry['citation']}): {entry['state']}"
@@ -150,7 +191,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _summary(joined)
         return 0
     print(f"Incident {incident_id}" + ("" if new else " (already open: continuing it)"))
-    _sandbox_if_needed()
+    _sandbox_if_needed(incident_id)
     _flow(incident_id, auto_approve=args.auto_approve)
     _summary(incident_id)
     return 0
@@ -161,8 +202,9 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=args.incident_id)
-        incident_id, auto = incident.id, incident.settings.auto_approve
-    _sandbox_if_needed()
+        incident_id = incident.id
+        auto = bool(getattr(args, "auto_approve", False)) or incident.settings.auto_approve
+    _sandbox_if_needed(incident_id)
     _flow(incident_id, auto_approve=auto)
     _summary(incident_id)
     return 0
@@ -385,10 +427,41 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _filing_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError("--at: not a date-time, e.g. 2026-12-05T14:30:00+01:00 or ...Z",
+                         field="filed_at") from None
+
+
+def cmd_filed(args: argparse.Namespace) -> int:
+    """Record that a regulator report was filed (audited); nothing is written on an error."""
+    from incidents import db, service
+    from incidents.records import filing
+
+    at = _filing_time(args.at)
+    options = {"filed_at": "--at", "reference": "--reference", "report": "REPORT"}
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=args.incident_id)
+        try:
+            report = filing.find_report(s, incident_id=incident.id, spec=args.report)
+            filing.file_report(s, incident_id=incident.id, report_id=report.id or 0,
+                               filed_at=at, reference=args.reference, actor=args.actor)
+        except InputError as error:  # named as the command line names it
+            named = options.get(error.field or "", error.field or "")
+            message = str(error).removeprefix(f"{error.field}: ")
+            raise InputError(f"{named}: {message}", field=error.field) from None
+        obligation_phase = next((o.phase for r, o in filing.reports_of(s, incident.id)
+                                 if r.id == report.id and o is not None), "initial")
+        print(f"report {report.id} ({report.jurisdiction}/{obligation_phase}) filed at "
+              f"{at.isoformat()}" + (f" under {report.filing_reference}"
+                                     if report.filing_reference else ""))
+    return 0
+
+
 def cmd_media(args: argparse.Namespace) -> int:
     """Record that the media notice went to an outlet (audited)."""
-    from datetime import datetime
-
     from incidents import db, service
     from incidents.notices import media
 
@@ -415,6 +488,77 @@ def cmd_mail(args: argparse.Namespace) -> int:
     print(f"{done['returned']} letters marked returned ({done['already_returned']} already were); "
           f"{done['next_channel']} people queued on their next channel"
           + (f"; run `breachflow resume {args.incident_id}` to continue" if done["returned"] else ""))
+    return 0
+
+
+def _hold_time(value: str) -> Any:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError("until: not an ISO 8601 time, e.g. 2026-12-20T00:00:00Z",
+                         field="until") from None
+
+
+def cmd_hold(args: argparse.Namespace) -> int:
+    """Record, release or list law-enforcement holds (incidents/holds.py)."""
+    from incidents import db, holds, service
+    from incidents.sqltypes import utcnow
+
+    listing = args.first == "list" or args.list
+    ref = args.second if args.first == "list" else args.first
+    if ref is None or (args.second is not None and args.first != "list"):
+        raise InputError("usage: breachflow hold INCIDENT_ID (--agency … --until … "
+                         "--jurisdiction … | --release ID | --list)", field="incident")
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=ref)
+        if listing:
+            now = utcnow()
+            found = holds.holds_of(s, incident.id)
+            waiting = holds.waiting(s, incident.id, now=now)
+            rows: list[dict[str, Any]] = [{"id": h.id, "agency": h.agency, "jurisdictions": h.jurisdictions,
+                     "starts_at": h.starts_at.isoformat(), "until": h.until.isoformat(),
+                     "released_at": h.released_at.isoformat() if h.released_at else None,
+                     "active": holds.active(h, now), "reason": h.reason,
+                     "recorded_by": h.recorded_by} for h in found]
+            if args.json:
+                print(json.dumps({"holds": rows, "waiting": {c: w.reason for c, w in
+                                                             waiting.items()}}, indent=2))
+                return 0
+            for row in rows:
+                state = "active" if row["active"] else (
+                    "released" if row["released_at"] else "ended")
+                print(f"hold {row['id']}: {row['agency']} until {row['until']} "
+                      f"({', '.join(row['jurisdictions'])}) {state}")
+            for code, why in sorted(waiting.items()):
+                print(f"{code}: {why.reason}")
+            if not rows and not waiting:
+                print("no holds; nothing waits")
+            return 0
+        if args.release is not None:
+            if args.agency or args.until or args.jurisdiction:
+                raise InputError("release: give only --release ID (and --actor)", field="release")
+            hold = holds.release(s, incident_id=incident.id, hold_id=args.release, actor=args.actor)
+            print(f"hold {hold.id} released; run `breachflow resume {ref}` to send what it held")
+            return 0
+        if args.until is None:
+            raise InputError("until: required (when the agency's delay ends)", field="until")
+        hold = holds.record(s, incident_id=incident.id, agency=args.agency or "",
+                            until=_hold_time(args.until), jurisdictions=args.jurisdiction or [],
+                            reason=args.reason, actor=args.actor)
+        print(f"hold {hold.id} recorded: individual notices of {', '.join(hold.jurisdictions)} "
+              f"wait until {hold.until.isoformat()} (or `breachflow hold {ref} --release "
+              f"{hold.id}`)")
+    return 0
+
+
+def cmd_codes(args: argparse.Namespace) -> int:
+    from incidents.notices import activation
+
+    done = activation.load(incident_id=args.incident_id, path=Path(args.file))
+    print(f"{done['loaded']} activation codes loaded ({done['already_loaded']} were already "
+          f"loaded); run `breachflow resume {args.incident_id}` to continue")
     return 0
 
 
@@ -453,49 +597,81 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _sources(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("incident", metavar="INCIDENT.json")
-    parser.add_argument("--affected", required=True, metavar="FILE")
-    parser.add_argument("--directory", required=True, metavar="FILE|URL")
-    parser.add_argument("--directory-table", metavar="NAME")
-    parser.add_argument("--directory-query", metavar="SQL", help="a SELECT instead of a table")
-    parser.add_argument("--org", metavar="FILE")
+    parser.add_argument("incident", metavar="INCIDENT.json",
+                        help="the incident payload (docs/contracts.md): what happened, when, which data")
+    parser.add_argument("--affected", required=True, metavar="FILE",
+                        help="the affected records: CSV, JSON lines or Parquet with a subject_id column")
+    parser.add_argument("--directory", required=True, metavar="FILE|URL",
+                        help="the user directory: a CSV, JSON lines or Parquet file or a database URL "
+                             "(e.g. postgresql://reader@db/crm)")
+    parser.add_argument("--directory-table", metavar="NAME",
+                        help="the directory's table when --directory is a database URL")
+    parser.add_argument("--directory-query", metavar="SQL",
+                        help="a SELECT instead of a table (read-only)")
+    parser.add_argument("--org", metavar="FILE",
+                        help="the organisation profile (TOML): name, contacts, sector, sizes; "
+                             "without it the built-in example organisation")
+
+
+ID_HELP = "the incident's external_id (e.g. INC-2031) or its id"
 
 
 def parser() -> argparse.ArgumentParser:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from incidents import helptext
+
     root = argparse.ArgumentParser(prog="breachflow", description=__doc__)
+    try:
+        found = version("breachflow")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        found = "unknown"
+    root.add_argument("--version", action="version", version=f"breachflow {found}",
+                      help="print the version and exit")
     sub = root.add_subparsers(dest="command", required=True)
     commands: dict[str, Callable[[argparse.Namespace], int]] = {}
 
     def add(name: str, handler: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
         commands[name] = handler
-        command = sub.add_parser(name, help=help_)
+        command = sub.add_parser(name, help=help_, description=help_, epilog=helptext.epilog(name),
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
         command.set_defaults(handler=handler)
         return command
 
     demo = add("demo", cmd_demo, "the whole flow on a generated organisation")
-    demo.add_argument("--people", type=int, default=3000)
-    demo.add_argument("--out", metavar="DIR")
+    demo.add_argument("--people", type=int, default=3000,
+                      help="how many fictional people the organisation has (default 3000)")
+    demo.add_argument("--out", metavar="DIR", help="where the documents go "
+                      "(default: breachflow-out/EXTERNAL_ID under BREACHFLOW_HOME)")
     assess = add("assess", cmd_assess, "who must be told what, by when (nothing is sent)")
     _sources(assess)
-    assess.add_argument("--json", action="store_true")
+    assess.add_argument("--json", action="store_true", help="print the assessment document as JSON")
     plan = add("plan", cmd_plan, "counts, deadlines, costs and a timeline chart (nothing is sent)")
     _sources(plan)
     plan.add_argument("--out", metavar="DIR", help="where plan.json and the chart go")
-    plan.add_argument("--json", action="store_true")
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     register = add("register", cmd_register, "every incident, notified or not, with its decision")
-    register.add_argument("--json", action="store_true")
+    register.add_argument("--json", action="store_true", help="print the register as JSON")
     run = add("run", cmd_run, "run the whole response for an incident")
     _sources(run)
-    run.add_argument("--auto-approve", action="store_true")
-    run.add_argument("--out", metavar="DIR")
+    run.add_argument("--auto-approve", action="store_true",
+                     help="pass every gate (triage, notices, filing) without asking; recorded as "
+                          "`auto-approve` in the audit trail")
+    run.add_argument("--out", metavar="DIR", help="where the documents go "
+                     "(default: breachflow-out/EXTERNAL_ID under BREACHFLOW_HOME)")
     resume = add("resume", cmd_resume, "continue an incident's response where it stopped")
-    resume.add_argument("incident_id", metavar="INCIDENT_ID")
+    resume.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
+    resume.add_argument("--auto-approve", action="store_true",
+                        help="pass every gate still waiting (recorded as auto-approve)")
     status = add("status", cmd_status, "an incident's steps, deliveries and documents")
-    status.add_argument("incident_id", metavar="INCIDENT_ID")
-    status.add_argument("--json", action="store_true")
+    status.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
+    status.add_argument("--json", action="store_true",
+                        help="print the status document as JSON (docs/contracts.md)")
     serve = add("serve", cmd_serve, "Prefect server + UI, deployments, intake API")
-    serve.add_argument("--ui-port", type=int, default=4200)
-    serve.add_argument("--api-port", type=int, default=8000)
+    serve.add_argument("--ui-port", type=int, default=4200,
+                       help="the Prefect server's port, UI and API (default 4200)")
+    serve.add_argument("--api-port", type=int, default=8000,
+                       help="the intake API's port (default 8000)")
     serve.add_argument("--host", default="127.0.0.1", help="where the intake API listens")
     serve.add_argument("--prefect-host", default="127.0.0.1",
                        help="where the Prefect server listens (beyond loopback only with "
@@ -507,21 +683,24 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--pool", metavar="NAME",
                        help="register the deployments in this Prefect work pool; its workers run them")
     audit = add("audit", cmd_audit, "check an incident's hash-chained audit trail")
-    audit.add_argument("action", choices=["verify"])
-    audit.add_argument("incident_id", metavar="INCIDENT_ID")
+    audit.add_argument("action", choices=["verify"], help="verify: check the chain and its anchors")
+    audit.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     purge = add("purge", cmd_purge, "retention: remove contact data, keep decisions and counts")
-    purge.add_argument("incident_id", metavar="INCIDENT_ID")
+    purge.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     export = add("export", cmd_export, "the notice pack for legal")
-    export.add_argument("incident_id", metavar="INCIDENT_ID")
-    export.add_argument("--out", metavar="DIR")
+    export.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
+    export.add_argument("--out", metavar="DIR",
+                        help="where the zip goes (default: the incident's output folder)")
     rules = add("rules", cmd_rules, "the jurisdictions and what each requires")
-    rules.add_argument("--json", action="store_true")
+    rules.add_argument("--json", action="store_true", help="print the rules as JSON")
     sending = add("sending", cmd_sending, "kill switch: pause, resume or cancel an incident's notices")
-    sending.add_argument("action", choices=["pause", "resume", "cancel"])
-    sending.add_argument("incident_id", metavar="INCIDENT_ID")
+    sending.add_argument("action", choices=["pause", "resume", "cancel"],
+                         help="pause: stop claiming new notices; resume: allow again; cancel: "
+                              "end every notice not yet sent")
+    sending.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     resolve = add("resolve", cmd_resolve,
                   "people needing action: another method, the announcement, or exempt (audited)")
-    resolve.add_argument("incident_id", metavar="INCIDENT_ID")
+    resolve.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     how = resolve.add_mutually_exclusive_group(required=True)
     how.add_argument("--method", choices=["email", "sms", "voice", "push", "letter"],
                      help="send their notice on this channel (they need that contact)")
@@ -536,6 +715,16 @@ def parser() -> argparse.ArgumentParser:
                          help="only these people: subject ids, one per line or a subject_id column")
     resolve.add_argument("--actor", default=os.environ.get("USER") or "cli",
                          help="who decides (default: the login name)")
+    filed = add("filed", cmd_filed, "record that a regulator report was filed (audited)")
+    filed.add_argument("incident_id", metavar="INCIDENT_ID")
+    filed.add_argument("report", metavar="REPORT",
+                       help="the report's id (status --json), its jurisdiction (EU) or "
+                            "jurisdiction/phase (JP/final)")
+    filed.add_argument("--at", required=True, metavar="TIME",
+                       help="when it was filed, with its time zone (2026-12-05T14:30:00+01:00)")
+    filed.add_argument("--reference", metavar="REF", help="the regulator's reference")
+    filed.add_argument("--actor", default=os.environ.get("USER") or "cli",
+                       help="who filed it (default: the login name)")
     media_cmd = add("media", cmd_media,
                     "record that the media notice (press release) went to an outlet (audited)")
     media_cmd.add_argument("incident_id", metavar="INCIDENT_ID")
@@ -547,12 +736,30 @@ def parser() -> argparse.ArgumentParser:
     media_cmd.add_argument("--actor", default=os.environ.get("USER") or "cli",
                            help="who records it (default: the login name)")
     mail = add("mail", cmd_mail, "letters by post: record letters the post returned")
-    mail.add_argument("action", choices=["returned"])
-    mail.add_argument("incident_id", metavar="INCIDENT_ID")
+    mail.add_argument("action", choices=["returned"],
+                      help="returned: letters the post sent back (their people move to the next channel)")
+    mail.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     mail.add_argument("file", metavar="FILE.csv",
                       help="delivery_id column (the letter's reference), optional reason, returned_at")
     mail.add_argument("--actor", default=os.environ.get("USER") or "cli",
                       help="who records it (default: the login name)")
+    hold = add("hold", cmd_hold, "law-enforcement delay: hold, release or list (audited)")
+    hold.add_argument("first", metavar="INCIDENT_ID", help="the incident (or `list INCIDENT_ID`)")
+    hold.add_argument("second", nargs="?", help=argparse.SUPPRESS)
+    hold.add_argument("--agency", help="the law-enforcement agency that asked for the delay")
+    hold.add_argument("--until", metavar="TIME", help="when the delay ends (ISO 8601, with zone)")
+    hold.add_argument("--jurisdiction", metavar="CODE", nargs="+", action="extend",
+                      help="the jurisdictions whose individual notices wait (e.g. US-CA)")
+    hold.add_argument("--reason", help="why (recorded in the audit trail; no personal data)")
+    hold.add_argument("--release", metavar="ID", type=int, help="end this hold now")
+    hold.add_argument("--list", action="store_true", help="the holds and what waits")
+    hold.add_argument("--json", action="store_true", help="with --list: as JSON")
+    hold.add_argument("--actor", default=os.environ.get("USER") or "cli",
+                      help="who records it (default: the login name)")
+    codes = add("codes", cmd_codes, "the remedy vendor's activation codes: load a code file")
+    codes.add_argument("action", choices=["load"])
+    codes.add_argument("incident_id", metavar="INCIDENT_ID")
+    codes.add_argument("file", metavar="FILE", help="one code per line, or a CSV with a code column")
     sandbox = add("sandbox", cmd_sandbox, "local SendGrid/Twilio/push stand-ins with an inbox page")
     del sandbox  # its options are the sandbox's own: `breachflow sandbox --help`
     return root
@@ -577,6 +784,12 @@ def main(argv: list[str] | None = None) -> int:
     except BreachflowError as error:
         print(f"breachflow: {error}", file=sys.stderr)
         return 1
+    except (KeyboardInterrupt, Interrupted) as error:
+        # Everything done so far is checkpointed in the database: say how to go on, no trace.
+        which = str(error) if isinstance(error, Interrupted) else "INCIDENT_ID"
+        print(f"\nbreachflow: interrupted; what was done is kept: `breachflow resume {which}` "
+              "continues", file=sys.stderr)
+        return 130
     except Exception as error:
         if os.environ.get("BREACHFLOW_DEBUG"):
             raise

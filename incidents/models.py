@@ -71,15 +71,19 @@ class IncidentCreate(SQLModel):
     law_enforcement_delay: bool = False
     records_of_care: bool = False
     related_to: str | None = None
+    language: str = "en"
+    translations: dict[str, Any] = {}
     sources: IncidentSources = IncidentSources()
     settings: RunSettings = RunSettings()
     org: dict[str, Any] = {}
+    org_source: dict[str, Any] = {}
     created_at: datetime
 
     @classmethod
     def from_payload(cls, payload: IncidentPayload, *, actor: str,
                      sources: IncidentSources | None = None, settings: RunSettings | None = None,
-                     org: dict[str, Any] | None = None, now: datetime | None = None) -> IncidentCreate:
+                     org: dict[str, Any] | None = None, now: datetime | None = None,
+                     org_source: dict[str, Any] | None = None) -> IncidentCreate:
         """Awareness defaults to the intake time (and says so); determination to awareness."""
         now = now or utcnow()
         aware_at = payload.aware_at or now
@@ -89,7 +93,7 @@ class IncidentCreate(SQLModel):
                    aware_at_source=actor if payload.aware_at else f"{actor} (intake time)",
                    determined_at=payload.determined_at or aware_at,
                    sources=sources or IncidentSources(), settings=settings or RunSettings(),
-                   org=org or {}, created_at=now)
+                   org=org or {}, org_source=org_source or {}, created_at=now)
 
 
 class Incident(SQLModel, table=True):
@@ -115,12 +119,22 @@ class Incident(SQLModel, table=True):
     # The data came from records of care (payload `records_of_care`; 45 CFR 160.103).
     records_of_care: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     related_to: str | None = Field(default=None, max_length=200)
+    # The language of the free text (summary, measures taken) and its translations:
+    # {locale: {"summary": ..., "measures_taken": ...}} (incidents/notices/translation.py).
+    language: str = Field(default="en", max_length=20, sa_column_kwargs={"server_default": "en"})
+    translations: dict[str, Any] = _json({})
     # Where this incident's people come from, and how its run behaves.
     sources: IncidentSources = Field(default_factory=IncidentSources,
                                      sa_column=Column(ModelJSON(IncidentSources), nullable=False))
     settings: RunSettings = Field(default_factory=RunSettings,
                                   sa_column=Column(ModelJSON(RunSettings), nullable=False))
     org: dict[str, Any] = _json({})
+    # Where the org profile came from: {"kind": "example"} (the built-in example organisation)
+    # or {"kind": "file", "file": basename, "sha256": ...}. Empty: not recorded (older incidents).
+    org_source: dict[str, Any] = _json({})
+    # The providers notices went to, recorded when sending first starts: {"mode": "sandbox" |
+    # "real" | "mixed", "channels": {channel: {"sandboxed", "endpoint"}}}. Empty: nothing sent yet.
+    provider: dict[str, Any] = _json({})
     status: str = Field(default="open", max_length=20)
     # The kill switch of notification: active | paused | cancelled (breachflow sending ...).
     sending: str = Field(default="active", max_length=10,
@@ -221,6 +235,26 @@ class Obligation(SQLModel, table=True):
     fulfilled_at: datetime | None = _time()
     # Phased reports (GDPR Art. 33(4), Japan 速報/確報, ...): one obligation per phase.
     phase: str = Field(default="initial", max_length=20)
+    # The deadline as assessed, before law-enforcement holds moved it (regulators/order.py).
+    deadline_before_hold: datetime | None = _time()
+
+
+class Hold(SQLModel, table=True):
+    """A law-enforcement delay of individual notice: which agency asked, until when, for which
+    jurisdictions. No personal data: an agency, codes, times, the responder who recorded it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    agency: str = Field(max_length=200)
+    jurisdictions: list[str] = _json([])
+    starts_at: datetime = _time(nullable=False)
+    until: datetime = _time(nullable=False)
+    reason: str | None = Field(default=None, max_length=500)
+    recorded_by: str = Field(max_length=200)
+    released_at: datetime | None = _time()
+    released_by: str | None = Field(default=None, max_length=200)
+    # The deadline watch alerted that the hold ended (once).
+    end_alerted_at: datetime | None = _time()
 
 
 class Notice(SQLModel, table=True):
@@ -252,8 +286,9 @@ class Delivery(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("incident_id", "subject_pk", "channel", "recipient_kind"),
-        # Claims walk this index in notice order, so a batch shares as few notices as it can.
-        Index("ix_delivery_claim", "incident_id", "channel", "state", "notice_id"),
+        # Claims walk this index by deadline, then in notice order, so residents of a 30-day
+        # law go before those of a 60-day law and a batch shares as few notices as it can.
+        Index("ix_delivery_claim", "incident_id", "channel", "state", "due_by", "notice_id"),
     )
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     incident_id: str = Field(foreign_key="incident.id", max_length=32)
@@ -277,6 +312,9 @@ class Delivery(SQLModel, table=True):
     # Ambiguous sends that were resent without the provider being able to say (push): each one
     # may have reached the person twice, so it is counted and reported.
     unverified_resends: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The earliest deadline among the obligations this notice satisfies (an undated "without
+    # undue delay" one counts as due at its clock's start): the order claims take.
+    due_by: datetime | None = _time()
 
 
 class ChannelPace(SQLModel, table=True):
@@ -353,10 +391,28 @@ class NoticeLink(SQLModel, table=True):
     incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
     subject_pk: int = Field(foreign_key="affectedsubject.id")
     recipient_kind: str = Field(default="subject", max_length=10)
+    # What the person quotes to the help line and types on the org's site (no link needed):
+    # short, unambiguous (Crockford base32), unique within the incident.
+    reference: str | None = Field(default=None, max_length=16, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     first_opened_at: datetime | None = _time()
     last_opened_at: datetime | None = _time()
     opens: int = 0
+
+
+class ActivationCode(SQLModel, table=True):
+    """One code of the remedy vendor's code file: loaded unallocated, then given to one person
+    (`subject_pk`, at most one code each). A code is a credential for the person's enrolment:
+    it goes into their notice and nowhere else (no log, no Prefect result, no exception)."""
+
+    __table_args__ = (UniqueConstraint("incident_id", "code"),
+                      UniqueConstraint("incident_id", "subject_pk"))
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    code: str = Field(max_length=64)
+    subject_pk: int | None = Field(default=None, foreign_key="affectedsubject.id")
+    loaded_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    allocated_at: datetime | None = _time()
 
 
 class AuditEvent(SQLModel, table=True):

@@ -47,13 +47,19 @@ def _error(code: int, message: str, **extra: Any) -> JSONResponse:
 
 def _open_incident(incident: payload.IncidentPayload) -> tuple[str, str, bool, str | None]:
     """(id, status, created now, recorded flow run id) in one transaction."""
-    from incidents.intake.source_settings import intake_org, intake_settings, intake_sources
+    from incidents.intake.source_settings import (
+        intake_org,
+        intake_org_source,
+        intake_settings,
+        intake_sources,
+    )
 
     with db.session() as s:
         # An alert naming its incident (related_to) joins it: one incident per breach.
         found, created, _ = correlation.intake_alert(
             session=s, payload=incident, sources=intake_sources(incident.external_id),
-            settings=intake_settings(incident.external_id), org=intake_org(), actor=ACTOR)
+            settings=intake_settings(incident.external_id), org=intake_org(),
+            org_source=intake_org_source(), actor=ACTOR)
         run_id = None if created else _recorded_run(s, found.id)
         return found.id, found.status, created, run_id
 

@@ -36,6 +36,11 @@ def intake_settings(external_id: str) -> RunSettings:
                        auto_approve=False, opened_by="intake-api")
 
 
+def intake_org_source() -> dict[str, Any]:
+    path = os.environ.get("BREACHFLOW_ORG")
+    return org.source(Path(path) if path else None)
+
+
 def intake_org() -> dict[str, Any]:
     path = os.environ.get("BREACHFLOW_ORG")
     try:

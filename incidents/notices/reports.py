@@ -27,11 +27,13 @@ from incidents.models import (
     AffectedSubject,
     Announcement,
     Delivery,
+    DeliveryObligation,
     Incident,
     Notice,
     Obligation,
     RegulatorReport,
 )
+from incidents.notices import translation
 from incidents.notices.elements import consequences, ordered_categories
 from incidents.rendering import render
 from incidents.rendering.pdf import html_to_pdf
@@ -39,6 +41,7 @@ from incidents.rendering.textify import html_to_markdown
 from incidents.sqltypes import utcnow
 from regulators.content import ELEMENTS
 from regulators.eea import EEA
+from regulators.rules import EARLY_PHASES
 
 # Always in a report, whatever the law's list: what happened, to what and whom, what was done.
 BASELINE: Final = ("what_happened", "date_of_discovery", "data_categories", "number_affected",
@@ -125,6 +128,22 @@ def facts_of(s: Session, incident_id: str) -> Facts:
                  told=told_span, channels=channels, countries=countries, total=total)
 
 
+def notice_dates(s: Session, incident_id: str) -> dict[str, dict[str, str | None]]:
+    """Per jurisdiction, when its people's notices went out: the first accepted and the last
+    settled (a later-phase report carries them; ids and times only)."""
+    rows = s.execute(
+        select_columns(col(Obligation.jurisdiction), func.min(col(Delivery.updated_at)),
+                       func.max(func.coalesce(col(Delivery.settled_at), col(Delivery.updated_at))))
+        .join(DeliveryObligation, col(DeliveryObligation.delivery_id) == col(Delivery.id))
+        .join(Obligation, col(Obligation.id) == col(DeliveryObligation.obligation_id))
+        .where(col(Delivery.incident_id) == incident_id,
+               col(Delivery.state).in_(accounting.NOTIFIED))
+        .group_by(col(Obligation.jurisdiction))).all()
+    return {code: {"first_sent": first.isoformat() if first else None,
+                   "last_settled": last.isoformat() if last else None}
+            for code, first, last in rows}
+
+
 def sample_notice(s: Session, incident_id: str, jurisdiction: str,
                   language: str = render.DEFAULT_LOCALE) -> Notice | None:
     """The e-mail notice most people of this jurisdiction got, in the report's language first,
@@ -200,19 +219,24 @@ def plan(incident: Incident, obligation: Obligation, *, now: datetime,
     language = language_of(obligation.jurisdiction)
     # The incident's own words are English; a report in another language does not quote them
     # (as the notices in that language do not) and needs them in its language before filing.
-    free_text = bool(render.messages(language)["meta"]["free_text"])
-    if not free_text and (incident.summary or incident.measures_taken):
+    texts = translation.free_text(incident, language)
+    free_text = not any(value and value["language"] for value in texts.values())
+    if not free_text:
         missing.append("translation")
     still = outstanding(incident)
     return {"elements": elements, "late": late, "missing": missing, "outstanding": still,
             "to_complete": [missing_text(key) for key in missing], "draft": bool(missing),
             "language": language, "free_text": free_text,
+            "summary": (texts["summary"] or {}).get("text"),
+            "measures": (texts["measures_taken"] or {}).get("text"),
+            "own_language": translation.same_language(incident, language),
             "phase": "initial report (further information to follow)" if still else "full report",
             "hours_since_aware": int((now - incident.aware_at).total_seconds() // 3600)}
 
 
 def document(incident: Incident, obligation: Obligation, counts: dict[str, int],
-             report: dict[str, Any], sample: Notice | None) -> dict[str, Any]:
+             report: dict[str, Any], sample: Notice | None,
+             notices: dict[str, str | None] | None = None) -> dict[str, Any]:
     """The machine-readable report; ids and counts, no personal data."""
     return {
         "report": {"jurisdiction": obligation.jurisdiction, "recipient": obligation.recipient,
@@ -220,7 +244,8 @@ def document(incident: Incident, obligation: Obligation, counts: dict[str, int],
                    "needs_review": obligation.needs_review, "deadline_rule": obligation.deadline_rule,
                    "deadline": obligation.deadline.isoformat() if obligation.deadline else None,
                    "required_content": obligation.content, "elements": report["elements"],
-                   "phase": report["phase"], "late": report["late"],
+                   "phase": report["phase"], "report_phase": obligation.phase,
+                   "late": report["late"],
                    "state": "draft" if report["draft"] else "ready for approval",
                    "to_complete": report["to_complete"], "outstanding": report["outstanding"]},
         "controller": {k: incident.org.get(k) for k in ("name", "postal_address", "dpo_name",
@@ -234,8 +259,13 @@ def document(incident: Incident, obligation: Obligation, counts: dict[str, int],
                      "breach_types": incident.breach_types, "cause": incident.cause,
                      "data_categories": incident.data_categories,
                      "contained": incident.contained, "measures_taken": incident.measures_taken,
-                     "severity": incident.severity, "risk_level": incident.risk_level},
+                     "severity": incident.severity, "risk_level": incident.risk_level,
+                     # A rehearsal is never read as a filing: sandboxed sending, example org.
+                     "sandbox": incident.provider.get("mode") in ("sandbox", "mixed"),
+                     "example_org": incident.org_source.get("kind") == "example"},
         "counts": counts,
+        # When the individual notices went out (a later phase: what became known since).
+        "notices": notices,
         "sample_notice": {"content_hash": sample.content_hash, "locale": sample.locale,
                           "recipients": sample.recipients} if sample else None,
         "reasons": obligation.reasons,
@@ -249,7 +279,8 @@ def _member_states(found: Counter[str], language: str) -> list[tuple[str, int]]:
 
 
 def render_report(s: Session, incident: Incident, obligation: Obligation, *, now: datetime,
-                  facts: Facts) -> tuple[str, str, str, list[str]]:
+                  facts: Facts,
+                  notices: dict[str, str | None] | None = None) -> tuple[str, str, str, list[str]]:
     """(HTML, Markdown, JSON, what is left to complete) of one obligation's report, in the
     regulator's language and, where it has one, in the order of its form."""
     code = obligation.jurisdiction
@@ -262,7 +293,7 @@ def render_report(s: Session, incident: Incident, obligation: Obligation, *, now
     first, last = facts.told.get(code, (None, None))
     m = render.messages(language)
     ctx = {"m": m, "r": wording(language), "org": incident.org, "incident": incident,
-           "obligation": obligation, "counts": counts, "categories": categories,
+           "obligation": obligation, "counts": counts, "categories": categories, "language": language,
            "consequences": consequences(categories), "notice_date": now, "sample": sample,
            "sample_language": render.messages(sample.locale)["meta"]["language"] if sample else None,
            "channels": sorted(facts.channels.get(code, ())), "element_names": ELEMENTS,
@@ -280,15 +311,17 @@ def render_report(s: Session, incident: Incident, obligation: Obligation, *, now
                                         Obligation.audience == "regulator",
                                         col(Obligation.required),
                                         Obligation.jurisdiction != code))}),
-           **report}
+           "report_phase": obligation.phase, "notices": notices, **report}
     html = render.render("regulator.report.html.j2", ctx)[1]
-    data = json.dumps(document(incident, obligation, counts, report, sample), indent=2,
+    data = json.dumps(document(incident, obligation, counts, report, sample, notices), indent=2,
                       ensure_ascii=False)
     return html, html_to_markdown(html), data, report["to_complete"]
 
 
-def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
-    """The regulator-report stage; returns counts only."""
+def generate(incident_id: str, *, out_dir: Path, early: bool | None = None) -> dict[str, Any]:
+    """The regulator-report stage; returns counts only. `early`: only the initial and
+    preliminary phases (drafted right after assessment, while notices still go out), or only
+    the later ones (drafted once delivery ended, with its counts and dates); None: all."""
     folder = out_dir / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     made = 0
@@ -299,12 +332,15 @@ def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         obligations = s.exec(select(Obligation).where(
             Obligation.incident_id == incident.id, Obligation.audience == "regulator",
             col(Obligation.required) | col(Obligation.needs_review))).all()
-        todo = [o for o in obligations if o.id not in done]
+        todo = [o for o in obligations if o.id not in done
+                and (early is None or (o.phase in EARLY_PHASES) == early)]
         facts = facts_of(s, incident.id) if todo else None
+        dates = notice_dates(s, incident.id) if todo and early is not True else {}
         for obligation in todo:
             assert facts is not None  # noqa: S101 - computed whenever there is a report to make
             html, markdown, data, to_complete = render_report(s, incident, obligation,
-                                                              now=utcnow(), facts=facts)
+                                                              now=utcnow(), facts=facts,
+                                                              notices=dates.get(obligation.jurisdiction))
             # A draft says so in its file name too: nobody files it by mistake.
             draft = "-DRAFT" if to_complete else ""
             stem = folder / f"{obligation.jurisdiction}-{obligation.id}{draft}"
@@ -323,4 +359,4 @@ def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
                                   to_complete=to_complete,
                                   content_hash=render.content_hash(html, markdown, data)))
             made += 1
-    return {"reports": made + len(done)}
+    return {"reports": made + len(done), "drafted": made}

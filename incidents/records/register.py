@@ -24,6 +24,7 @@ from incidents.models import (
     RegulatorReport,
     Step,
 )
+from incidents.records import provenance
 from incidents.sqltypes import utcnow
 from incidents.triage import correlation
 
@@ -101,13 +102,13 @@ def entry(session: Session, incident: Incident, *, now: datetime) -> dict[str, A
         done_at = _done_at(o, notified=notified_at, announced=announced, filed=filed)
         state = deadline_state(o.deadline, done_at, now)
         tally[state] += 1
-        rows.append({"jurisdiction": o.jurisdiction, "audience": o.audience,
+        rows.append({"jurisdiction": o.jurisdiction, "audience": o.audience, "phase": o.phase,
                      "deadline": _iso(o.deadline), "deadline_rule": o.deadline_rule,
                      "done_at": _iso(done_at), "state": state})
     return {
         "id": incident.id, "external_id": incident.external_id, "title": incident.title,
         "status": incident.status, "is_breach": incident.is_breach, "severity": incident.severity,
-        "decision": decision, "why": why, "decided_by": incident.decided_by,
+        "decision": decision, "why": why, **provenance.document(incident), "decided_by": incident.decided_by,
         "severity_override": ({"severity": incident.severity_override,
                                "by": incident.severity_override_by,
                                "reason": incident.severity_override_reason}
@@ -141,10 +142,13 @@ def text(register: dict[str, Any]) -> str:
     lines = [f"Breach register ({register['generated_at']}): {len(register['incidents'])} incidents"]
     for item in register["incidents"]:
         d, c = item["deadlines"], item["counts"]
+        tags = "".join(f" [{tag}]" for tag, on in (("SANDBOX", item["sandbox"]),
+                                                    ("EXAMPLE ORG", item["example_org"])) if on)
+        sent = " (to the sandbox: nobody was really told)" if item["sandbox"] else ""
         lines.append(
             f"{item['external_id']:<24} {item['severity'] or '-':<3} {item['decision']:<28} "
-            f"aware {item['dates']['aware_at']}  people {c['subjects']:,}, notified {c['notified']:,}; "
-            f"deadlines met {d['met']}, missed {d['missed']}, open {d['open']}")
+            f"aware {item['dates']['aware_at']}  people {c['subjects']:,}, notified {c['notified']:,}{sent}; "
+            f"deadlines met {d['met']}, missed {d['missed']}, open {d['open']}{tags}")
         for reason in item["why"][:3]:
             lines.append(f"    why: {reason}")
         if len(item["alerts"]) > 1:

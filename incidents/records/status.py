@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from incidents import accounting
+from incidents import accounting, holds
+from incidents.alerts import deadline_watch
 from incidents.assessment import plan
 from incidents.assessment.impact import populations
 from incidents.delivery import ledger
-from incidents.models import Announcement, Incident, Obligation, RegulatorReport, Step
-from incidents.notices import media
-from incidents.records import filing
+from incidents.models import Announcement, AuditEvent, Incident, Obligation, RegulatorReport, Step
+from incidents.notices import media, translation
+from incidents.records import filing, provenance
 from incidents.sqltypes import utcnow
+
+GATES = ("triage", "notices", "filing")
 
 STAGES = ("triage", "identification", "assessment", "notices", "notification",
           "announcement", "reports", "close")
+# Steps as the flow passes them: each gate after the stage whose result it approves.
+FLOW_ORDER = ("triage", "gate:triage", "identification", "assessment", "notices", "gate:notices",
+              "notification", "announcement", "reports", "gate:filing", "close")
 
 
 def _time(value: Any) -> str | None:
@@ -31,7 +37,7 @@ def obligation_json(o: Obligation) -> dict[str, Any]:
         "count": o.count, "deadline": _time(o.deadline), "deadline_rule": o.deadline_rule,
         "recipient": o.recipient, "citation": o.citation, "reasons": o.reasons,
         "substitute_notice": o.substitute_notice, "needs_review": o.needs_review,
-        "verification": o.verification,
+        "verification": o.verification, "phase": o.phase,
     }
 
 
@@ -63,15 +69,49 @@ def assessment_document(session: Session, incident: Incident) -> dict[str, Any]:
     }
 
 
+def _progress(session: Session, incident: Incident, o: Obligation, *,
+              now: datetime) -> dict[str, bool]:
+    """Met (as the deadline watch counts it), and overdue: required, unmet, past its deadline,
+    while the incident is open (a closed incident's watch has ended)."""
+    met = deadline_watch.fulfilled(session, incident, o)
+    deadline = o.deadline.replace(tzinfo=UTC) if o.deadline and o.deadline.tzinfo is None else o.deadline
+    return {"fulfilled": met, "overdue": bool(o.required and not met and incident.status == "open"
+                                              and deadline is not None and deadline < now)}
+
+
+def waiting_gate(session: Session, incident_id: str, steps: dict[str, Step]) -> str | None:
+    """The gate a run last asked and nobody has answered (its step not done, no decision
+    recorded after the question); None when no gate waits."""
+    events = session.exec(select(AuditEvent.id, AuditEvent.action, AuditEvent.detail).where(
+        AuditEvent.incident_id == incident_id,
+        col(AuditEvent.action).in_(["gate.asked", *(f"gate.{g}" for g in GATES)]))
+        .order_by(col(AuditEvent.id))).all()
+    asked: dict[str, int] = {}
+    answered: dict[str, int] = {}
+    for event_id, action, detail in events:
+        if action == "gate.asked":
+            asked[str(detail.get("gate"))] = int(event_id or 0)
+        else:
+            answered[action.removeprefix("gate.")] = int(event_id or 0)
+    done = {name.removeprefix("gate:") for name, step in steps.items()
+            if name.startswith("gate:") and step.state == "done"}
+    waiting = [(at, gate) for gate, at in asked.items()
+               if at > answered.get(gate, 0) and gate not in done]
+    return max(waiting)[1] if waiting else None
+
+
 def status_document(session: Session, incident: Incident) -> dict[str, Any]:
     steps = {s.name: s for s in session.exec(select(Step).where(Step.incident_id == incident.id))}
-    ordered = [n for n in STAGES if n in steps] + sorted(set(steps) - set(STAGES))
+    ordered = [n for n in FLOW_ORDER if n in steps] + sorted(set(steps) - set(FLOW_ORDER))
     now = utcnow()
     return {
         "incident": {"id": incident.id, "external_id": incident.external_id,
                      "title": incident.title, "status": incident.status,
                      "severity": incident.severity, "is_breach": incident.is_breach,
-                     "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at)},
+                     "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at),
+                     **provenance.document(incident), "provenance": provenance.lines(incident),
+                     "waiting_at_gate": waiting_gate(session, incident.id, steps)
+                     if incident.status != "closed" else None},
         "steps": [{"name": name, "state": steps[name].state, "attempts": steps[name].attempts,
                    "started": _time(steps[name].started_at),
                    "finished": _time(steps[name].finished_at), "outcome": steps[name].outcome,
@@ -79,7 +119,10 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
         "deliveries": ledger.counts(session, incident.id),
         "accounting": accounting.account(session, incident.id),
         "data_quality": incident.quality,
-        "obligations": [obligation_json(o) for o in session.exec(
+        # locale -> free-text fields its notices quote in the original language only
+        "needs_translation": translation.needs_translation(session, incident),
+        "obligations": [{**obligation_json(o), **_progress(session, incident, o, now=now)}
+                        for o in session.exec(
             select(Obligation).where(Obligation.incident_id == incident.id)
             .order_by(col(Obligation.jurisdiction), col(Obligation.id)))],
         "announcements": [{"locale": a.locale, "destination": a.destination,
@@ -87,6 +130,12 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
                            "posted_at": _time(a.posted_at)} for a in session.exec(
             select(Announcement).where(Announcement.incident_id == incident.id))],
         "reports": [report_json(r, o, now=now) for r, o in filing.reports_of(session, incident.id)],
+        "holds": [{"id": h.id, "agency": h.agency, "jurisdictions": h.jurisdictions,
+                   "starts_at": _time(h.starts_at), "until": _time(h.until),
+                   "released_at": _time(h.released_at), "active": holds.active(h, now),
+                   "reason": h.reason} for h in holds.holds_of(session, incident.id)],
+        # Why some jurisdictions' individual notices wait now (a hold, a report to file first).
+        "waiting": {code: w.reason for code, w in holds.waiting(session, incident.id, now=now).items()},
         "media": media.state(session, incident, out_dir=Path(incident.settings.out)
                              if incident.settings.out else None),
     }

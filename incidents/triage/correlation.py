@@ -121,7 +121,8 @@ def alerts(session: Session, incident: Incident) -> list[IncidentAlert]:
 
 def intake_alert(*, session: Session, payload: IncidentPayload, actor: str,
                  sources: IncidentSources | None = None, settings: RunSettings | None = None,
-                 org: dict[str, Any] | None = None) -> tuple[Incident, bool, str | None]:
+                 org: dict[str, Any] | None = None,
+                 org_source: dict[str, Any] | None = None) -> tuple[Incident, bool, str | None]:
     """Take one alert: (its incident, whether a new incident was opened, the id of the existing
     incident it joined through `related_to`, else None). The same alert twice changes nothing."""
     known = resolve(session, payload.external_id)
@@ -141,7 +142,7 @@ def intake_alert(*, session: Session, payload: IncidentPayload, actor: str,
             return again, False, None
         return target, False, target.id
     incident_in = IncidentCreate.from_payload(payload, actor=actor, sources=sources,
-                                              settings=settings, org=org)
+                                              settings=settings, org=org, org_source=org_source)
     incident, created = service.create_incident(session=session, incident_in=incident_in,
                                                 actor=actor)
     if created:
