@@ -169,6 +169,10 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
         print(f"Report for {r['recipient']}: {r['files'][0] if r['files'] else '-'}")
     for code, why in sorted(document.get("waiting", {}).items()):
         print(f"Notices of {code} wait: {why}")
+    media = document["media"]
+    for code, entry in media["by_jurisdiction"].items():
+        print(f"Media notice ({code}, {entry['citation']}): {entry['state']}"
+              + (f" — {media['release']}" if media["release"] else ""))
 
 
 def _accounting_table(accounting: dict[str, Any]) -> None:
@@ -488,6 +492,26 @@ def cmd_filed(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_media(args: argparse.Namespace) -> int:
+    """Record that the media notice went to an outlet (audited)."""
+    from incidents import db, service
+    from incidents.notices import media
+
+    try:
+        at = datetime.fromisoformat(args.at.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError("--at: an ISO 8601 time with a time zone, e.g. 2026-12-05T14:30:00-08:00",
+                         field="at") from None
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=args.incident_id)
+        out = Path(incident.settings.out) if incident.settings.out else Path(".")
+        row = media.record(s, incident_id=incident.id, outlet=args.outlet, sent_at=at,
+                           jurisdictions=args.jurisdiction, actor=args.actor, out_dir=out)
+        print(f"media notice to {row.outlet} at {row.sent_at.isoformat()} recorded for "
+              + ", ".join(row.jurisdictions))
+    return 0
+
+
 def cmd_mail(args: argparse.Namespace) -> int:
     from incidents.delivery import returned_mail
 
@@ -735,6 +759,16 @@ def parser() -> argparse.ArgumentParser:
     filed.add_argument("--reference", metavar="REF", help="the regulator's reference")
     filed.add_argument("--actor", default=os.environ.get("USER") or "cli",
                        help="who filed it (default: the login name)")
+    media_cmd = add("media", cmd_media,
+                    "record that the media notice (press release) went to an outlet (audited)")
+    media_cmd.add_argument("incident_id", metavar="INCIDENT_ID")
+    media_cmd.add_argument("--outlet", required=True, help="the outlet it went to, as named")
+    media_cmd.add_argument("--at", required=True, metavar="TIME",
+                           help="when it went, ISO 8601 with a time zone")
+    media_cmd.add_argument("--jurisdiction", metavar="CODE", action="append",
+                           help="a law this outlet serves (repeat; default: every law asking for it)")
+    media_cmd.add_argument("--actor", default=os.environ.get("USER") or "cli",
+                           help="who records it (default: the login name)")
     mail = add("mail", cmd_mail, "letters by post: record letters the post returned")
     mail.add_argument("action", choices=["returned"],
                       help="returned: letters the post sent back (their people move to the next channel)")

@@ -346,6 +346,22 @@ class Announcement(SQLModel, table=True):
     keep_until: datetime | None = _time()
 
 
+class MediaNotice(SQLModel, table=True):
+    """A media notice (press release) given to an outlet: the statewide-media part of substitute
+    notice (Cal. Civ. Code § 1798.82(j)(3)(C), N.Y. Gen. Bus. Law § 899-aa(5)(d), Tex. Bus. &
+    Com. Code § 521.053(f)) and HIPAA's media notice (45 CFR 164.406). Where and when it went,
+    which version, for which laws, and who recorded it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    outlet: str = Field(max_length=200)
+    sent_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    jurisdictions: list[str] = _json([])
+    content_hash: str = Field(max_length=64)
+    recorded_by: str = Field(max_length=200)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
 class RegulatorReport(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("obligation_id"),)
     id: int | None = Field(default=None, primary_key=True)

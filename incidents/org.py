@@ -22,6 +22,9 @@ EXAMPLE_ORG: dict[str, Any] = {
     "dpo_email": "dpo@example-devices.test",
     "signatory_name": "Alex Morgan",
     "signatory_title": "Chief Privacy Officer",
+    "media_contact_name": "Media relations",
+    "media_contact_email": "press@example-devices.test",
+    "media_contact_phone": "+1 555 0111",
     "establishment": "IE",
     "hipaa_covered_entity": False,
     "critical_infrastructure": False,
@@ -59,10 +62,11 @@ REMEDY_KEYS = (*REMEDY_TEXT_KEYS, "months", "activation_codes", "text")
 # What every notice, report and announcement quotes: a real profile must give these.
 REQUIRED_KEYS = ("name", "contact_email", "contact_phone", "postal_address", "website", "remedy",
                  "dpo_name", "dpo_email")
-# signatory_name / signatory_title sign the letters (the DPO's name when not given).
+# signatory_name / signatory_title sign the letters (the DPO's name when not given);
+# media_contact_* is whom journalists call about a media notice (the general contact if not given).
 _TEXT_KEYS = ("name", "contact_email", "contact_phone", "toll_free_number", "postal_address",
               "website", "dpo_name", "dpo_email", "establishment", "signatory_name",
-              "signatory_title")
+              "signatory_title", "media_contact_name", "media_contact_email", "media_contact_phone")
 # dfs_regulated: regulated by the New York DFS (23 NYCRR 500.17); vt_dfr_regulated: licensed
 # or registered with the Vermont Department of Financial Regulation (9 V.S.A. § 2435(b)(3)).
 _BOOL_KEYS = ("hipaa_covered_entity", "critical_infrastructure", "dfs_regulated",

@@ -10,7 +10,7 @@ from incidents import accounting, audit, db, service
 from incidents.assessment import impact
 from incidents.exceptions import Unaccounted
 from incidents.identification import matching
-from incidents.notices import activation, announcement, generation, reports
+from incidents.notices import activation, announcement, generation, media, reports
 from incidents.sqltypes import utcnow
 from incidents.triage import stage as triage
 
@@ -42,7 +42,9 @@ def notices_stage(incident_id: str) -> dict[str, Any]:
 
 
 def announcement_stage(incident_id: str) -> dict[str, Any]:
-    return announcement.publish(incident_id, out_dir=out_dir(incident_id))
+    # Substitute notice is the page and, where a law asks for it, the media notice.
+    out = out_dir(incident_id)
+    return announcement.publish(incident_id, out_dir=out) | media.prepare(incident_id, out_dir=out)
 
 
 def reports_stage(incident_id: str) -> dict[str, Any]:

@@ -218,18 +218,18 @@ def plan(incident: Incident, obligation: Obligation, *, now: datetime,
         missing.append("reasons_for_delay")  # in the controller's words
     language = language_of(obligation.jurisdiction)
     # The incident's own words, in the report's language (the payload's translations): where
-    # they are only in another language the report does not quote them and needs them first.
+    # they exist only in another language the report does not quote them and needs them first.
     texts = translation.free_text(incident, language)
     free_text = not any(value and value["language"] for value in texts.values())
     if not free_text:
         missing.append("translation")
-    said = {field: value["text"] if value else None for field, value in texts.items()}
-    own = language.split("-")[0].lower() == (incident.language or "en").split("-")[0].lower()
-    said["title"] = incident.title if own else None
     still = outstanding(incident)
     return {"elements": elements, "late": late, "missing": missing, "outstanding": still,
             "to_complete": [missing_text(key) for key in missing], "draft": bool(missing),
-            "language": language, "free_text": free_text, "said": said,
+            "language": language, "free_text": free_text,
+            "summary": (texts["summary"] or {}).get("text"),
+            "measures": (texts["measures_taken"] or {}).get("text"),
+            "own_language": translation.same_language(incident, language),
             "phase": "initial report (further information to follow)" if still else "full report",
             "hours_since_aware": int((now - incident.aware_at).total_seconds() // 3600)}
 
@@ -298,6 +298,7 @@ def render_report(s: Session, incident: Incident, obligation: Obligation, *, now
            "sample_language": render.messages(sample.locale)["meta"]["language"] if sample else None,
            "channels": sorted(facts.channels.get(code, ())), "element_names": ELEMENTS,
            "form": form if (render.root() / form).is_file() else None,
+           "names": jurisdiction_report(code).get("names", {}),
            "notified_from": first, "notified_to": last, "total_people": facts.total,
            "member_states": _member_states(facts.countries.get(code, Counter()), language),
            "announced_at": s.exec(select(func.min(Announcement.posted_at)).where(

@@ -46,6 +46,11 @@ def language_name(language: str, *, in_locale: str) -> str:
         return language
 
 
+def same_language(incident: Incident, locale: str) -> bool:
+    """Whether the incident's own words are in this locale's language."""
+    return _language(locale) == _language(incident.language or "en")
+
+
 def free_text(incident: Incident, locale: str) -> dict[str, dict[str, str] | None]:
     """field -> {"text": ..., "language": name of the original's language if not translated}
     (None where the incident has no such text)."""

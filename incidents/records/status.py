@@ -14,7 +14,7 @@ from incidents.assessment import plan
 from incidents.assessment.impact import populations
 from incidents.delivery import ledger
 from incidents.models import Announcement, AuditEvent, Incident, Obligation, RegulatorReport, Step
-from incidents.notices import translation
+from incidents.notices import media, translation
 from incidents.records import filing, provenance
 from incidents.sqltypes import utcnow
 
@@ -147,4 +147,6 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
                    "reason": h.reason} for h in holds.holds_of(session, incident.id)],
         # Why some jurisdictions' individual notices wait now (a hold, a report to file first).
         "waiting": {code: w.reason for code, w in holds.waiting(session, incident.id, now=now).items()},
+        "media": media.state(session, incident, out_dir=Path(incident.settings.out)
+                             if incident.settings.out else None),
     }

@@ -219,6 +219,12 @@ def test_every_report_is_in_filing_shape(rendered) -> None:
         assert f'<html lang="{LANGUAGE.get(code or "", "en")}">' in html, name
 
 
+def test_china_and_japan_are_addressed_in_their_own_words(rendered) -> None:
+    for code, to, basis in (("CN", "报送对象", "法律依据"), ("JP", "報告先", "根拠法令")):
+        for label in (to, basis):
+            assert re.search(rf"<th>{label}</th><td>[^<A-Za-z]+</td>", rendered[code]), (code, label)
+
+
 def test_each_named_form_in_the_regulators_order(rendered) -> None:
     for code, fields in FORMS.items():
         assert re.findall(r'data-field="([a-z_]+)"', rendered[code]) == fields, code
