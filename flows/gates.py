@@ -237,12 +237,12 @@ def form_for(name: str, description: str, defaults: dict[str, Any]) -> type[Gate
             info = copy.copy(base.model_fields[field_name])
             info.default, info.default_factory = value, None
             fields[field_name] = (info.annotation, info)
-    decision = copy.copy(base.model_fields["decision"])
-    decision.description = f"{description}\n\n{decision.description}"
+    decision = copy.copy(fields["decision"][1] if "decision" in fields
+                         else base.model_fields["decision"])
+    decision.description = f"{description}\n\n{base.model_fields['decision'].description}"
     fields["decision"] = (decision.annotation, decision)
-    model = create_model(base.__name__, __base__=base, **fields)
-    model._description = description  # Prefect's own way (RunInput.with_initial_data)
-    return model
+    # No form-level description: it would repeat the decision field's guidance.
+    return create_model(base.__name__, __base__=base, **fields)
 
 
 def _ask(incident_id: str, name: str, description: str, *,
@@ -364,7 +364,8 @@ def context_markdown(incident_id: str, name: str) -> str:
     decline = last_decline(incident_id, name)
     if decline:
         lines += [f"**Earlier at this gate:** {markdown_escape(decline_note(decline))}", ""]
-    lines += ["## The model's answer", "", review.describe(incident_id), ""]
+    if name == "triage":
+        lines += ["## The model's answer", "", review.describe(incident_id), ""]
     if counts is not None:
         lines += ["## Counts", "", f"- people affected: **{counts['subjects']}** "
                   f"({counts['records']} records, {counts['minors']} minors, "
@@ -380,6 +381,8 @@ def context_markdown(incident_id: str, name: str) -> str:
                   "| id | jurisdiction | recipient | time left | state | hash |",
                   "|---|---|---|---|---|---|", *report_lines,
                   filing_summary(incident_id), ""]
+    if name != "triage":
+        lines += ["## Triage", "", review.describe(incident_id), ""]
     return "\n".join(lines)
 
 
