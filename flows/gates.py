@@ -34,15 +34,24 @@ from prefect import get_run_logger, pause_flow_run, suspend_flow_run
 from prefect.exceptions import MissingContextError
 from prefect.input import RunInput
 from prefect.runtime import deployment, flow_run
-from pydantic import AwareDatetime, ConfigDict, Field, WithJsonSchema, create_model, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    create_model,
+    model_validator,
+)
 from pydantic.json_schema import SkipJsonSchema
 from sqlmodel import col, select
 
-from flows import artifacts
+from flows import artifacts, events
 from incidents import audit, db, responders, service, steps
 from incidents.alerts import paging
-from incidents.exceptions import BreachflowError, InputError
+from incidents.exceptions import BreachflowError
 from incidents.models import AuditEvent, Incident, Notice
+from incidents.notices import translation
 from incidents.records import filing
 from incidents.records.status import affected_json
 from incidents.rendering.textify import markdown_escape
@@ -148,20 +157,29 @@ class NoticeApproval(GateForm):
     approved: SkipJsonSchema[bool | None] = None  # the earlier form's field
 
 
-class FilingConfirmation(GateForm):
-    decision: Literal["approve", "decline"] = Field(
-        description="approve: the reports were filed as below; decline: not yet (asks again)")
-    reference: str = Field("", description="The regulator's reference of the filing")
-    filed_at: Stamp = Field(
-        description="When it was filed: date, time and zone, e.g. 2026-12-05T14:30:00+01:00 "
-                    "(not in the future)")
-    comment: str = ""
-    filed: SkipJsonSchema[bool | None] = None  # the earlier form's field
+# --- The filing gate's form. Asked per report by flows/filing_gate.py, apart from the generic
+# gate machinery above and below: only the model lives here, beside the other forms.
+class ReportFiling(BaseModel):
+    """One report's answer. `filed` has no default: each report needs an explicit yes or no."""
+
+    report: int
+    jurisdiction: str = ""
+    phase: str = ""
+    deadline: str = ""
+    filed: Literal["yes", "no"]
+    filed_at: datetime | None = None  # with its time zone, e.g. 2026-12-05T14:30:00+01:00
+    reference: str = ""  # the regulator's reference for this filing
 
 
-FORMS: dict[str, type[GateForm]] = {
-    "triage": TriageConfirmation, "notices": NoticeApproval, "filing": FilingConfirmation,
-}
+class FilingConfirmation(RunInput):
+    reports: list[ReportFiling]
+    approver: str = ""
+    attestation: str = ""
+# --- end of the filing gate's form
+
+
+# The generic gates; the filing gate asks per report (flows/filing_gate.py).
+FORMS: dict[str, type[GateForm]] = {"triage": TriageConfirmation, "notices": NoticeApproval}
 
 
 def declined(decision: dict[str, Any]) -> bool:
@@ -255,6 +273,7 @@ def _ask(incident_id: str, name: str, description: str, *,
     message = message or waiting_message(incident_id, name)
     _log().warning("%s: answer the form of this run (Resume), or POST "
                    "/v1/incidents/%s/gates/%s", message, incident_id, name)
+    events.emit(events.GATE_WAITING, incident_id=incident_id, payload={"gate": name, "key": key})
     with _state_message(message):
         if deployment.id:
             answer = suspend_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS)
@@ -375,6 +394,9 @@ def context_markdown(incident_id: str, name: str) -> str:
                   f"- notices rendered: {notices}", ""]
     lines += ["## Deadlines", "", _deadline_table(incident_id, now), ""]
     if name == "notices":
+        warning = translation.gate_warning(incident_id)
+        if warning:
+            lines += [f"**{markdown_escape(warning.strip())}**", ""]
         lines += ["## The notices", "", artifacts.notice_index(incident_id), ""]
     if reports:
         lines += ["## Regulator reports", "",
@@ -491,31 +513,8 @@ def _anchor(incident_id: str) -> None:
                        incident_id, type(error).__name__)
 
 
-def _filed_at(decision: dict[str, Any]) -> datetime:
-    filed_at = decision.get("filed_at") or utcnow()
-    if isinstance(filed_at, str):  # the answer arrives in JSON form
-        filed_at = datetime.fromisoformat(filed_at.replace("Z", "+00:00"))
-    return filed_at
-
-
-def _filing_problems(incident_id: str, decision: dict[str, Any]) -> list[str]:
-    """A filing time in the future, before awareness or without a zone, or a reference that
-    cannot be one, is refused before anything is recorded."""
-    problems = []
-    with db.session() as s:
-        try:
-            filing.filed_at_checked(s, incident_id=incident_id, at=_filed_at(decision))
-        except (InputError, ValueError) as error:
-            problems.append(str(error))
-    try:
-        filing.reference_checked(decision.get("reference"))
-    except InputError as error:
-        problems.append(str(error))
-    return problems
-
-
 CHECKS: dict[str, Callable[[str, dict[str, Any]], list[str]]] = {
-    "triage": review.problems, "filing": _filing_problems,
+    "triage": review.problems,
 }
 
 
@@ -529,12 +528,6 @@ def _apply(incident_id: str, name: str, decision: dict[str, Any]) -> dict[str, A
             detail["content_hashes"] = sorted({n.content_hash for n in notices})
             for notice in notices:
                 notice.approved_by, notice.approved_at = approver, utcnow()
-        if name == "filing":
-            for report, _ in filing.reports_of(s, incident_id):
-                if report.filed_at is None:
-                    filing.file_report(s, incident_id=incident_id, report_id=report.id or 0,
-                                       filed_at=_filed_at(decision),
-                                       reference=decision.get("reference"), actor=approver)
         audit.record(s, incident_id=incident_id, actor=approver, action=f"gate.{name}",
                      detail=detail)
     return {"approver": approver}
@@ -562,6 +555,10 @@ def gate(incident_id: str, name: str, *, auto_approve: bool, description: str = 
     del description  # the form's description is built from the incident (`_description`)
     if steps.state(incident_id, f"gate:{name}") == "done":
         return
+    if name == "notices":
+        warning = translation.gate_warning(incident_id)
+        if warning:  # locales and field names only; the context artifact says it too
+            logger.warning("incident %s: %s", incident_id, warning)
     if _auto(incident_id, auto_approve):
         decision = _auto_decision({"decision": "approve"})
     else:

@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,6 +66,10 @@ def _open(args: argparse.Namespace, *, actor: str) -> tuple[str, bool, str | Non
         return created.id, new, joined
 
 
+class Interrupted(Exception):
+    """Ctrl-C during a run; carries the incident's external id."""
+
+
 def _sandbox_if_needed(incident_id: str | None = None) -> str | None:
     """Start the embedded provider sandbox when no provider credentials are configured. An
     incident that already sent refuses another mode (never a silent fall-back)."""
@@ -99,10 +104,25 @@ def _flow(incident_id: str, *, auto_approve: bool) -> dict[str, Any]:
     runtime.configure()
     runtime.install_redaction()
     from flows.respond import respond_to_incident
-    from incidents import terminal
+    from incidents import db, service, terminal
+    from incidents.cli_gates import GateWatch, quiet_interrupts
 
-    with terminal.run_progress(incident_id):
-        state: Any = respond_to_incident(incident_id, auto_approve=auto_approve, return_state=True)
+    with db.session() as s:
+        external_id = service.get_incident(session=s, incident_id=incident_id).external_id
+    # A gate pauses the run in this process: say where and how to answer it.
+    watch = None if auto_approve else GateWatch(incident_id, external_id)
+    quiet_interrupts()
+    if watch is not None:
+        watch.start()
+    try:
+        with terminal.run_progress(incident_id):
+            state: Any = respond_to_incident(incident_id, auto_approve=auto_approve,
+                                             return_state=True)
+    except KeyboardInterrupt:
+        raise Interrupted(external_id) from None
+    finally:
+        if watch is not None:
+            watch.stop()
     if state.is_failed():
         error = state.result(raise_on_failure=False)
         if isinstance(error, BaseException):
@@ -130,6 +150,8 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
           f"{terminal.severity_line(document)}")
     for line in info["provenance"]:
         print(f"  {line}")
+    if info.get("waiting_at_gate"):
+        print(f"  waiting at gate: {info['waiting_at_gate']}")
     terminal.show(terminal.steps_table(document["steps"]))
     _accounting_table(document["accounting"])
     terminal.show(terminal.obligations_table(document["obligations"], now=utcnow()))
@@ -140,6 +162,8 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
         print(f"Announcement ({a['locale']}, {a['people']} people): {a['location']}")
     for r in document["reports"]:
         print(f"Report for {r['recipient']}: {r['files'][0] if r['files'] else '-'}")
+    for code, why in sorted(document.get("waiting", {}).items()):
+        print(f"Notices of {code} wait: {why}")
 
 
 def _accounting_table(accounting: dict[str, Any]) -> None:
@@ -174,7 +198,8 @@ def cmd_resume(args: argparse.Namespace) -> int:
 
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=args.incident_id)
-        incident_id, auto = incident.id, incident.settings.auto_approve
+        incident_id = incident.id
+        auto = bool(getattr(args, "auto_approve", False)) or incident.settings.auto_approve
     _sandbox_if_needed(incident_id)
     _flow(incident_id, auto_approve=auto)
     _summary(incident_id)
@@ -398,6 +423,39 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _filing_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError("--at: not a date-time, e.g. 2026-12-05T14:30:00+01:00 or ...Z",
+                         field="filed_at") from None
+
+
+def cmd_filed(args: argparse.Namespace) -> int:
+    """Record that a regulator report was filed (audited); nothing is written on an error."""
+    from incidents import db, service
+    from incidents.records import filing
+
+    at = _filing_time(args.at)
+    options = {"filed_at": "--at", "reference": "--reference", "report": "REPORT"}
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=args.incident_id)
+        try:
+            report = filing.find_report(s, incident_id=incident.id, spec=args.report)
+            filing.file_report(s, incident_id=incident.id, report_id=report.id or 0,
+                               filed_at=at, reference=args.reference, actor=args.actor)
+        except InputError as error:  # named as the command line names it
+            named = options.get(error.field or "", error.field or "")
+            message = str(error).removeprefix(f"{error.field}: ")
+            raise InputError(f"{named}: {message}", field=error.field) from None
+        obligation_phase = next((o.phase for r, o in filing.reports_of(s, incident.id)
+                                 if r.id == report.id and o is not None), "initial")
+        print(f"report {report.id} ({report.jurisdiction}/{obligation_phase}) filed at "
+              f"{at.isoformat()}" + (f" under {report.filing_reference}"
+                                     if report.filing_reference else ""))
+    return 0
+
+
 def cmd_mail(args: argparse.Namespace) -> int:
     from incidents.delivery import returned_mail
 
@@ -406,6 +464,77 @@ def cmd_mail(args: argparse.Namespace) -> int:
     print(f"{done['returned']} letters marked returned ({done['already_returned']} already were); "
           f"{done['next_channel']} people queued on their next channel"
           + (f"; run `breachflow resume {args.incident_id}` to continue" if done["returned"] else ""))
+    return 0
+
+
+def _hold_time(value: str) -> Any:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError("until: not an ISO 8601 time, e.g. 2026-12-20T00:00:00Z",
+                         field="until") from None
+
+
+def cmd_hold(args: argparse.Namespace) -> int:
+    """Record, release or list law-enforcement holds (incidents/holds.py)."""
+    from incidents import db, holds, service
+    from incidents.sqltypes import utcnow
+
+    listing = args.first == "list" or args.list
+    ref = args.second if args.first == "list" else args.first
+    if ref is None or (args.second is not None and args.first != "list"):
+        raise InputError("usage: breachflow hold INCIDENT_ID (--agency … --until … "
+                         "--jurisdiction … | --release ID | --list)", field="incident")
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=ref)
+        if listing:
+            now = utcnow()
+            found = holds.holds_of(s, incident.id)
+            waiting = holds.waiting(s, incident.id, now=now)
+            rows: list[dict[str, Any]] = [{"id": h.id, "agency": h.agency, "jurisdictions": h.jurisdictions,
+                     "starts_at": h.starts_at.isoformat(), "until": h.until.isoformat(),
+                     "released_at": h.released_at.isoformat() if h.released_at else None,
+                     "active": holds.active(h, now), "reason": h.reason,
+                     "recorded_by": h.recorded_by} for h in found]
+            if args.json:
+                print(json.dumps({"holds": rows, "waiting": {c: w.reason for c, w in
+                                                             waiting.items()}}, indent=2))
+                return 0
+            for row in rows:
+                state = "active" if row["active"] else (
+                    "released" if row["released_at"] else "ended")
+                print(f"hold {row['id']}: {row['agency']} until {row['until']} "
+                      f"({', '.join(row['jurisdictions'])}) {state}")
+            for code, why in sorted(waiting.items()):
+                print(f"{code}: {why.reason}")
+            if not rows and not waiting:
+                print("no holds; nothing waits")
+            return 0
+        if args.release is not None:
+            if args.agency or args.until or args.jurisdiction:
+                raise InputError("release: give only --release ID (and --actor)", field="release")
+            hold = holds.release(s, incident_id=incident.id, hold_id=args.release, actor=args.actor)
+            print(f"hold {hold.id} released; run `breachflow resume {ref}` to send what it held")
+            return 0
+        if args.until is None:
+            raise InputError("until: required (when the agency's delay ends)", field="until")
+        hold = holds.record(s, incident_id=incident.id, agency=args.agency or "",
+                            until=_hold_time(args.until), jurisdictions=args.jurisdiction or [],
+                            reason=args.reason, actor=args.actor)
+        print(f"hold {hold.id} recorded: individual notices of {', '.join(hold.jurisdictions)} "
+              f"wait until {hold.until.isoformat()} (or `breachflow hold {ref} --release "
+              f"{hold.id}`)")
+    return 0
+
+
+def cmd_codes(args: argparse.Namespace) -> int:
+    from incidents.notices import activation
+
+    done = activation.load(incident_id=args.incident_id, path=Path(args.file))
+    print(f"{done['loaded']} activation codes loaded ({done['already_loaded']} were already "
+          f"loaded); run `breachflow resume {args.incident_id}` to continue")
     return 0
 
 
@@ -508,6 +637,8 @@ def parser() -> argparse.ArgumentParser:
                      "(default: breachflow-out/EXTERNAL_ID under BREACHFLOW_HOME)")
     resume = add("resume", cmd_resume, "continue an incident's response where it stopped")
     resume.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
+    resume.add_argument("--auto-approve", action="store_true",
+                        help="pass every gate still waiting (recorded as auto-approve)")
     status = add("status", cmd_status, "an incident's steps, deliveries and documents")
     status.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     status.add_argument("--json", action="store_true",
@@ -560,6 +691,16 @@ def parser() -> argparse.ArgumentParser:
                          help="only these people: subject ids, one per line or a subject_id column")
     resolve.add_argument("--actor", default=os.environ.get("USER") or "cli",
                          help="who decides (default: the login name)")
+    filed = add("filed", cmd_filed, "record that a regulator report was filed (audited)")
+    filed.add_argument("incident_id", metavar="INCIDENT_ID")
+    filed.add_argument("report", metavar="REPORT",
+                       help="the report's id (status --json), its jurisdiction (EU) or "
+                            "jurisdiction/phase (JP/final)")
+    filed.add_argument("--at", required=True, metavar="TIME",
+                       help="when it was filed, with its time zone (2026-12-05T14:30:00+01:00)")
+    filed.add_argument("--reference", metavar="REF", help="the regulator's reference")
+    filed.add_argument("--actor", default=os.environ.get("USER") or "cli",
+                       help="who filed it (default: the login name)")
     mail = add("mail", cmd_mail, "letters by post: record letters the post returned")
     mail.add_argument("action", choices=["returned"],
                       help="returned: letters the post sent back (their people move to the next channel)")
@@ -568,6 +709,23 @@ def parser() -> argparse.ArgumentParser:
                       help="delivery_id column (the letter's reference), optional reason, returned_at")
     mail.add_argument("--actor", default=os.environ.get("USER") or "cli",
                       help="who records it (default: the login name)")
+    hold = add("hold", cmd_hold, "law-enforcement delay: hold, release or list (audited)")
+    hold.add_argument("first", metavar="INCIDENT_ID", help="the incident (or `list INCIDENT_ID`)")
+    hold.add_argument("second", nargs="?", help=argparse.SUPPRESS)
+    hold.add_argument("--agency", help="the law-enforcement agency that asked for the delay")
+    hold.add_argument("--until", metavar="TIME", help="when the delay ends (ISO 8601, with zone)")
+    hold.add_argument("--jurisdiction", metavar="CODE", nargs="+", action="extend",
+                      help="the jurisdictions whose individual notices wait (e.g. US-CA)")
+    hold.add_argument("--reason", help="why (recorded in the audit trail; no personal data)")
+    hold.add_argument("--release", metavar="ID", type=int, help="end this hold now")
+    hold.add_argument("--list", action="store_true", help="the holds and what waits")
+    hold.add_argument("--json", action="store_true", help="with --list: as JSON")
+    hold.add_argument("--actor", default=os.environ.get("USER") or "cli",
+                      help="who records it (default: the login name)")
+    codes = add("codes", cmd_codes, "the remedy vendor's activation codes: load a code file")
+    codes.add_argument("action", choices=["load"])
+    codes.add_argument("incident_id", metavar="INCIDENT_ID")
+    codes.add_argument("file", metavar="FILE", help="one code per line, or a CSV with a code column")
     sandbox = add("sandbox", cmd_sandbox, "local SendGrid/Twilio/push stand-ins with an inbox page")
     del sandbox  # its options are the sandbox's own: `breachflow sandbox --help`
     return root
@@ -592,6 +750,12 @@ def main(argv: list[str] | None = None) -> int:
     except BreachflowError as error:
         print(f"breachflow: {error}", file=sys.stderr)
         return 1
+    except (KeyboardInterrupt, Interrupted) as error:
+        # Everything done so far is checkpointed in the database: say how to go on, no trace.
+        which = str(error) if isinstance(error, Interrupted) else "INCIDENT_ID"
+        print(f"\nbreachflow: interrupted; what was done is kept: `breachflow resume {which}` "
+              "continues", file=sys.stderr)
+        return 130
     except Exception as error:
         if os.environ.get("BREACHFLOW_DEBUG"):
             raise

@@ -66,11 +66,11 @@ def _time(value: Any) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
-def _sent(s: Session, incident_id: str) -> Counter[str]:
-    """Content hash -> deliveries of that notice version."""
-    return Counter({h: n for h, n in s.exec(
-        select(Delivery.content_hash, func.count()).where(Delivery.incident_id == incident_id)
-        .group_by(col(Delivery.content_hash))) if h})
+def _sent(s: Session, incident_id: str) -> Counter[int]:
+    """Notice id -> deliveries of that notice (by id: groups can share a version's text)."""
+    return Counter({i: n for i, n in s.exec(
+        select(Delivery.notice_id, func.count()).where(Delivery.incident_id == incident_id)
+        .group_by(col(Delivery.notice_id))) if i is not None})
 
 
 def _notices(s: Session, incident: Incident) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
@@ -89,7 +89,7 @@ def _notices(s: Session, incident: Incident) -> tuple[list[dict[str, Any]], dict
             "content_hash": n.content_hash, "group": n.group_key, "channel": n.channel,
             "locale": n.locale, "jurisdictions": n.jurisdictions,
             "data_categories": n.data_categories, "subject": n.subject, "template": n.template,
-            "recipients_in_group": n.recipients, "deliveries": sent.get(n.content_hash, 0),
+            "recipients_in_group": n.recipients, "deliveries": sent.get(n.id or 0, 0),
             "elements": n.elements, "element_sources": selection.sources,
             "element_decisions": selection.decisions,
             "privacy_policy_promises": policy_promises_kept(n.elements),

@@ -8,7 +8,7 @@ address or directory id. The memo's wording lives in `templates/export/cover-mem
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
@@ -33,9 +33,26 @@ SPECIMEN: Final = "SPECIMEN"
 SPECIMEN_ADDRESS: Final = ("[Name of the addressee]", "[Postal address]", "[Postal code and town]")
 # Detail keys of audit events that say what was decided (never personal data: the trail holds
 # decisions and counts only).
-DECISION_KEYS: Final = ("approver", "approved", "route", "severity", "risk_level", "status",
-                        "because", "reason", "people", "jurisdiction", "report", "reference",
-                        "filed_at", "obligations", "needs_review", "action", "method", "aware_at")
+DECISION_KEYS: Final = (
+    "approver",
+    "approved",
+    "route",
+    "severity",
+    "risk_level",
+    "status",
+    "because",
+    "reason",
+    "people",
+    "jurisdiction",
+    "report",
+    "reference",
+    "filed_at",
+    "obligations",
+    "needs_review",
+    "action",
+    "method",
+    "aware_at",
+)
 REPORTED: Final = ("regulator", "credit_agencies")
 
 
@@ -45,9 +62,13 @@ def _time(value: datetime | None) -> str | None:
 
 def trail(session: Session, incident_id: str) -> list[AuditEvent]:
     """The incident's audit events, the packs' own records left out."""
-    return list(session.exec(select(AuditEvent).where(
-        AuditEvent.incident_id == incident_id, AuditEvent.action != EXPORT_ACTION)
-        .order_by(col(AuditEvent.id))))
+    return list(
+        session.exec(
+            select(AuditEvent)
+            .where(AuditEvent.incident_id == incident_id, AuditEvent.action != EXPORT_ACTION)
+            .order_by(col(AuditEvent.id))
+        )
+    )
 
 
 def decisions(events: list[AuditEvent]) -> list[dict[str, Any]]:
@@ -55,8 +76,14 @@ def decisions(events: list[AuditEvent]) -> list[dict[str, Any]]:
     rows = []
     for e in events:
         shown = {k: e.detail[k] for k in DECISION_KEYS if k in e.detail and e.detail[k] not in (None, "")}
-        rows.append({"at": _time(e.at), "actor": e.actor, "action": e.action,
-                     "detail": "; ".join(f"{k}: {_short(v)}" for k, v in shown.items())})
+        rows.append(
+            {
+                "at": _time(e.at),
+                "actor": e.actor,
+                "action": e.action,
+                "detail": "; ".join(f"{k}: {_short(v)}" for k, v in shown.items()),
+            }
+        )
     return rows
 
 
@@ -74,9 +101,10 @@ class Cell:
     locale: str
     channel: str
     recipient: str  # person | guardian
-    versions: int = 0
+    groups: int = 0
     people: int = 0
     sent: int = 0
+    hashes: set[str] = field(default_factory=set)
     best: Notice | None = None
     best_rank: tuple[int, int, str] = (-1, -1, "")
 
@@ -86,20 +114,22 @@ class Cell:
         return f"index/{safe_name(self.jurisdiction)}/{safe_name(self.locale)}/{self.channel}{suffix}"
 
 
-def cells(notices: list[Notice], sent: Counter[str]) -> list[Cell]:
-    """The representative of a cell is the version that went to the most people (then the
-    largest group, then the smallest hash, so the choice never depends on the database order)."""
+def cells(notices: list[Notice], sent: Counter[int]) -> list[Cell]:
+    """One cell per jurisdiction x locale x channel x recipient. Its representative is the
+    version that went to the most people (then the largest group, then the smallest hash, so
+    the choice never depends on the database order)."""
     found: dict[tuple[str, str, str, str], Cell] = {}
     for n in notices:
         recipient = "guardian" if n.group_key.endswith("-guardian") else "person"
+        went = sent.get(n.id or 0, 0)
         for j in n.jurisdictions or ["UNKNOWN"]:
             key = (j, n.locale, n.channel, recipient)
             cell = found.setdefault(key, Cell(*key))
-            cell.versions += 1
+            cell.groups += 1
             cell.people += n.recipients
-            cell.sent += sent.get(n.content_hash, 0)
-            # Largest sent first, then the largest group; the smallest hash breaks ties.
-            rank = (sent.get(n.content_hash, 0), n.recipients, _inverse(n.content_hash))
+            cell.sent += went
+            cell.hashes.add(n.content_hash)
+            rank = (went, n.recipients, _inverse(n.content_hash))
             if rank > cell.best_rank:
                 cell.best, cell.best_rank = n, rank
     return [found[k] for k in sorted(found)]
@@ -115,8 +145,7 @@ def specimen_letter(notice: Notice) -> bytes:
     html = (notice.body_html or "").replace(LETTER_REFERENCE, SPECIMEN)
     html = html.replace(notice_page.PLACEHOLDER, SPECIMEN)
     country = (notice.jurisdictions[0] if notice.jurisdictions else "").split("-")[0]
-    pdf, _ = letter_pdf(html, recipient=SPECIMEN_ADDRESS, paper=paper_for(country),
-                        reference=SPECIMEN)
+    pdf, _ = letter_pdf(html, recipient=SPECIMEN_ADDRESS, paper=paper_for(country), reference=SPECIMEN)
     return pdf
 
 
@@ -134,13 +163,24 @@ def index_files(cells_: list[Cell]) -> tuple[list[dict[str, Any]], dict[str, byt
         if c.channel == "letter" and n.body_html:
             names.append(f"{c.stem}.pdf")
             files[f"{c.stem}.pdf"] = specimen_letter(n)
-        rows.append({"jurisdiction": c.jurisdiction, "locale": c.locale, "channel": c.channel,
-                     "recipient": c.recipient, "people_in_groups": c.people,
-                     # The page is not sent: it is what the link in the other notices opens.
-                     "sent": None if c.channel == "page" else c.sent, "versions": c.versions,
-                     "representative": n.content_hash, "subject": n.subject,
-                     "approved_by": n.approved_by, "approved_at": _time(n.approved_at),
-                     "files": names})
+        rows.append(
+            {
+                "jurisdiction": c.jurisdiction,
+                "locale": c.locale,
+                "channel": c.channel,
+                "recipient": c.recipient,
+                "people_in_groups": c.people,
+                # The page is not sent: it is what the link in the other notices opens.
+                "sent": None if c.channel == "page" else c.sent,
+                "groups": c.groups,
+                "versions": len(c.hashes),
+                "representative": n.content_hash,
+                "subject": n.subject,
+                "approved_by": n.approved_by,
+                "approved_at": _time(n.approved_at),
+                "files": names,
+            }
+        )
     return rows, files
 
 
@@ -151,30 +191,45 @@ def obligation_rows(session: Session, incident: Incident, *, now: datetime) -> l
     """Every obligation with its deadline and state: a report's filing state (draft, approved,
     filed, overdue) where a report exists, else the register's deadline state (met, missed,
     open, done, no fixed deadline), or `not required`."""
-    obligations = list(session.exec(select(Obligation).where(Obligation.incident_id == incident.id)
-                                    .order_by(col(Obligation.jurisdiction), col(Obligation.id))))
+    obligations = list(
+        session.exec(
+            select(Obligation)
+            .where(Obligation.incident_id == incident.id)
+            .order_by(col(Obligation.jurisdiction), col(Obligation.id))
+        )
+    )
     required = iter(register.entry(session, incident, now=now)["obligations"])
     reports = {r.obligation_id: r for r, _ in filing.reports_of(session, incident.id)}
     rows = []
     for o in obligations:
         deadline_state = next(required)["state"] if o.required else "not required"
         report = reports.get(o.id or 0)
-        rows.append({
-            "jurisdiction": o.jurisdiction, "audience": o.audience, "phase": o.phase,
-            "required": o.required, "recipient": o.recipient, "deadline": _time(o.deadline),
-            "deadline_rule": o.deadline_rule, "citation": o.citation,
-            "verification": o.verification, "state": deadline_state,
-            "report_state": filing.report_state(report, o, now=now) if report else None,
-            "report_to_complete": list(report.to_complete) if report else [],
-            "filed_at": _time(report.filed_at) if report else None,
-            "filing_reference": report.filing_reference if report else None,
-            "needs_review": o.needs_review, "reasons": list(o.reasons) if o.needs_review else [],
-        })
+        rows.append(
+            {
+                "jurisdiction": o.jurisdiction,
+                "audience": o.audience,
+                "phase": o.phase,
+                "required": o.required,
+                "recipient": o.recipient,
+                "deadline": _time(o.deadline),
+                "deadline_rule": o.deadline_rule,
+                "citation": o.citation,
+                "verification": o.verification,
+                "state": deadline_state,
+                "report_state": filing.report_state(report, o, now=now) if report else None,
+                "report_to_complete": list(report.to_complete) if report else [],
+                "filed_at": _time(report.filed_at) if report else None,
+                "filing_reference": report.filing_reference if report else None,
+                "needs_review": o.needs_review,
+                "reasons": list(o.reasons) if o.needs_review else [],
+            }
+        )
     return rows
 
 
-def to_complete(session: Session, incident: Incident, obligations: list[dict[str, Any]],
-                audit_problems: list[str]) -> list[dict[str, str]]:
+def to_complete(
+    session: Session, incident: Incident, obligations: list[dict[str, Any]], audit_problems: list[str]
+) -> list[dict[str, str]]:
     """One list of everything still open, each with where it belongs and what to do."""
     items: list[dict[str, str]] = []
 
@@ -189,25 +244,41 @@ def to_complete(session: Session, incident: Incident, obligations: list[dict[str
             add("step", name, f"stage {name} is {steps.get(name, 'not started')}")
     for o in obligations:
         phase = f" ({o['phase']})" if o["phase"] != "initial" else ""
-        label = f"{o['jurisdiction']} {o['audience']}{phase}" \
-            + (f": {o['recipient']}" if o["recipient"] else "")
+        label = f"{o['jurisdiction']} {o['audience']}{phase}" + (
+            f": {o['recipient']}" if o["recipient"] else ""
+        )
         for missing in o["report_to_complete"]:
             add("report", label, f"complete before filing: {missing}")
         if o["report_state"] in ("draft", "approved", "overdue"):
-            add("report", label, f"report is {o['report_state']}: not filed yet"
-                + (f" (deadline {_readable(o['deadline'])})" if o["deadline"] else ""))
+            add(
+                "report",
+                label,
+                f"report is {o['report_state']}: not filed yet"
+                + (f" (deadline {_readable(o['deadline'])})" if o["deadline"] else ""),
+            )
         elif o["required"] and o["state"] in ("open", "missed") and o["audience"] not in REPORTED:
-            add("obligation", label,
-                f"{o['state']}: deadline {_readable(o['deadline']) or o['deadline_rule']}")
+            add(
+                "obligation",
+                label,
+                f"{o['state']}: deadline {_readable(o['deadline']) or o['deadline_rule']}",
+            )
         if o["needs_review"]:
-            add("review", label, f"confirm the engine's recommendation "
-                f"({'required' if o['required'] else 'not required'}; {o['citation']})")
+            add(
+                "review",
+                label,
+                f"confirm the engine's recommendation "
+                f"({'required' if o['required'] else 'not required'}; {o['citation']})",
+            )
     account = accounting.account(session, incident.id)
     if accounting.unaccounted(account):
-        add("people", "accounting", f"{account['needs_action']} people need action, "
-            f"{account['pending']} pending")
-    unapproved = session.exec(select(Notice.channel).where(
-        Notice.incident_id == incident.id, col(Notice.approved_at).is_(None))).all()
+        add(
+            "people",
+            "accounting",
+            f"{account['needs_action']} people need action, {account['pending']} pending",
+        )
+    unapproved = session.exec(
+        select(Notice.channel).where(Notice.incident_id == incident.id, col(Notice.approved_at).is_(None))
+    ).all()
     for channel, n in sorted(Counter(unapproved).items()):
         add("notice", channel, f"{n} notice versions not approved")
     for problem in audit_problems:
@@ -223,20 +294,34 @@ def _readable(iso: str | None) -> str | None:
 def glance(obligations: list[dict[str, Any]], account: dict[str, Any]) -> dict[str, Any]:
     """The few numbers the memo opens with."""
     reports = Counter(o["report_state"] for o in obligations if o["report_state"])
-    return {"people": account["people"], "notified": account["notified"],
-            "announced": account["announced"], "exempt": account["exempt"],
-            "unaccounted": accounting.unaccounted(account),
-            "required": sum(o["required"] for o in obligations),
-            "missed": sum(o["state"] == "missed" for o in obligations),
-            "needs_review": sum(o["needs_review"] for o in obligations),
-            "reports": {state: reports.get(state, 0) for state in filing.STATES}}
+    return {
+        "people": account["people"],
+        "notified": account["notified"],
+        "announced": account["announced"],
+        "exempt": account["exempt"],
+        "unaccounted": accounting.unaccounted(account),
+        "required": sum(o["required"] for o in obligations),
+        "missed": sum(o["state"] == "missed" for o in obligations),
+        "needs_review": sum(o["needs_review"] for o in obligations),
+        "reports": {state: reports.get(state, 0) for state in filing.STATES},
+    }
 
 
 def announcements(session: Session, incident_id: str) -> list[dict[str, Any]]:
-    return [{"locale": a.locale, "destination": a.destination, "people": a.people,
-             "posted_at": _time(a.posted_at), "keep_until": _time(a.keep_until)}
-            for a in session.exec(select(Announcement).where(Announcement.incident_id == incident_id)
-                                  .order_by(col(Announcement.locale), col(Announcement.id)))]
+    return [
+        {
+            "locale": a.locale,
+            "destination": a.destination,
+            "people": a.people,
+            "posted_at": _time(a.posted_at),
+            "keep_until": _time(a.keep_until),
+        }
+        for a in session.exec(
+            select(Announcement)
+            .where(Announcement.incident_id == incident_id)
+            .order_by(col(Announcement.locale), col(Announcement.id))
+        )
+    ]
 
 
 def cover_memo(context: dict[str, Any]) -> tuple[bytes, bytes]:
@@ -245,4 +330,3 @@ def cover_memo(context: dict[str, Any]) -> tuple[bytes, bytes]:
     html = env.get_template("cover-memo.html.j2").render(context)
     title = f"Notice pack {context['incident'].external_id}: cover memo"
     return html.encode(), html_to_pdf(html, title=title)
-

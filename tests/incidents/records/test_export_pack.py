@@ -30,18 +30,30 @@ def pack(home, demo_files, tmp_path) -> tuple[str, Path, dict[str, Path]]:
     reports.generate(incident_id, out_dir=out)
     # Three letters and two e-mails of one group went out: the index must count them.
     with db.session() as s:
-        letter = s.exec(select(Notice).where(Notice.incident_id == incident_id,
-                                             Notice.channel == "letter")
-                        .order_by(Notice.group_key)).first()
+        letter = s.exec(
+            select(Notice)
+            .where(Notice.incident_id == incident_id, Notice.channel == "letter")
+            .order_by(Notice.group_key)
+        ).first()
         assert letter is not None
         group = letter.group_key.removesuffix("-subject").removesuffix("-guardian")
         people = s.exec(select(AffectedSubject).where(AffectedSubject.notice_group == group)).all()
-        email = s.exec(select(Notice).where(Notice.group_key == letter.group_key,
-                                            Notice.channel == "email")).one()
-        for person, (channel, notice) in zip(people, [("letter", letter)] * 3 + [("email", email)] * 2,
-                                             strict=False):
-            s.add(Delivery(incident_id=incident_id, subject_pk=person.id or 0, channel=channel,
-                           notice_id=notice.id, content_hash=notice.content_hash, state="accepted"))
+        email = s.exec(
+            select(Notice).where(Notice.group_key == letter.group_key, Notice.channel == "email")
+        ).one()
+        for person, (channel, notice) in zip(
+            people, [("letter", letter)] * 3 + [("email", email)] * 2, strict=False
+        ):
+            s.add(
+                Delivery(
+                    incident_id=incident_id,
+                    subject_pk=person.id or 0,
+                    channel=channel,
+                    notice_id=notice.id,
+                    content_hash=notice.content_hash,
+                    state="accepted",
+                )
+            )
     return incident_id, out, demo_files
 
 
@@ -67,8 +79,9 @@ def test_the_same_incident_exports_to_the_same_bytes(pack) -> None:
     assert {i.date_time for i in infos} == {export.EPOCH}
     for name, body in members.items():
         if name.endswith(".json") and "/" not in name:  # ours; plan/ and reports/ are copies
-            assert body == json.dumps(json.loads(body), indent=2, ensure_ascii=False,
-                                      sort_keys=True).encode(), name
+            assert (
+                body == json.dumps(json.loads(body), indent=2, ensure_ascii=False, sort_keys=True).encode()
+            ), name
 
 
 def test_the_pack_opens_with_memo_index_to_complete_quality_plan_and_letters(pack) -> None:
@@ -76,29 +89,38 @@ def test_the_pack_opens_with_memo_index_to_complete_quality_plan_and_letters(pac
     path, _, count = export.export(incident_id=incident_id, out=out)
     members = _members(path)
     assert count == len(members)
-    for name in ("cover-memo.html", "cover-memo.pdf", "to-complete.json", "index.json",
-                 "data-quality.json", "plan/plan.json", "plan/plan-timeline.svg"):
+    for name in (
+        "cover-memo.html",
+        "cover-memo.pdf",
+        "to-complete.json",
+        "index.json",
+        "data-quality.json",
+        "plan/plan.json",
+        "plan/plan-timeline.svg",
+    ):
         assert name in members, name
     assert members["cover-memo.pdf"].startswith(b"%PDF")
 
     # The index: one entry per jurisdiction x locale x channel x recipient, counted right.
     with db.session() as s:
         notices = s.exec(select(Notice).where(Notice.incident_id == incident_id)).all()
-        sent = Counter(d.content_hash for d in s.exec(select(Delivery)))
+        sent = Counter(d.notice_id for d in s.exec(select(Delivery)))
     expected_people: dict[tuple[str, str, str, str], int] = defaultdict(int)
     expected_sent: dict[tuple[str, str, str, str], int] = defaultdict(int)
     for n in notices:
         for j in n.jurisdictions:
             key = (j, n.locale, n.channel, "guardian" if n.group_key.endswith("-guardian") else "person")
             expected_people[key] += n.recipients
-            expected_sent[key] += sent[n.content_hash]
+            expected_sent[key] += sent[n.id]
     index = json.loads(members["index.json"])
     got = {(r["jurisdiction"], r["locale"], r["channel"], r["recipient"]): r for r in index}
     assert set(got) == set(expected_people)
     assert {k: r["people_in_groups"] for k, r in got.items()} == expected_people
-    assert {k: r["sent"] for k, r in got.items() if k[2] != "page"} == \
-        {k: v for k, v in expected_sent.items() if k[2] != "page"}
+    assert {k: r["sent"] for k, r in got.items() if k[2] != "page"} == {
+        k: v for k, v in expected_sent.items() if k[2] != "page"
+    }
     assert sum(r["sent"] for r in index if r["channel"] == "letter") >= 3
+    assert all(r["versions"] <= r["groups"] for r in index)
     for row in index:
         assert all(f in members for f in row["files"])
         assert row["files"][0].startswith(f"index/{row['jurisdiction']}/{row['locale']}/{row['channel']}")
@@ -121,8 +143,7 @@ def test_the_pack_opens_with_memo_index_to_complete_quality_plan_and_letters(pac
     assert any(i["kind"] == "step" and i["where"] == "notification" for i in items)
     memo = members["cover-memo.html"].decode()
     assert f"Still to complete ({len(items)})" in memo
-    assert all(r.reasons[0].replace("'", "&#39;").replace('"', "&#34;") in memo
-               for r in review if r.reasons)
+    assert all(r.reasons[0].replace("'", "&#39;").replace('"', "&#34;") in memo for r in review if r.reasons)
     assert "report draft" in memo  # filing states, as incidents/records/filing.py names them
     memo_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(members["cover-memo.pdf"])).pages)
     assert "Still to complete" in memo_text and "Decisions" in memo_text

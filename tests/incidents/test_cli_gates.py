@@ -1,0 +1,57 @@
+"""A run waiting at a gate says where and how to answer (issue 20, point 2): the UI address
+of the waiting run, `status` shows "waiting at gate: triage", Ctrl-C leaves with a message
+(no crash), and `resume --auto-approve` passes the gates."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from tests.incidents.cli_helpers import breachflow, run_args, user_env
+
+pytestmark = pytest.mark.prefect
+
+
+def test_a_waiting_gate_says_where_to_answer_and_ctrl_c_exits_cleanly(tmp_path):
+    from incidents import demo
+
+    files = demo.write(tmp_path / "inputs", count=20, seed=3, strangers=0)
+    external_id = json.loads(files["incident.json"].read_text())["external_id"]
+    env = user_env(tmp_path)
+    run = subprocess.Popen(
+        [sys.executable, "-m", "incidents.cli", *run_args(files)],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    said = ""
+    try:
+        while "--auto-approve" not in said:
+            line = run.stderr.readline() if run.stderr else ""
+            assert line, f"the run ended without saying where to answer: {said}"
+            said += line
+        assert "Waiting at gate: triage" in said
+        assert "/runs/flow-run/" in said  # the UI page of the waiting run
+        status = breachflow("status", external_id, env=env)
+        assert "waiting at gate: triage" in status.stdout
+        document = json.loads(breachflow("status", external_id, "--json", env=env).stdout)
+        assert document["incident"]["waiting_at_gate"] == "triage"
+        run.send_signal(signal.SIGINT)
+        _, rest = run.communicate(timeout=120)
+    finally:
+        if run.poll() is None:
+            run.kill()
+    assert run.returncode == 130
+    assert "Traceback" not in rest and "Crash detected" not in rest
+    assert f"breachflow resume {external_id}" in rest
+    done = breachflow("resume", external_id, "--auto-approve", env=env)
+    assert done.returncode in (0, 1), done.stderr  # 1: the close step may wait for people
+    document = json.loads(breachflow("status", external_id, "--json", env=env).stdout)
+    assert document["incident"]["waiting_at_gate"] is None
+    assert {s["name"]: s["state"] for s in document["steps"]}["gate:triage"] == "done"
