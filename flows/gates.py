@@ -27,6 +27,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -41,6 +42,7 @@ from pydantic import (
     Field,
     WithJsonSchema,
     create_model,
+    field_validator,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
@@ -167,8 +169,18 @@ class ReportFiling(BaseModel):
     phase: str = ""
     deadline: str = ""
     filed: Literal["yes", "no"]
-    filed_at: datetime | None = None  # with its time zone, e.g. 2026-12-05T14:30:00+01:00
+    # Typed with its time zone, e.g. 2026-12-05T14:30:00+01:00 (a text field: the UI's picker
+    # would drop the time); empty for a report not filed.
+    filed_at: Annotated[datetime | None, WithJsonSchema({
+        "type": "string", "default": "", "pattern": "^$|^" + STAMP_PATTERN.lstrip("^"),
+        "description": "When it was filed: date, time and zone, e.g. 2026-12-05T14:30:00+01:00"
+    })] = Field(default="", validate_default=True)
     reference: str = ""  # the regulator's reference for this filing
+
+    @field_validator("filed_at", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return None if value == "" else value
 
 
 class FilingConfirmation(RunInput):
@@ -220,20 +232,38 @@ def _recorded(incident_id: str, action: str, detail: dict[str, Any]) -> None:
                          detail=detail)
 
 
+_MESSAGE: ContextVar[str | None] = ContextVar("breachflow_gate_message", default=None)
+
+
+def _with_message(factory: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(factory)
+    def make(*args: Any, **kwargs: Any) -> Any:
+        message = _MESSAGE.get()
+        if message and "message" not in kwargs:
+            kwargs["message"] = message
+        return factory(*args, **kwargs)
+
+    make.breachflow = True  # type: ignore[attr-defined]
+    return make
+
+
 @contextmanager
 def _state_message(message: str) -> Iterator[None]:
     """Prefect's suspend and pause propose their state without a message; the run's page and
-    the runs list show this one instead of "None" (which gate waits, the nearest deadline)."""
+    the runs list show this one instead of "None" (which gate waits, the nearest deadline).
+    The states are built through a wrapper that reads this context's message, so a gate
+    waiting in another thread (the regulator track's) keeps its own."""
     import prefect.flow_runs as runs
 
-    saved = getattr(runs, "Suspended"), getattr(runs, "Paused")  # noqa: B009
-    setattr(runs, "Suspended", functools.partial(saved[0], message=message))  # noqa: B010
-    setattr(runs, "Paused", functools.partial(saved[1], message=message))  # noqa: B010
+    for name in ("Suspended", "Paused"):
+        factory = getattr(runs, name)
+        if not getattr(factory, "breachflow", False):
+            setattr(runs, name, _with_message(factory))
+    token = _MESSAGE.set(message)
     try:
         yield
     finally:
-        setattr(runs, "Suspended", saved[0])  # noqa: B010
-        setattr(runs, "Paused", saved[1])  # noqa: B010
+        _MESSAGE.reset(token)
 
 
 def waiting_message(incident_id: str, name: str, note: str = "") -> str:

@@ -21,11 +21,10 @@ def _schema(name: str, defaults: dict[str, object] | None = None) -> dict[str, o
 
 
 AWARE = datetime(2026, 12, 5, 14, 31, tzinfo=UTC)
-OPENS_WITH = {"triage": {"severity": "P3", "is_breach": True, "aware_at": AWARE},
-              "notices": {}, "filing": {"filed_at": AWARE}}
+OPENS_WITH = {"triage": {"severity": "P3", "is_breach": True, "aware_at": AWARE}, "notices": {}}
 
 
-@pytest.mark.parametrize("name", ["triage", "notices", "filing"])
+@pytest.mark.parametrize("name", ["triage", "notices"])
 def test_each_form_asks_for_an_explicit_decision_and_a_name(name):
     schema = _schema(name, OPENS_WITH[name])
     props = schema["properties"]
@@ -60,9 +59,9 @@ def test_the_triage_form_opens_with_the_models_answer_and_takes_times_with_a_zon
 def test_answers_of_the_earlier_forms_still_read():
     read = gates.FORMS["notices"].model_validate({"approved": False, "approver": "bob"})
     assert read.decision == "decline"  # type: ignore[attr-defined]
-    read = gates.FORMS["filing"].model_validate(
-        {"filed": True, "approver": "c", "filed_at": "2026-12-05T10:00:00Z"})
-    assert read.decision == "approve"  # type: ignore[attr-defined]
+    read = gates.FORMS["triage"].with_initial_data(**OPENS_WITH["triage"]).model_validate(
+        {"confirmed": True, "approver": "c", "severity": ""})
+    assert (read.decision, read.severity) == ("confirm", "P3")  # type: ignore[attr-defined]
     with pytest.raises(PydanticError):
         gates.FORMS["notices"].model_validate({"approver": "bob"})  # neither shape
 
@@ -80,3 +79,17 @@ def test_time_left_reads_in_days_and_hours_and_says_overdue():
     assert artifacts.time_left(now + timedelta(hours=5, minutes=30), now) == "5 h 30 min"
     assert artifacts.time_left(now - timedelta(days=2, hours=1), now) == "overdue by 2 d 1 h"
     assert artifacts.time_left(None, now) == "-"
+
+
+def test_a_filing_time_is_typed_with_its_zone_per_report():
+    form = gates.FilingConfirmation.with_initial_data(reports=[{"report": 1, "jurisdiction": "EU"}])
+    schema = create_v2_schema(form.__name__, model_base=form)
+    filed_at = schema["definitions"]["ReportFiling"]["properties"]["filed_at"]
+    assert filed_at["type"] == "string" and "format" not in filed_at
+    item = {"report": 1, "filed": "yes", "reference": "DPC-1"}
+    validate({"reports": [{**item, "filed_at": "2026-12-05T10:00:00+01:00"}]}, schema,
+             raise_on_error=True)
+    validate({"reports": [{**item, "filed": "no", "filed_at": ""}]}, schema, raise_on_error=True)
+    with pytest.raises(ValidationError):
+        validate({"reports": [{**item, "filed_at": "2026-12-05"}]}, schema, raise_on_error=True)
+    assert gates.ReportFiling.model_validate({"report": 1, "filed": "no"}).filed_at is None

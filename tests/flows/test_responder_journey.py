@@ -2,9 +2,10 @@
 `breachflow serve` runs it; a headless Chromium at 1366×768 (driven over the DevTools
 protocol, as tests/flows/test_prefect_ui.py does) finds the run by the ticket id, reads the
 triage form with the model's answer, overrides the severity (first without a reason: not
-applied, values kept), reads a notice's text and its HTML, approves the notices, declines
-the filing once (the run waits, not fails, and says why), files with a reference and sees the
-run complete. Screenshots of each step are in the test's tmp folder (journey/); nothing the
+applied, values kept), reads a notice's text and its HTML, declines the notices once (the
+run waits, not fails, and says who and why; the next ask shows it), approves them, files each
+regulator report with its own reference at the regulator track's gate and sees the run
+complete. Screenshots of each step are in the test's tmp folder (journey/); nothing the
 UI shows carries a person's data."""
 
 from __future__ import annotations
@@ -46,6 +47,18 @@ window.__set = (title, value) => {
   control.dispatchEvent(new Event(control.tagName === 'SELECT' ? 'change' : 'input',
                                   {bubbles: true}));
   return control.value;
+};
+window.__type = (control, value) => {
+  Object.getOwnPropertyDescriptor(Object.getPrototypeOf(control), 'value').set.call(control, value);
+  control.dispatchEvent(new Event(control.tagName === 'SELECT' ? 'change' : 'input',
+                                  {bubbles: true}));
+};
+window.__setAll = (title, value) => {
+  const fields = [...document.querySelectorAll('.p-modal .schema-form-property')]
+    .filter(p => { const l = p.querySelector('.schema-form-property__label');
+                   return l && l.textContent.replace('(Optional)', '').trim() === title; });
+  fields.forEach(f => window.__type(f.querySelector('select, textarea, input:not([type=checkbox])'), value));
+  return fields.length;
 };
 window.__get = (title) => {
   const field = window.__field(title);
@@ -106,6 +119,19 @@ class Journey:
             time.sleep(0.5)
         self.shot(f"never-waited-at-{key}")
         raise AssertionError(f"the run never waited at {key}: {run.get('state')}")
+
+    def regulator_waiting(self, incident_id: str, timeout: float = 300) -> str:
+        """The regulator track's run once it waits at its filing gate."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for run in self.api("/flow_runs/filter", {"flow_runs": {"name": {
+                    "any_": [f"regulator-{incident_id}"]}}, "sort": "START_TIME_DESC"}):
+                state = run.get("state") or {}
+                if state.get("type") == "PAUSED" and str(
+                        state.get("state_details", {}).get("pause_key")).startswith("gate-filing"):
+                    return str(run["id"])
+            time.sleep(1)
+        raise AssertionError("the regulator track never waited at its filing gate")
 
     def open_form(self, run_id: str, *needles: str) -> str:
         self.go(f"/runs/flow-run/{run_id}", "Resume", "Suspended")
@@ -286,33 +312,46 @@ def _walk(journey: Journey, *, run_id: str, incident_id: str, api_port: int) -> 
     time.sleep(1)
     assert payload_line(text) not in journey.text()  # a wrong key reads nothing
 
-    # 6. Approve the notices.
+    # 6. Decline the notices once: the run waits (not failed), saying who declined and why.
     journey.open_form(run_id, f"Notice approval of {EXTERNAL_ID}")
-    journey.fill(Decision="approve", Approver="Alice Responder", Comment="read all groups")
+    journey.fill(Decision="decline", Approver="Alice Responder",
+                 Comment="counsel must review the Spanish letter first")
     journey.submit("s3")
-
-    # 7. Decline the filing once: the run waits (not failed), saying who declined and why.
-    journey.paused(run_id, "gate-filing", timeout=300)
-    journey.open_form(run_id, f"Regulator filing of {EXTERNAL_ID}")
-    journey.shot("09-filing-form")
-    journey.fill(Decision="decline", Approver="Bob Counsel",
-                 Comment="the regulator has not issued a reference yet")
-    journey.submit("s4")
-    waiting = journey.paused(run_id, "gate-filing-2")
+    waiting = journey.paused(run_id, "gate-notices-2")
     assert waiting["state"]["type"] == "PAUSED"
-    assert "Declined by unverified:Bob Counsel" in waiting["state"]["message"]
-    assert "has not issued a reference yet" in waiting["state"]["message"]
+    assert "Declined by unverified:Alice Responder" in waiting["state"]["message"]
+    assert "counsel must review the Spanish letter first" in waiting["state"]["message"]
     journey.go(f"/runs/flow-run/{run_id}", "Suspended", "Resume")
     assert journey.page.evaluate("window.__click('Details')") is True
-    journey.page.wait_for_text("Declined by unverified:Bob Counsel")
+    journey.page.wait_for_text("Declined by unverified:Alice Responder")
     assert "Failed" not in journey.text()
-    journey.shot("10-filing-declined")
+    journey.shot("09-notices-declined")
 
-    # 8. The next ask shows the decline; file with the regulator's reference.
-    journey.open_form(run_id, "Declined by unverified:Bob Counsel")
-    assert journey.in_view("Declined by unverified:Bob Counsel")
-    journey.shot("11-filing-asked-again")
-    journey.fill(Decision="approve", Approver="Bob Counsel", Reference="DPC-2026-0042")
+    # 7. The next ask shows the decline; approve.
+    journey.open_form(run_id, "Declined by unverified:Alice Responder")
+    assert journey.in_view("counsel must review the Spanish letter first")
+    journey.shot("10-notices-asked-again")
+    journey.fill(Decision="approve", Approver="Alice Responder", Comment="counsel reviewed")
+    journey.submit("s4")
+
+    # 8. The regulator track's filing gate, one answer per report, each with its reference.
+    regulator = journey.regulator_waiting(incident_id)
+    journey.go(f"/runs/flow-run/{run_id}", EXTERNAL_ID)
+    assert journey.page.evaluate("window.__click('Subflow Runs')") is True
+    journey.page.wait_for_text(f"regulator-{incident_id}")
+    journey.shot("11-subflow-runs")
+    text = journey.open_form(regulator, "Filed")
+    assert "Waiting: regulator filing" in journey.api(f"/flow_runs/{regulator}")["state"]["message"]
+    count = journey.page.evaluate("window.__setAll('Filed', 'yes')")
+    assert count >= 1
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60))
+    assert journey.page.evaluate(f"window.__setAll('Filed At', {json.dumps(now)})") == count
+    journey.page.evaluate("""[...document.querySelectorAll('.p-modal .schema-form-property')]
+      .filter(p => (p.querySelector('.schema-form-property__label') || {}).textContent
+                   === 'Reference (Optional)')
+      .forEach((p, i) => window.__type(p.querySelector('textarea'), 'DPC-2026-004' + i))""")
+    journey.fill(Approver="Bob Counsel")
+    journey.shot("12-filing-per-report")
     journey.submit("s5")
 
     # 9. Closed.
