@@ -202,14 +202,14 @@ def initial(incident_id: str, name: str) -> dict[str, Any]:
     """What the gate's form opens with (the triage form: the model's answer)."""
     if name == "triage":
         return review.form_defaults(incident_id)
-    if name == "filing":
-        return {"filed_at": utcnow().replace(microsecond=0)}
     return {}
 
 
 def answer_json(incident_id: str, name: str, answer: dict[str, Any]) -> dict[str, Any]:
     """An answer as the gate's form reads it (JSON mode, every field explicit): what an
     attestation covers and what the run is resumed with."""
+    if name == "filing":  # asked per report by flows/filing_gate.py
+        return dict(FilingConfirmation.model_validate(answer).model_dump(mode="json"))
     form = form_for(name, "", initial(incident_id, name))
     return dict(form.model_validate(answer).model_dump(mode="json"))
 

@@ -60,6 +60,13 @@ window.__setAll = (title, value) => {
   fields.forEach(f => window.__type(f.querySelector('select, textarea, input:not([type=checkbox])'), value));
   return fields.length;
 };
+window.__tab = (text) => {
+  const tab = [...document.querySelectorAll('[role=tab], button, a, li, div')]
+    .filter(e => e.children.length === 0 || e.getAttribute('role') === 'tab')
+    .find(e => e.offsetParent !== null && e.textContent.trim() === text);
+  if (tab) { tab.click(); }
+  return Boolean(tab);
+};
 window.__get = (title) => {
   const field = window.__field(title);
   return field ? field.querySelector('select, textarea, input:not([type=checkbox])').value : null;
@@ -246,12 +253,13 @@ def test_a_responder_takes_an_incident_from_webhook_to_close_in_the_prefect_ui(
 
 def _walk(journey: Journey, *, run_id: str, incident_id: str, api_port: int) -> None:
     # 1. Find the run by the ticket id the responder knows.
-    journey.go("/runs", "Search by flow run name")
-    journey.page.evaluate("document.querySelector('input[placeholder=\"Search by flow run "
-                          "name\"]').focus()")
-    journey.page.call("Input.insertText", text=EXTERNAL_ID)
-    journey.page.wait_for_text(f"{EXTERNAL_ID} — ")
     journey.paused(run_id, "gate-triage")
+    journey.go("/runs", "Search by flow run name")
+    search = "document.querySelector('input[placeholder=\"Search by flow run name\"]')"
+    journey.page.evaluate(f"window.__type({search}, {json.dumps(EXTERNAL_ID)})")
+    assert journey.page.evaluate(f"{search}.value") == EXTERNAL_ID
+    journey.page.wait_for_text(f"{EXTERNAL_ID} — ")
+    time.sleep(1)  # the list follows the search box
     journey.shot("01-runs-found-by-ticket-id")
     assert journey.page.evaluate(f"""(() => {{ const a = [...document.querySelectorAll('a')]
         .find(a => a.textContent.trim().startsWith({json.dumps(EXTERNAL_ID + ' — ')}));
@@ -288,7 +296,7 @@ def _walk(journey: Journey, *, run_id: str, incident_id: str, api_port: int) -> 
     assert " due in " in waiting["state"]["message"] or "overdue" in waiting["state"]["message"]
     assert "P1" in waiting["tags"] and model not in waiting["tags"]
     journey.go(f"/runs/flow-run/{run_id}", "Resume", "triage applied: severity P1")
-    assert journey.page.evaluate("window.__click('Details')") is True
+    assert journey.page.evaluate("window.__tab('Details')") is True
     journey.page.wait_for_text("Waiting: notice approval — ")
     journey.shot("04-run-waits-at-the-notices-gate")
 
@@ -322,7 +330,7 @@ def _walk(journey: Journey, *, run_id: str, incident_id: str, api_port: int) -> 
     assert "Declined by unverified:Alice Responder" in waiting["state"]["message"]
     assert "counsel must review the Spanish letter first" in waiting["state"]["message"]
     journey.go(f"/runs/flow-run/{run_id}", "Suspended", "Resume")
-    assert journey.page.evaluate("window.__click('Details')") is True
+    assert journey.page.evaluate("window.__tab('Details')") is True
     journey.page.wait_for_text("Declined by unverified:Alice Responder")
     assert "Failed" not in journey.text()
     journey.shot("09-notices-declined")
@@ -337,7 +345,7 @@ def _walk(journey: Journey, *, run_id: str, incident_id: str, api_port: int) -> 
     # 8. The regulator track's filing gate, one answer per report, each with its reference.
     regulator = journey.regulator_waiting(incident_id)
     journey.go(f"/runs/flow-run/{run_id}", EXTERNAL_ID)
-    assert journey.page.evaluate("window.__click('Subflow Runs')") is True
+    assert journey.page.evaluate("window.__tab('Subflow Runs')") is True
     journey.page.wait_for_text(f"regulator-{incident_id}")
     journey.shot("11-subflow-runs")
     text = journey.open_form(regulator, "Filed")
@@ -360,7 +368,7 @@ def _walk(journey: Journey, *, run_id: str, incident_id: str, api_port: int) -> 
         assert time.monotonic() < deadline, journey.api(f"/flow_runs/{run_id}")["state"]
         time.sleep(1)
     journey.go(f"/runs/flow-run/{run_id}", "Completed")
-    assert journey.page.evaluate("window.__click('Artifacts')") is True
+    assert journey.page.evaluate("window.__tab('Artifacts')") is True
     journey.page.wait_for_text(f"obligations-{incident_id}")
     journey.shot("12-closed")
 
