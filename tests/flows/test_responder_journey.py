@@ -347,7 +347,11 @@ def _walk(journey: Journey, *, run_id: str, incident_id: str, api_port: int) -> 
     assert "/artifacts/artifact/" in context
     journey.go(context, "The notices", "recipients")
     journey.shot("06-notices-context")
-    card = journey.href("read")
+    # An English notice (this machine's Chromium may lack CJK fonts for the screenshot).
+    card = str(journey.page.evaluate("""[...document.querySelectorAll('tr')]
+        .filter(r => r.textContent.includes('× en'))
+        .map(r => [...r.querySelectorAll('a')].find(a => a.textContent.trim() === 'read'))
+        .filter(Boolean).map(a => a.href)[0] || ''""")) or journey.href("read")
     assert "/artifacts/artifact/" in card
     text = journey.go(card, "Subject:", "recipients", "content hash")
     journey.shot("07-one-notice")
