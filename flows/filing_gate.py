@@ -137,9 +137,12 @@ def ask(incident_id: str, *, stage: str, auto_approve: bool) -> dict[str, Any]:
             description=note + f"Record the filing of each regulator report of incident "
                                f"{incident_id}: filed yes or no, when (with time zone) and the "
                                "regulator's reference.", reports=shown)
+        message = gates.waiting_message(incident_id, "filing", note.split("\n")[0].strip("*"))
+        gates._log().warning("%s: answer the form of this run (Resume)", message)
         try:
-            answer = pause_flow_run(wait_for_input=form, key=key, timeout=gates.WAIT_SECONDS,
-                                    poll_interval=2)
+            with gates._state_message(message):
+                answer = pause_flow_run(wait_for_input=form, key=key,
+                                        timeout=gates.WAIT_SECONDS, poll_interval=2)
         except FlowPauseTimeout:
             logger.warning("incident %s: the filing gate was not answered in time", incident_id)
             return {"timed_out": True, "outstanding": [r["report"] for r in listed]}

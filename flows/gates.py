@@ -27,6 +27,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -41,6 +42,7 @@ from pydantic import (
     Field,
     WithJsonSchema,
     create_model,
+    field_validator,
     model_validator,
 )
 from pydantic.json_schema import SkipJsonSchema
@@ -167,8 +169,18 @@ class ReportFiling(BaseModel):
     phase: str = ""
     deadline: str = ""
     filed: Literal["yes", "no"]
-    filed_at: datetime | None = None  # with its time zone, e.g. 2026-12-05T14:30:00+01:00
+    # Typed with its time zone, e.g. 2026-12-05T14:30:00+01:00 (a text field: the UI's picker
+    # would drop the time); empty for a report not filed.
+    filed_at: Annotated[datetime | None, WithJsonSchema({
+        "type": "string", "default": "", "pattern": "^$|^" + STAMP_PATTERN.lstrip("^"),
+        "description": "When it was filed: date, time and zone, e.g. 2026-12-05T14:30:00+01:00"
+    })] = Field(default="", validate_default=True)
     reference: str = ""  # the regulator's reference for this filing
+
+    @field_validator("filed_at", mode="before")
+    @classmethod
+    def _blank(cls, value: Any) -> Any:
+        return None if value == "" else value
 
 
 class FilingConfirmation(RunInput):
@@ -190,14 +202,14 @@ def initial(incident_id: str, name: str) -> dict[str, Any]:
     """What the gate's form opens with (the triage form: the model's answer)."""
     if name == "triage":
         return review.form_defaults(incident_id)
-    if name == "filing":
-        return {"filed_at": utcnow().replace(microsecond=0)}
     return {}
 
 
 def answer_json(incident_id: str, name: str, answer: dict[str, Any]) -> dict[str, Any]:
     """An answer as the gate's form reads it (JSON mode, every field explicit): what an
     attestation covers and what the run is resumed with."""
+    if name == "filing":  # asked per report by flows/filing_gate.py
+        return dict(FilingConfirmation.model_validate(answer).model_dump(mode="json"))
     form = form_for(name, "", initial(incident_id, name))
     return dict(form.model_validate(answer).model_dump(mode="json"))
 
@@ -220,20 +232,38 @@ def _recorded(incident_id: str, action: str, detail: dict[str, Any]) -> None:
                          detail=detail)
 
 
+_MESSAGE: ContextVar[str | None] = ContextVar("breachflow_gate_message", default=None)
+
+
+def _with_message(factory: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(factory)
+    def make(*args: Any, **kwargs: Any) -> Any:
+        message = _MESSAGE.get()
+        if message and "message" not in kwargs:
+            kwargs["message"] = message
+        return factory(*args, **kwargs)
+
+    make.breachflow = True  # type: ignore[attr-defined]
+    return make
+
+
 @contextmanager
 def _state_message(message: str) -> Iterator[None]:
     """Prefect's suspend and pause propose their state without a message; the run's page and
-    the runs list show this one instead of "None" (which gate waits, the nearest deadline)."""
+    the runs list show this one instead of "None" (which gate waits, the nearest deadline).
+    The states are built through a wrapper that reads this context's message, so a gate
+    waiting in another thread (the regulator track's) keeps its own."""
     import prefect.flow_runs as runs
 
-    saved = getattr(runs, "Suspended"), getattr(runs, "Paused")  # noqa: B009
-    setattr(runs, "Suspended", functools.partial(saved[0], message=message))  # noqa: B010
-    setattr(runs, "Paused", functools.partial(saved[1], message=message))  # noqa: B010
+    for name in ("Suspended", "Paused"):
+        factory = getattr(runs, name)
+        if not getattr(factory, "breachflow", False):
+            setattr(runs, name, _with_message(factory))
+    token = _MESSAGE.set(message)
     try:
         yield
     finally:
-        setattr(runs, "Suspended", saved[0])  # noqa: B010
-        setattr(runs, "Paused", saved[1])  # noqa: B010
+        _MESSAGE.reset(token)
 
 
 def waiting_message(incident_id: str, name: str, note: str = "") -> str:
@@ -255,12 +285,12 @@ def form_for(name: str, description: str, defaults: dict[str, Any]) -> type[Gate
             info = copy.copy(base.model_fields[field_name])
             info.default, info.default_factory = value, None
             fields[field_name] = (info.annotation, info)
-    decision = copy.copy(base.model_fields["decision"])
-    decision.description = f"{description}\n\n{decision.description}"
+    decision = copy.copy(fields["decision"][1] if "decision" in fields
+                         else base.model_fields["decision"])
+    decision.description = f"{description}\n\n{base.model_fields['decision'].description}"
     fields["decision"] = (decision.annotation, decision)
-    model = create_model(base.__name__, __base__=base, **fields)
-    model._description = description  # Prefect's own way (RunInput.with_initial_data)
-    return model
+    # No form-level description: it would repeat the decision field's guidance.
+    return create_model(base.__name__, __base__=base, **fields)
 
 
 def _ask(incident_id: str, name: str, description: str, *,
@@ -383,7 +413,8 @@ def context_markdown(incident_id: str, name: str) -> str:
     decline = last_decline(incident_id, name)
     if decline:
         lines += [f"**Earlier at this gate:** {markdown_escape(decline_note(decline))}", ""]
-    lines += ["## The model's answer", "", review.describe(incident_id), ""]
+    if name == "triage":
+        lines += ["## The model's answer", "", review.describe(incident_id), ""]
     if counts is not None:
         lines += ["## Counts", "", f"- people affected: **{counts['subjects']}** "
                   f"({counts['records']} records, {counts['minors']} minors, "
@@ -402,6 +433,8 @@ def context_markdown(incident_id: str, name: str) -> str:
                   "| id | jurisdiction | recipient | time left | state | hash |",
                   "|---|---|---|---|---|---|", *report_lines,
                   filing_summary(incident_id), ""]
+    if name != "triage":
+        lines += ["## Triage", "", review.describe(incident_id), ""]
     return "\n".join(lines)
 
 

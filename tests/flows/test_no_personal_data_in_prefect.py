@@ -1,5 +1,6 @@
 """No personal data leaves the database: after a run, the people's e-mail addresses and phone
-numbers appear nowhere in Prefect (server database, logs, artifacts, client storage), in the
+numbers appear nowhere in Prefect (server database, logs, artifacts including each notice's
+card with its text, client storage), in the
 output documents or their names, or in the metadata the providers keep."""
 
 from __future__ import annotations
@@ -47,7 +48,10 @@ def test_contacts_appear_nowhere_outside_the_database(workspace, sandbox_process
     server_db = Path(os.environ["BREACHFLOW_TEST_PREFECT_HOME"]) / "prefect.db"
     with sqlite3.connect(server_db) as connection:
         dump = "\n".join(connection.iterdump())
-    assert "incident-" in dump, "the run must be recorded by the Prefect server"
+    assert "respond_to_incident" in dump, "the run must be recorded by the Prefect server"
+    # The cards the responders read are checked too: each rendered notice's text and the
+    # obligations (artifacts, in the server database).
+    assert "# Notice: " in dump and "recipients" in dump and "obligations-" in dump
     places = [("prefect server database", dump), ("stdout", result.stdout),
               ("stderr", result.stderr)]
     places += _texts_under(workspace.home / "prefect")

@@ -116,7 +116,7 @@ def test_the_run_page_shows_the_obligations_and_document_artifacts(tmp_path):
         incident_id = run.stdout.split("Incident ", 1)[1].split()[0]
         request = urllib.request.Request(
             f"http://127.0.0.1:{ui_port}/api/flow_runs/filter", method="POST",
-            data=json.dumps({"flow_runs": {"name": {"any_": [f"incident-{incident_id}"]}}}).encode(),
+            data=json.dumps({"flow_runs": {"tags": {"all_": [f"incident:{incident_id}"]}}}).encode(),
             headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(request, timeout=30) as reply:  # noqa: S310
             (flow_run,) = json.loads(reply.read())
