@@ -218,7 +218,7 @@ def plan(incident: Incident, obligation: Obligation, *, now: datetime,
     language = language_of(obligation.jurisdiction)
     # The incident's own words are English; a report in another language does not quote them
     # (as the notices in that language do not) and needs them in its language before filing.
-    free_text = bool(render.messages(language)["meta"]["free_text"])
+    free_text = bool(render.messages(language)["meta"].get("free_text", language == "en"))
     if not free_text and (incident.summary or incident.measures_taken):
         missing.append("translation")
     still = outstanding(incident)
@@ -305,7 +305,10 @@ def render_report(s: Session, incident: Incident, obligation: Obligation, *, now
                                         Obligation.audience == "regulator",
                                         col(Obligation.required),
                                         Obligation.jurisdiction != code))}),
-           "report_phase": obligation.phase, "notices": notices, **report}
+           "report_phase": obligation.phase,
+           # The template formats dates itself (per locale): times, not their ISO text.
+           "notices": {key: datetime.fromisoformat(value) if value else None
+                       for key, value in notices.items()} if notices else None, **report}
     html = render.render("regulator.report.html.j2", ctx)[1]
     data = json.dumps(document(incident, obligation, counts, report, sample, notices), indent=2,
                       ensure_ascii=False)
