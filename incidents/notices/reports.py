@@ -311,7 +311,10 @@ def render_report(s: Session, incident: Incident, obligation: Obligation, *, now
                                         Obligation.audience == "regulator",
                                         col(Obligation.required),
                                         Obligation.jurisdiction != code))}),
-           "report_phase": obligation.phase, "notices": notices, **report}
+           "report_phase": obligation.phase,
+           # The template formats dates itself (per locale): times, not their ISO text.
+           "notices": {key: datetime.fromisoformat(value) if value else None
+                       for key, value in notices.items()} if notices else None, **report}
     html = render.render("regulator.report.html.j2", ctx)[1]
     data = json.dumps(document(incident, obligation, counts, report, sample, notices), indent=2,
                       ensure_ascii=False)
