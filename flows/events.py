@@ -28,11 +28,14 @@ RUN_CRASHED = "breachflow.run.crashed"
 
 
 def resource(incident_id: str, external_id: str | None = None) -> dict[str, str]:
+    """The incident as a Prefect resource; `incident_id` may be the external_id (a resume's
+    parameter), the resource always carries the id."""
     if external_id is None:
         try:
             with db.session() as s:
-                external_id = service.get_incident(session=s, incident_id=incident_id).external_id
-        except Exception:  # the resource keeps its id without a name
+                incident = service.get_incident(session=s, incident_id=incident_id)
+                incident_id, external_id = incident.id, incident.external_id
+        except Exception:  # the resource keeps the id it was given, without a name
             external_id = None
     found = {"prefect.resource.id": f"breachflow.incident.{incident_id}"}
     return {**found, "prefect.resource.name": external_id} if external_id else found

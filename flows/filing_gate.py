@@ -19,7 +19,7 @@ from prefect import pause_flow_run
 from prefect.exceptions import FlowPauseTimeout
 from prefect.runtime import flow_run
 
-from flows import gates
+from flows import events, gates
 from incidents import audit, db, steps
 from incidents.exceptions import InputError
 from incidents.records import filing
@@ -131,6 +131,8 @@ def ask(incident_id: str, *, stage: str, auto_approve: bool) -> dict[str, Any]:
         key = f"gate-filing-{stage}" + (f"-{attempt}" if attempt > 1 else "")
         gates._recorded(incident_id, gates.ASKED, {"gate": "filing", "key": key,
                                                    "flow_run_id": str(flow_run.id)})
+        events.emit(events.GATE_WAITING, incident_id=incident_id,
+                    payload={"gate": "filing", "key": key})
         form = gates.FilingConfirmation.with_initial_data(
             description=note + f"Record the filing of each regulator report of incident "
                                f"{incident_id}: filed yes or no, when (with time zone) and the "

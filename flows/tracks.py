@@ -22,18 +22,27 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import artifacts, filing_gate
+from flows import artifacts, filing_gate, hooks, limits
 from incidents import pipeline, steps
 
 LATER = "reports:later"
 POLL_SECONDS = 1.0
+# A subflow run must be created while its parent runs: the caller waits for it to begin before
+# its own gate may pause it.
+BEGIN_SECONDS = 60.0
 _ENDED: dict[str, threading.Event] = {}
+_BEGUN: dict[str, threading.Event] = {}
 _LOCK = threading.Lock()
 
 
 def _ended(incident_id: str) -> threading.Event:
     with _LOCK:
         return _ENDED.setdefault(incident_id, threading.Event())
+
+
+def _begun(incident_id: str) -> threading.Event:
+    with _LOCK:
+        return _BEGUN.setdefault(incident_id, threading.Event())
 
 
 def individual_track_ended(incident_id: str) -> None:
@@ -65,10 +74,13 @@ def _later_drafted(incident_id: str) -> bool:
     return True
 
 
-@flow(name="regulator_track", flow_run_name="regulator-{incident_id}", log_prints=False)
+@flow(name="regulator_track", flow_run_name="regulator-{incident_id}", log_prints=False,
+      timeout_seconds=limits.FLOW_TIMEOUTS["regulator_track"],
+      on_failure=[hooks.run_failed], on_crashed=[hooks.run_crashed])
 def regulator_track(incident_id: str, auto_approve: bool = False) -> dict[str, Any]:
     """Draft each initial report, its filing gate, then the later phases' gate. A decline or
     an unanswered gate ends the track (the run completes; the reports stay outstanding)."""
+    _begun(incident_id).set()
     initial_reports_task(incident_id)
     artifacts.documents(incident_id)
     first = filing_gate.ask(incident_id, stage="initial", auto_approve=auto_approve)
@@ -90,11 +102,13 @@ class RegulatorTrack:
         self.outcome: dict[str, Any] | None = None
         self.error: BaseException | None = None
         _ended(incident_id).clear()
+        _begun(incident_id).clear()
         context = contextvars.copy_context()  # the caller's flow run: this one is its subflow
         self.thread = threading.Thread(target=context.run, args=(self._run, auto_approve),
                                        name=f"regulator-{incident_id}", daemon=True)
         self.started = time.monotonic()
         self.thread.start()
+        _begun(incident_id).wait(BEGIN_SECONDS)
 
     def _run(self, auto_approve: bool) -> None:
         try:

@@ -30,6 +30,7 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSour
     org_path = Path(args.org) if args.org else None
     profile = org.load(org_path)
     sources.columns(args.affected, label="--affected")
+    sources.require_rows(args.affected, label="--affected")
     query = getattr(args, "directory_query", None)
     if "electronic_consent" in sources.columns(args.directory, label="--directory",
                                                table=args.directory_table, query=query):
@@ -150,10 +151,14 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
           f"{terminal.severity_line(document)}")
     for line in info["provenance"]:
         print(f"  {line}")
+    print(f"  Sending (kill switch): {info['sending']}"
+          + {"paused": f"; `breachflow sending resume {info['external_id']}` lets it go on",
+             "cancelled": ": no further notice goes out"}.get(info["sending"], ""))
     if info.get("waiting_at_gate"):
         print(f"  waiting at gate: {info['waiting_at_gate']}")
     terminal.show(terminal.steps_table(document["steps"]))
     _accounting_table(document["accounting"])
+    _quality(document)
     terminal.show(terminal.obligations_table(document["obligations"], now=utcnow()))
     print("Notices per channel:")
     for channel, states in sorted(document["deliveries"].items()):
@@ -215,6 +220,11 @@ def _dry_assessment(args: argparse.Namespace) -> dict[str, Any]:
     """Triage, identification and assessment in a throwaway database: nothing lands in the
     register. Returns the `assess --json` document (with its `plan` key)."""
     previous = os.environ.get("BREACHFLOW_DATABASE_URL")
+    # The data-quality file is kept where the documents of a run would go (the user fixes the
+    # sources from it); everything else of the dry run is thrown away.
+    from incidents import payload
+
+    keep = _out_dir(args, payload.load(Path(args.incident)).external_id)
     with tempfile.TemporaryDirectory(prefix="breachflow-assess-") as scratch:
         os.environ["BREACHFLOW_DATABASE_URL"] = f"sqlite:///{Path(scratch) / 'assess.db'}"
         from incidents import db, service
@@ -226,11 +236,12 @@ def _dry_assessment(args: argparse.Namespace) -> dict[str, Any]:
         args.out = scratch
         incident_id, _, _ = _open(args, actor="cli")
         triage_stage.decide(incident_id, page=False)  # a dry run pages nobody
-        matching.identify(incident_id, out_dir=Path(scratch))
+        matching.identify(incident_id, out_dir=keep)
         impact.assess(incident_id)
         with db.session() as s:
             document = status.assessment_document(s, service.get_incident(
                 session=s, incident_id=incident_id))
+        document["data_quality_file"] = str(keep / "data-quality.json")
         db.reset()
     if previous is None:
         os.environ.pop("BREACHFLOW_DATABASE_URL")
@@ -250,7 +261,15 @@ def cmd_assess(args: argparse.Namespace) -> int:
         for o in document["obligations"]:
             print(f"  {o['jurisdiction']:<9} {o['audience']:<15} required={o['required']!s:<5} "
                   f"{o['deadline'] or o['deadline_rule']}  {o['citation']}")
+        _quality(document)
     return 0
+
+
+def _quality(document: dict[str, Any]) -> None:
+    from incidents.records import quality
+
+    for line in quality.lines(document["data_quality"], details=document["data_quality_file"]):
+        print(line)
 
 
 def cmd_plan(args: argparse.Namespace) -> int:
@@ -264,12 +283,14 @@ def cmd_plan(args: argparse.Namespace) -> int:
     typed = plan.Plan.model_validate(document["plan"])
     charts = chart.write(typed, out, title=external_id)
     written = {**document["plan"], "incident": document["incident"],
+               "data_quality": document["data_quality"],
                "charts": {kind: path.name for kind, path in charts.items()}}
     (out / "plan.json").write_text(json.dumps(written, indent=2, ensure_ascii=False), encoding="utf-8")
     if args.json:
         print(json.dumps(written, indent=2, ensure_ascii=False))
     else:
         print(plan.text(typed))
+        _quality(document)
         print(f"Plan and timeline chart: {out / 'plan.json'}, {charts['svg']}, {charts['png']}")
     return 0
 
@@ -278,8 +299,13 @@ def cmd_register(args: argparse.Namespace) -> int:
     from incidents import db
     from incidents.records import register
 
-    with db.session() as s:
-        document = register.document(s)
+    if db.exists():
+        with db.session() as s:
+            document = register.document(s)
+    else:
+        document = register.empty()
+        print(f"note: no breachflow database at {db.location()}: nothing recorded there "
+              "(BREACHFLOW_HOME selects another)", file=sys.stderr)
     print(json.dumps(document, indent=2, ensure_ascii=False) if args.json else register.text(document))
     return 0
 
@@ -396,8 +422,14 @@ def cmd_sending(args: argparse.Namespace) -> int:
     from incidents.delivery import ledger
 
     with db.session() as s:
-        incident_id = service.get_incident(session=s, incident_id=args.incident_id).id
+        incident = service.get_incident(session=s, incident_id=args.incident_id)
+        incident_id, external_id = incident.id, incident.external_id
     state = {"pause": "paused", "resume": "active", "cancel": "cancelled"}[args.action]
+    if state == "cancelled" and not args.yes:
+        from incidents.cli_inputs import confirm
+
+        confirm(f"Cancel every notice of incident {external_id} not sent yet? This cannot be "
+                "undone.", answer=external_id, flag="--yes")
     done = ledger.set_sending(incident_id, state, actor="cli")
     print(f"sending {state}" + (f": {done['cancelled']} notices will not be sent"
                                 if state == "cancelled" else "")
@@ -674,6 +706,8 @@ def parser() -> argparse.ArgumentParser:
                          help="pause: stop claiming new notices; resume: allow again; cancel: "
                               "end every notice not yet sent")
     sending.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
+    sending.add_argument("--yes", action="store_true",
+                         help="cancel without asking (needed when stdin is not a terminal)")
     resolve = add("resolve", cmd_resolve,
                   "people needing action: another method, the announcement, or exempt (audited)")
     resolve.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
@@ -692,7 +726,7 @@ def parser() -> argparse.ArgumentParser:
     resolve.add_argument("--actor", default=os.environ.get("USER") or "cli",
                          help="who decides (default: the login name)")
     filed = add("filed", cmd_filed, "record that a regulator report was filed (audited)")
-    filed.add_argument("incident_id", metavar="INCIDENT_ID")
+    filed.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     filed.add_argument("report", metavar="REPORT",
                        help="the report's id (status --json), its jurisdiction (EU) or "
                             "jurisdiction/phase (JP/final)")
@@ -723,12 +757,34 @@ def parser() -> argparse.ArgumentParser:
     hold.add_argument("--actor", default=os.environ.get("USER") or "cli",
                       help="who records it (default: the login name)")
     codes = add("codes", cmd_codes, "the remedy vendor's activation codes: load a code file")
-    codes.add_argument("action", choices=["load"])
-    codes.add_argument("incident_id", metavar="INCIDENT_ID")
+    codes.add_argument("action", choices=["load"], help="load: add the codes of FILE to the pool")
+    codes.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     codes.add_argument("file", metavar="FILE", help="one code per line, or a CSV with a code column")
     sandbox = add("sandbox", cmd_sandbox, "local SendGrid/Twilio/push stand-ins with an inbox page")
     del sandbox  # its options are the sandbox's own: `breachflow sandbox --help`
     return root
+
+
+# Commands about an incident already recorded: without a database they find nothing, and
+# must not leave an empty one behind (`register` says so and lists nothing).
+EXISTING_INCIDENT = ("status", "audit", "export", "resume", "purge", "sending", "resolve", "mail")
+
+
+def _database_for(args: argparse.Namespace) -> None:
+    from incidents import db
+
+    if args.command in EXISTING_INCIDENT and not db.exists():
+        raise NotFound(f"no incident {args.incident_id!r}: there is no breachflow database at "
+                       f"{db.location()} (set BREACHFLOW_HOME to the folder that holds it)")
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush does not complain."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -737,12 +793,17 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_sandbox(argparse.Namespace(sandbox_args=argv[1:]))
     args = parser().parse_args(argv)
     try:
+        _database_for(args)
         return int(args.handler(args))
     except InputError as error:
         print(f"breachflow: {error}", file=sys.stderr)
         return 2
     except NotFound as error:
-        print(f"breachflow: {error}", file=sys.stderr)
+        from incidents import db
+
+        # Which database was looked in: the usual cause is another BREACHFLOW_HOME.
+        where = "" if "database" in str(error) else f" (looked in the database at {db.location()})"
+        print(f"breachflow: {error}{where}", file=sys.stderr)
         return 2
     except StepFailed as error:
         print(f"breachflow: {error}", file=sys.stderr)
@@ -750,6 +811,10 @@ def main(argv: list[str] | None = None) -> int:
     except BreachflowError as error:
         print(f"breachflow: {error}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # `breachflow status X | head`: the reader left; leave quietly, as Unix tools do.
+        _quiet_stdout()
+        return 141
     except (KeyboardInterrupt, Interrupted) as error:
         # Everything done so far is checkpointed in the database: say how to go on, no trace.
         which = str(error) if isinstance(error, Interrupted) else "INCIDENT_ID"
@@ -761,8 +826,10 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from incidents.privacy import redact
 
+        # Only a response that ran can be resumed; a read command has nothing to continue.
+        then = "; `breachflow resume` continues" if args.command in ("run", "resume", "demo") else ""
         print(f"breachflow: failed: {redact(f'{type(error).__name__}: {error}')} "
-              "(set BREACHFLOW_DEBUG=1 for the traceback; `breachflow resume` continues)",
+              f"(set BREACHFLOW_DEBUG=1 for the traceback{then})",
               file=sys.stderr)
         return 1
 

@@ -124,8 +124,11 @@ class GateWatch(threading.Thread):
 
     def _ask(self, gate: str, flow_run_id: str) -> None:
         question, field = QUESTIONS[gate]
-        self._say(f"  Or answer here: {question} [y/n]")
-        line = sys.stdin.readline()
+        from incidents import terminal
+
+        with terminal.paused():  # the live progress would overwrite the typed answer
+            self._say(f"  Or answer here: {question} [y/n]")
+            line = sys.stdin.readline()
         if not line or self.stopped.is_set():
             return
         yes = line.strip().lower() in ("y", "yes")

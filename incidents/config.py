@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,9 +22,29 @@ class Settings:
         return self.home / "prefect"
 
 
+LEGACY_HOME = ".breachflow"
+
+
+def default_home() -> Path:
+    """The per-user home, so that `breachflow status X` finds X from any folder: a
+    `.breachflow` folder in the current directory (the default before) still wins where it
+    exists; else the user's data folder ($XDG_DATA_HOME, ~/.local/share; on macOS
+    ~/Library/Application Support; on Windows %LOCALAPPDATA%)."""
+    legacy = Path(LEGACY_HOME)
+    if legacy.is_dir():
+        return legacy
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Application Support" / "breachflow"
+    if os.name == "nt" and os.environ.get("LOCALAPPDATA"):
+        return Path(os.environ["LOCALAPPDATA"]) / "breachflow"
+    data = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data) / "breachflow"
+
+
 def load() -> Settings:
     """Settings for this process: BREACHFLOW_HOME holds the SQLite file and Prefect's home."""
-    home = Path(os.environ.get("BREACHFLOW_HOME", ".breachflow")).resolve()
+    given = os.environ.get("BREACHFLOW_HOME")
+    home = (Path(given) if given else default_home()).resolve()
     url = os.environ.get("BREACHFLOW_DATABASE_URL") or f"sqlite:///{home / 'breachflow.db'}"
     templates = Path(os.environ.get("BREACHFLOW_TEMPLATES", REPO_ROOT / "templates"))
     out_root = Path(os.environ.get("BREACHFLOW_OUT", "breachflow-out")).resolve()

@@ -34,6 +34,27 @@ def engine(url: str | None = None) -> Engine:
     return _engine(url or config.load().database_url)
 
 
+def location(url: str | None = None) -> str:
+    """The configured database, as messages name it: the SQLite file, or the URL without its
+    password."""
+    from sqlalchemy.engine import make_url
+
+    url = url or config.load().database_url
+    if url.startswith("sqlite:///"):
+        return url.removeprefix("sqlite:///")
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def exists(url: str | None = None) -> bool:
+    """Whether the configured database is there: a read command must not create an empty
+    SQLite file (a server database is always taken to exist)."""
+    url = url or config.load().database_url
+    if not url.startswith("sqlite:///"):
+        return True
+    path = url.removeprefix("sqlite:///")
+    return path == ":memory:" or Path(path).is_file()
+
+
 def reset() -> None:
     """Close and forget every engine this process opened (the assess dry run, tests)."""
     for opened in _opened:

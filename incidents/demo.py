@@ -199,13 +199,39 @@ contact_phone = "+1 555 0100"
 toll_free_number = "+1 800 555 0199"
 postal_address = "1 Example Way, Dublin, Ireland"
 website = "https://www.lumen-gadgets.example"
-dpo_name = "Data Protection Officer"
+dpo_name = "Dana Keller"
 dpo_email = "dpo@lumen-gadgets.example"
 signatory_name = "Alex Morgan"
 signatory_title = "Chief Privacy Officer"
 establishment = "IE"
 hipaa_covered_entity = false
 critical_infrastructure = false
+
+# Help lines by reader: a US toll-free number is neither free nor always reachable abroad.
+[[contact_lines]]
+regions = ["US"]
+number = "+1 800 555 0199"
+toll_free = true
+days = "mon-fri"
+opens = "08:00"
+closes = "20:00"
+time_zone = "America/New_York"
+
+[[contact_lines]]
+regions = ["EU", "GB"]
+number = "+353 1 555 0100"
+days = "mon-fri"
+opens = "09:00"
+closes = "17:30"
+time_zone = "Europe/Dublin"
+
+[[contact_lines]]
+regions = ["*"]
+number = "+353 1 555 0100"
+days = "mon-fri"
+opens = "09:00"
+closes = "17:30"
+time_zone = "Europe/Dublin"
 
 # The remedy: what, from whom, how long, how and by when to enrol. Each person's notice carries
 # one activation code from the vendor's code file (`breachflow codes load` adds more).

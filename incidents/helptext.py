@@ -46,6 +46,17 @@ EXAMPLES: dict[str, str] = {
   breachflow resolve INC-2031 --exempt --subjects ids.txt --reason 'encrypted, key not taken'""",
     "mail": """\
   breachflow mail returned INC-2031 returned.csv""",
+    "filed": """\
+  breachflow filed INC-2031 EU --at 2026-12-05T14:30:00+01:00 --reference DPC-2026-118
+  breachflow filed INC-2031 JP/final --at 2027-01-10T09:00:00+09:00
+  breachflow filed INC-2031 17 --at 2026-12-05T13:30:00Z      # by the report's id""",
+    "hold": """\
+  breachflow hold INC-2031 --agency 'FBI Newark' --until 2026-12-20T00:00:00Z --jurisdiction US-NJ US-NY \\
+      --reason 'written request, case ref on file'
+  breachflow hold list INC-2031
+  breachflow hold INC-2031 --release 1""",
+    "codes": """\
+  breachflow codes load INC-2031 activation-codes.csv""",
 }
 
 

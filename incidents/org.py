@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incidents.exceptions import InputError
 
@@ -16,7 +18,7 @@ EXAMPLE_ORG: dict[str, Any] = {
     "toll_free_number": "+1 800 555 0199",
     "postal_address": "1 Example Way, Springfield, USA",
     "website": "https://www.example-devices.test",
-    "dpo_name": "Data Protection Officer",
+    "dpo_name": "Dana Keller",
     "dpo_email": "dpo@example-devices.test",
     "signatory_name": "Alex Morgan",
     "signatory_title": "Chief Privacy Officer",
@@ -31,6 +33,16 @@ EXAMPLE_ORG: dict[str, Any] = {
         # usually has one (activation_codes = true and codes_file, or `breachflow codes load`).
         "activation_codes": False,
     },
+    # Who a reader calls depends on where they are: a US toll-free number is not free (or not
+    # reachable) from Tokyo. `regions`: ISO countries, US, EU, or "*" (international).
+    "contact_lines": [
+        {"regions": ["US"], "number": "+1 800 555 0199", "toll_free": True, "days": "mon-fri",
+         "opens": "08:00", "closes": "20:00", "time_zone": "America/New_York"},
+        {"regions": ["EU", "GB"], "number": "+353 1 555 0100", "days": "mon-fri",
+         "opens": "09:00", "closes": "17:30", "time_zone": "Europe/Dublin"},
+        {"regions": ["*"], "number": "+1 555 0100", "days": "mon-fri", "opens": "08:00",
+         "closes": "20:00", "time_zone": "America/New_York"},
+    ],
     "unit_prices": {"email": 0.001, "sms_segment": 0.0079, "voice_minute": 0.014, "letter": 0.85},
     "notice": {"electronic_consent": "column"},
 }
@@ -62,7 +74,7 @@ def validate(data: dict[str, Any], *, example: bool = False) -> dict[str, Any]:
     """A checked org profile; unknown, mistyped or missing keys are errors naming the key. Only
     the documented example organisation (no --org) is filled from EXAMPLE_ORG."""
     unknown = sorted(set(data) - set(_TEXT_KEYS) - set(_BOOL_KEYS)
-                     - {"unit_prices", "notice", "remedy"})
+                     - {"unit_prices", "notice", "remedy", "contact_lines"})
     if unknown:
         raise InputError(f"org profile: unknown key {unknown[0]!r}", field=unknown[0])
     for key in _TEXT_KEYS:
@@ -79,19 +91,26 @@ def validate(data: dict[str, Any], *, example: bool = False) -> dict[str, Any]:
             raise InputError(f"org profile: unit_prices.{key} must be one of {_PRICE_KEYS} "
                              "with a non-negative number", field=f"unit_prices.{key}")
     notice = data.get("notice", {})
-    if not isinstance(notice, dict) or set(notice) - {"electronic_consent"}:
-        raise InputError("org profile: [notice] takes only electronic_consent", field="notice")
+    if not isinstance(notice, dict) or set(notice) - {"electronic_consent", "sms_link"}:
+        raise InputError("org profile: [notice] takes only electronic_consent and sms_link",
+                         field="notice")
+    if not isinstance(notice.get("sms_link", False), bool):
+        raise InputError("org profile: notice.sms_link must be true or false", field="notice.sms_link")
     consent = notice.get("electronic_consent", "column")
     if consent not in CONSENT_MODES:
         raise InputError(f"org profile: notice.electronic_consent must be one of "
                          f"{', '.join(CONSENT_MODES)}", field="notice.electronic_consent")
-    notice = {"electronic_consent": consent}
+    # sms_link: SMS and push link each person's notice page (on the org's own domain) instead
+    # of giving the help line, the reference and the domain to type (README, "Short messages").
+    notice = {"electronic_consent": consent, "sms_link": bool(notice.get("sms_link", False))}
     establishment = data.get("establishment")
     if establishment is not None and (len(establishment) != 2 or not establishment.isupper()):
         raise InputError("org profile: key 'establishment' must be an ISO 3166-1 alpha-2 code",
                          field="establishment")
     if "remedy" in data:
         data = {**data, "remedy": remedy(data["remedy"])}
+    if "contact_lines" in data:
+        data = {**data, "contact_lines": contact_lines(data["contact_lines"])}
     if example:
         return {**EXAMPLE_ORG, **data, "unit_prices": {**EXAMPLE_ORG["unit_prices"], **prices},
                 "notice": notice, "remedy": data.get("remedy") or remedy(EXAMPLE_ORG["remedy"])}
@@ -174,13 +193,53 @@ def remedy(value: Any) -> dict[str, Any]:
     return out
 
 
-def describe_remedy(offer: dict[str, Any]) -> str:
-    """The offer in one English line, for reports and the register."""
-    if offer.get("vendor") and offer.get("product") and offer.get("months"):
-        return (f"{offer['months']} months of {offer['product']} credit and identity monitoring "
-                f"by {offer['vendor']}, enrolment at {offer['enrol_url']} by {offer['enrol_by']}")
-    texts = offer.get("text") or {}
-    return str(texts.get("en") or next(iter(texts.values()), ""))
+LINE_DAYS = ("mon-fri", "mon-sat", "daily")
+_CLOCK = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+def contact_lines(value: Any) -> list[dict[str, Any]]:
+    """The checked `[[contact_lines]]`: regions, number, toll_free, days, opens, closes and
+    time_zone (IANA) of each help line."""
+    if not isinstance(value, list) or not value:
+        raise InputError("org profile: [[contact_lines]] must be a list of tables",
+                         field="contact_lines")
+    out = []
+    for index, line in enumerate(value):
+        where = f"contact_lines[{index}]"
+        if not isinstance(line, dict):
+            raise InputError(f"org profile: {where} must be a table", field=where)
+        unknown = sorted(set(line) - {"regions", "number", "toll_free", "days", "opens", "closes",
+                                      "time_zone"})
+        if unknown:
+            raise InputError(f"org profile: unknown key {where}.{unknown[0]}", field=where)
+        regions = line.get("regions")
+        if not isinstance(regions, list) or not regions or not all(
+                isinstance(r, str) and (r == "*" or re.fullmatch(r"[A-Z]{2}(-[A-Z0-9]{1,3})?", r))
+                for r in regions):
+            raise InputError(f"org profile: {where}.regions lists ISO codes, EU, or \"*\"",
+                             field=f"{where}.regions")
+        if not isinstance(line.get("number"), str) or not line["number"].strip():
+            raise InputError(f"org profile: {where}.number is required", field=f"{where}.number")
+        if not isinstance(line.get("toll_free", False), bool):
+            raise InputError(f"org profile: {where}.toll_free must be true or false",
+                             field=f"{where}.toll_free")
+        hours = [line.get(k) for k in ("days", "opens", "closes", "time_zone")]
+        if any(h is not None for h in hours):
+            days, opens, closes, zone = hours
+            if (days not in LINE_DAYS or not isinstance(opens, str) or not _CLOCK.fullmatch(opens)
+                    or not isinstance(closes, str) or not _CLOCK.fullmatch(closes)):
+                raise InputError(f"org profile: {where} needs days ({', '.join(LINE_DAYS)}), "
+                                 "opens and closes (HH:MM) together", field=f"{where}.days")
+            try:
+                ZoneInfo(str(zone))
+            except (ZoneInfoNotFoundError, ValueError):
+                raise InputError(f"org profile: {where}.time_zone must be an IANA zone such as "
+                                 "America/New_York", field=f"{where}.time_zone") from None
+        out.append({"regions": list(regions), "number": line["number"].strip(),
+                    "toll_free": bool(line.get("toll_free", False)), "days": line.get("days"),
+                    "opens": line.get("opens"), "closes": line.get("closes"),
+                    "time_zone": line.get("time_zone")})
+    return out
 
 
 def load(path: Path | None) -> dict[str, Any]:
@@ -190,6 +249,11 @@ def load(path: Path | None) -> dict[str, Any]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"org file {path.name!r}: not found", field="--org") from None
+    except IsADirectoryError:
+        raise InputError(f"org file {path.name!r}: is a folder, not a TOML file", field="--org") from None
+    except OSError as error:
+        raise InputError(f"org file {path.name!r}: cannot be read ({error.strerror})",
+                         field="--org") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise InputError(f"org file {path.name!r}: not valid TOML ({error})", field="--org") from None
     return validate(data)

@@ -87,7 +87,13 @@ class IncidentPayload(BaseModel):
     def _categories(cls, value: list[str]) -> list[str]:
         unknown = sorted(set(value) - DATA_CATEGORIES)
         if unknown:
-            raise ValueError(f"unknown data category {', '.join(map(repr, unknown))}")
+            import difflib
+
+            hints = [close[0] for u in unknown
+                     if (close := difflib.get_close_matches(u, sorted(DATA_CATEGORIES), n=1))]
+            raise ValueError(f"unknown data category {', '.join(map(repr, unknown))}"
+                             + (f" (did you mean {', '.join(map(repr, hints))}?)" if hints else "")
+                             + f"; the vocabulary: {', '.join(sorted(DATA_CATEGORIES))}")
         return sorted(set(value))
 
     @field_validator("breach_types")
@@ -112,6 +118,11 @@ def _describe(error: ValidationError) -> InputError:
     message = first["msg"].removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown field"
+    elif first["type"].startswith(("datetime", "date", "timezone")):
+        # A time, not a validator's internals: say the format and show what was given.
+        given = str(first.get("input"))[:40]
+        message = (f"{given!r} is not a date and time; expected ISO 8601 with a time zone, "
+                   "e.g. 2026-11-20T08:00:00Z")
     return InputError(f"incident payload: field {field!r}: {message}", field=field)
 
 
@@ -133,6 +144,12 @@ def load(path: Path) -> IncidentPayload:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise InputError(f"incident file {path.name!r}: not found", field="INCIDENT") from None
+    except IsADirectoryError:
+        raise InputError(f"incident file {path.name!r}: is a folder, not a JSON file",
+                         field="INCIDENT") from None
+    except OSError as error:
+        raise InputError(f"incident file {path.name!r}: cannot be read ({error.strerror})",
+                         field="INCIDENT") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(f"incident file {path.name!r}: not valid JSON ({error})",
                          field="INCIDENT") from None

@@ -36,6 +36,8 @@ from incidents.models import AffectedSubject, Notice, Step
 from incidents.records.status import STAGES
 
 POLL_SECONDS = 0.5
+_lock = threading.Lock()
+_active: list[RunProgress] = []  # the live view of this process, while a run works
 
 
 @dataclass
@@ -175,10 +177,15 @@ class RunProgress:
         self.update(first)
         if self.live:
             self.progress.start()
+        with _lock:
+            _active.append(self)
         self._thread = threading.Thread(target=self._poll, name="breachflow-progress", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
+        with _lock:
+            if self in _active:
+                _active.remove(self)
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
@@ -246,6 +253,23 @@ class RunProgress:
                 left="" if settled >= total else eta(left),
                 detail=", ".join(f"{n} {s}" for s, n in sorted(states.items())),
             )
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Hold the live view while the terminal asks a question (a gate's answer typed here): a
+    display redrawn ten times a second would overwrite what is typed."""
+    with _lock:
+        view = _active[-1] if _active else None
+    if view is None or not view.live:
+        yield
+        return
+    view.progress.stop()
+    try:
+        yield
+    finally:
+        if not view._stop.is_set():
+            view.progress.start()
 
 
 @contextmanager

@@ -24,6 +24,20 @@ def get_regulator(code: str) -> Regulator:
     return load(code)
 
 
+@cache
+def _citations_in() -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for regulator in all_regulators():
+        found.update(regulator.citations_in)
+    return found
+
+
+def cite(citation: str, locale: str) -> str:
+    """A citation as a notice in `locale` gives it, from the jurisdiction modules; unchanged
+    where a module gives none (US statutes keep their official form in every language)."""
+    return _citations_in().get(citation, {}).get(locale, citation)
+
+
 def all_regulators() -> list[Regulator]:
     return [load(code) for code in codes()]
 

@@ -40,6 +40,9 @@ class Regulator:
     minors_rule: ClassVar[str | None] = None
     # Age from which a law treats a person's data as an elderly person's (Brazil); None = no rule.
     elderly_age: ClassVar[int | None] = None
+    # How a notice in each language cites this law: citation -> {locale: citation}. The law's
+    # own name in that language (DSGVO, RGPD, 《个人信息保护法》); a locale not listed keeps it.
+    citations_in: ClassVar[dict[str, dict[str, str]]] = {}
 
     def triggered_by(self, categories: frozenset[str], incident: IncidentFacts) -> bool:
         raise NotImplementedError

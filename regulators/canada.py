@@ -9,6 +9,8 @@ References:
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from regulators.base import Regulator
 from regulators.deadlines import Deadline
 from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
@@ -48,6 +50,29 @@ class Canada(Regulator):
 
     code = "CA"
     name = "Canada (PIPEDA)"
+    citations_in: ClassVar[dict[str, dict[str, str]]] = {
+        "PIPEDA s. 10.1(3)": {
+            "en": "subsection 10.1(3) of the Personal Information Protection and Electronic "
+                  "Documents Act (PIPEDA)",
+            "de": "§ 10.1 Abs. 3 des kanadischen Personal Information Protection and Electronic "
+                  "Documents Act (PIPEDA)",
+            "fr": "paragraphe 10.1(3) de la Loi sur la protection des renseignements personnels "
+                  "et les documents électroniques (LPRPDE)",
+            "es": "artículo 10.1(3) de la ley canadiense de protección de la información "
+                  "personal y los documentos electrónicos (PIPEDA)",
+            "ja": "カナダ個人情報保護及び電子文書法（PIPEDA）第10.1条第3項",
+            "zh-CN": "加拿大《个人信息保护和电子文件法》（PIPEDA）第10.1条第3款",
+        },
+        "SOR/2018-64 s. 5": {
+            "en": "section 5 of the Breach of Security Safeguards Regulations (SOR/2018-64)",
+            "de": "§ 5 der kanadischen Breach of Security Safeguards Regulations (SOR/2018-64)",
+            "fr": "article 5 du Règlement sur les atteintes aux mesures de sécurité (DORS/2018-64)",
+            "es": "artículo 5 del Reglamento canadiense sobre violaciones de las medidas de "
+                  "seguridad (SOR/2018-64)",
+            "ja": "カナダ安全管理措置違反規則（SOR/2018-64）第5条",
+            "zh-CN": "加拿大《违反安全保障措施条例》（SOR/2018-64）第5条",
+        },
+    }
     country = "CA"
     duties = (COMMISSIONER, INDIVIDUALS, public_duty(SUBSTITUTE, INDIVIDUALS))
     # No statutory safe harbour: encryption lowers the probability of misuse [U].

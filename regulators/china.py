@@ -12,6 +12,8 @@ References:
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from regulators.base import Regulator
 from regulators.deadlines import Deadline
 from regulators.facts import IncidentFacts, ObligationDraft, OrgFacts, Population
@@ -95,6 +97,16 @@ class China(Regulator):
 
     code = "CN"
     name = "China (PIPL)"
+    citations_in: ClassVar[dict[str, dict[str, str]]] = {
+        PIPL: {
+            "en": "Article 57 of the Personal Information Protection Law of the PRC (PIPL)",
+            "de": "Art. 57 des chinesischen Gesetzes zum Schutz personenbezogener Informationen (PIPL)",
+            "fr": "article 57 de la loi chinoise sur la protection des informations personnelles (PIPL)",
+            "es": "artículo 57 de la Ley de Protección de la Información Personal de China (PIPL)",
+            "ja": "中国個人情報保護法第57条",
+            "zh-CN": "《中华人民共和国个人信息保护法》第五十七条",
+        },
+    }
     country = "CN"
     duties = (INDIVIDUALS, REGULATOR, CAC, CAC_CII, CAC_ORGAN, CAC_SUMMARY,
               public_duty(SUBSTITUTE, INDIVIDUALS))

@@ -9,6 +9,8 @@ References:
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from regulators.base import Regulator
 from regulators.deadlines import WITHOUT_UNDUE_DELAY, Deadline
 from regulators.eea import EEA, SUPERVISORY_AUTHORITIES
@@ -57,6 +59,24 @@ class EuGdpr(Regulator):
 
     code = "EU"
     name = "European Union (GDPR)"
+    citations_in: ClassVar[dict[str, dict[str, str]]] = {
+        "GDPR Art. 34(1)": {
+            "en": "Article 34(1) of the General Data Protection Regulation (GDPR)",
+            "de": "Art. 34 Abs. 1 DSGVO",
+            "fr": "article 34, paragraphe 1, du RGPD",
+            "es": "artículo 34, apartado 1, del RGPD",
+            "ja": "EU一般データ保護規則（GDPR）第34条第1項",
+            "zh-CN": "欧盟《通用数据保护条例》（GDPR）第34条第1款",
+        },
+        "GDPR Art. 34(3)(c)": {
+            "en": "Article 34(3)(c) of the General Data Protection Regulation (GDPR)",
+            "de": "Art. 34 Abs. 3 Buchst. c DSGVO",
+            "fr": "article 34, paragraphe 3, point c), du RGPD",
+            "es": "artículo 34, apartado 3, letra c), del RGPD",
+            "ja": "EU一般データ保護規則（GDPR）第34条第3項(c)",
+            "zh-CN": "欧盟《通用数据保护条例》（GDPR）第34条第3款(c)项",
+        },
+    }
     country = "EU"
     duties = (SUPERVISORY_AUTHORITY, SUPPLEMENTARY, DATA_SUBJECTS,
               public_duty(SUBSTITUTE, DATA_SUBJECTS))

@@ -10,6 +10,7 @@ References:
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import ClassVar
 
 from regulators.base import Regulator
 from regulators.deadlines import Deadline
@@ -63,6 +64,19 @@ class Japan(Regulator):
 
     code = "JP"
     name = "Japan (APPI)"
+    citations_in: ClassVar[dict[str, dict[str, str]]] = {
+        "APPI Art. 26(2)": {
+            "en": "Article 26(2) of the Act on the Protection of Personal Information (APPI)",
+            "de": "Art. 26 Abs. 2 des japanischen Gesetzes über den Schutz personenbezogener "
+                  "Informationen (APPI)",
+            "fr": "article 26, paragraphe 2, de la loi japonaise sur la protection des "
+                  "informations personnelles (APPI)",
+            "es": "artículo 26, apartado 2, de la Ley japonesa de Protección de la Información "
+                  "Personal (APPI)",
+            "ja": "個人情報の保護に関する法律（個人情報保護法）第26条第2項",
+            "zh-CN": "日本《个人信息保护法》第26条第2款",
+        },
+    }
     country = "JP"
     duties = (PRELIMINARY, FINAL, FINAL_WRONGFUL, INDIVIDUALS,
               public_duty(SUBSTITUTE, INDIVIDUALS))

@@ -9,6 +9,8 @@ References:
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from regulators.deadlines import WITHOUT_UNDUE_DELAY, Deadline
 from regulators.eu_gdpr import EuGdpr
 from regulators.facts import OrgFacts
@@ -50,6 +52,24 @@ class UkGdpr(EuGdpr):
 
     code = "GB"
     name = "United Kingdom (UK GDPR)"
+    citations_in: ClassVar[dict[str, dict[str, str]]] = {
+        "UK GDPR Art. 34(1)": {
+            "en": "Article 34(1) of the UK General Data Protection Regulation (UK GDPR)",
+            "de": "Art. 34 Abs. 1 UK-DSGVO",
+            "fr": "article 34, paragraphe 1, du RGPD britannique (UK GDPR)",
+            "es": "artículo 34, apartado 1, del RGPD del Reino Unido (UK GDPR)",
+            "ja": "英国一般データ保護規則（UK GDPR）第34条第1項",
+            "zh-CN": "英国《通用数据保护条例》（UK GDPR）第34条第1款",
+        },
+        "UK GDPR Art. 34(3)(c)": {
+            "en": "Article 34(3)(c) of the UK General Data Protection Regulation (UK GDPR)",
+            "de": "Art. 34 Abs. 3 Buchst. c UK-DSGVO",
+            "fr": "article 34, paragraphe 3, point c), du RGPD britannique (UK GDPR)",
+            "es": "artículo 34, apartado 3, letra c), del RGPD del Reino Unido (UK GDPR)",
+            "ja": "英国一般データ保護規則（UK GDPR）第34条第3項(c)",
+            "zh-CN": "英国《通用数据保护条例》（UK GDPR）第34条第3款(c)项",
+        },
+    }
     country = "GB"
     duties = (COMMISSIONER, SUPPLEMENTARY, DATA_SUBJECTS, public_duty(SUBSTITUTE, DATA_SUBJECTS))
     encryption = Encryption("individuals", True, "UK GDPR Art. 34(3)(a)", "S")

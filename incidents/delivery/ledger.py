@@ -209,6 +209,11 @@ def set_sending(incident_id: str, state: str, *, actor: str | None = None) -> di
         if incident is None:
             raise NotFound(f"no incident {incident_id}")
         changed = incident.sending != state
+        if actor and changed and incident.status == "closed":
+            # A closed incident sends nothing more: a switch on it would only mislead the record.
+            raise InputError(f"sending: incident {incident.external_id} is closed; nothing is "
+                             f"left to {'resume' if state == 'active' else state.removesuffix('d')}",
+                             field="sending")
         incident.sending = state
         if actor and changed:
             audit.record(s, incident_id=incident_id, actor=actor, action=f"sending.{state}",

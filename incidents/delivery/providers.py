@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from incidents import audit, db, service
+from incidents import audit, credentials, db, service
 from incidents.channels import active
 from incidents.channels.base import Channel
 from incidents.exceptions import InputError
@@ -53,15 +53,16 @@ def current() -> dict[str, Any]:
 
 def expected_mode() -> str:
     """The mode a run in this process would use, before any channel is built: credentials set
-    means real endpoints; otherwise the embedded sandbox."""
-    real = os.environ.get("SENDGRID_API_KEY") or os.environ.get("TWILIO_ACCOUNT_SID")
+    means real endpoints (from the environment or a Prefect Secret block); otherwise the
+    embedded sandbox."""
+    real = credentials.get("SENDGRID_API_KEY") or credentials.get("TWILIO_ACCOUNT_SID")
     return "real" if real else "sandbox"
 
 
 def mismatch(recorded: dict[str, Any], mode: str) -> str | None:
     """Why this process must not continue the incident, or None."""
     was = recorded.get("mode")
-    if not was or was == mode or {was, mode} <= {"real", "mixed"}:
+    if not was or was == "none" or mode == "none" or was == mode or {was, mode} <= {"real", "mixed"}:
         return None
     if was == "sandbox":
         return (
@@ -85,7 +86,7 @@ def record_or_check(incident_id: str) -> dict[str, Any]:
         why = mismatch(incident.provider, now["mode"])
         if why:
             raise ModeMismatch(why, field="providers")
-        if not incident.provider:
+        if not incident.provider and now["mode"] != "none":
             incident.provider = now
             s.add(incident)
             audit.record(

@@ -23,6 +23,7 @@ from incidents.exceptions import ChannelHalted
 from incidents.models import AffectedSubject, Delivery, Notice
 from incidents.notices import activation
 from incidents.notices import page as notice_page
+from incidents.rendering import render
 
 # How long an ambiguous send waits for the provider's events before we ask and maybe resend
 # (BREACHFLOW_RECONCILE_AFTER, seconds).
@@ -43,7 +44,23 @@ def _address(delivery: Delivery | ledger.Claimed, contact: Any) -> str | None:
     return found
 
 
-def _outgoing(deliveries: Sequence[Delivery | ledger.Claimed]) -> tuple[dict[int, list[Outgoing]], list[str]]:
+# Characters kept out of a name put into a greeting: the same text goes into the HTML part.
+_NOT_IN_NAME = str.maketrans("", "", "<>&\"'{}")
+
+
+def greeting_fill(notice: Notice | None, name: str | None) -> tuple[str, str] | None:
+    """(the notice's generic greeting, the same greeting with the person's name): "Dear
+    customer," becomes "Dear Ana Pereira,". Only a person's own e-mail, letter or page is
+    addressed by name (a guardian's notice, a call or a text is not)."""
+    clean = " ".join((name or "").translate(_NOT_IN_NAME).split())
+    if notice is None or not clean or notice.channel not in ("email", "letter", "page"):
+        return None
+    greeting = render.messages(notice.locale, notice.jurisdictions)["greeting"]
+    return greeting["subject"], render.fill_text(greeting["named"], {"name": clean}, html=False)
+
+
+def _outgoing(deliveries: Sequence[Delivery | ledger.Claimed],
+              notices: dict[int, Notice] | None = None) -> tuple[dict[int, list[Outgoing]], list[str]]:
     """The claimed rows grouped by the notice they carry, with their addresses; and the ids of
     rows with no address on that channel any more (purged or edited contact data)."""
     by_notice: dict[int, list[Outgoing]] = defaultdict(list)
@@ -72,6 +89,10 @@ def _outgoing(deliveries: Sequence[Delivery | ledger.Claimed]) -> tuple[dict[int
         code = codes.get(delivery.subject_pk)  # a minor's code goes to the guardian's notice
         if code:
             fills.append((activation.ACTIVATION_CODE, code))
+        if delivery.recipient_kind == "subject":
+            named = greeting_fill((notices or {}).get(notice_id), subject.full_name)
+            if named:
+                fills.append(named)
         by_notice[notice_id].append(Outgoing(
             delivery.id, address, subject.locale or "en", notice_id, token, tuple(fills)))
     return by_notice, missing
@@ -97,7 +118,7 @@ def send_batch(incident_id: str, channel: str) -> dict[str, int]:
             col(Notice.id).in_({d.notice_id for d in claimed})))}
     totals: dict[str, int] = defaultdict(int)
     attempts = {d.id: d.attempts for d in claimed}
-    by_notice, missing = _outgoing(claimed)
+    by_notice, missing = _outgoing(claimed, {n.id or 0: n for n in notices.values()})
 
     def record(results: list[Result]) -> None:
         if results:

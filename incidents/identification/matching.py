@@ -33,10 +33,12 @@ from incidents.identification.sources import (
     AFFECTED_COLUMNS,
     DIRECTORY_COLUMNS,
     Row,
+    columns,
     read,
+    unknown_columns,
     with_credentials,
 )
-from incidents.models import AffectedSubject
+from incidents.models import AffectedSubject, IncidentSources
 from regulators import OrgFacts, jurisdictions_for
 from regulators.minors import DEFAULT_MINOR_AGE, MINOR_AGES
 from regulators.vocab import DATA_CATEGORIES
@@ -646,7 +648,9 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
                                           affected.category_set[slot]))
         writer.flush()
         incident = service.get_incident(session=s, incident_id=incident_id)
-        incident.quality = quality.counts()
+        incident.quality = {**quality.counts(),
+                            "unknown_category_values": dict(quality.unknown_categories),
+                            "unknown_columns": _unknown_columns(sources)}
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / "data-quality.json", "w", encoding="utf-8") as handle:
         json.dump(quality.details(), handle, indent=1)
@@ -657,6 +661,19 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
             "residence_from_phone": outcome.residence_from_phone,
             "residence_from_locale": outcome.residence_from_locale,
             "residence_unknown": outcome.residence_unknown, **quality.counts()}
+
+
+def _unknown_columns(sources: IncidentSources) -> dict[str, dict[str, str | None]]:
+    """Columns of the files that the contract does not name, per flag (a database table's
+    other columns are its own business and are not listed)."""
+    found: dict[str, dict[str, str | None]] = {}
+    for label, location, known in (("--affected", sources.affected, AFFECTED_COLUMNS),
+                                   ("--directory", sources.directory, DIRECTORY_COLUMNS)):
+        if location and "://" not in location:
+            extra = unknown_columns(columns(location, label=label), known)
+            if extra:
+                found[label] = extra
+    return found
 
 
 def _match(directory: Any, affected: _Affected, people: _People, writer: _Writer,

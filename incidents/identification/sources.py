@@ -27,6 +27,14 @@ DIRECTORY_COLUMNS = ("subject_id", "full_name", "email", "phone", "push_target",
                      "region", "locale", "birth_date", "guardian_email", "guardian_phone",
                      "postal_address", "electronic_consent")
 AFFECTED_COLUMNS = ("subject_id", "data_categories")
+# What exports commonly call the contract's columns: the hint for an unknown column.
+COLUMN_ALIASES = {"mobile": "phone", "cell": "phone", "telephone": "phone", "tel": "phone",
+                  "phone_number": "phone", "msisdn": "phone", "mail": "email",
+                  "email_address": "email", "e_mail": "email", "name": "full_name",
+                  "dob": "birth_date", "birthdate": "birth_date", "date_of_birth": "birth_date",
+                  "language": "locale", "lang": "locale", "state": "region", "province": "region",
+                  "address": "postal_address", "id": "subject_id", "user_id": "subject_id",
+                  "categories": "data_categories", "category": "data_categories"}
 CHUNK = 10_000
 # A directory export may carry long postal addresses or notes; the csv module's 128 KiB
 # default would turn such rows into parse errors.
@@ -79,6 +87,9 @@ def columns(location: str, *, label: str, table: str | None = None,
             query: str | None = None) -> list[str]:
     """The column names of a source. Raises InputError naming the flag, file or column when the
     source cannot be read or has no `subject_id`."""
+    if "://" not in location and Path(location).is_dir():
+        raise InputError(f"{label} {Path(location).name!r}: is a folder; give the file "
+                         "(.csv, .jsonl or .parquet)", field=label)
     source = Source(location, label, table, query)
     kind = source.kind
     if kind != "sql" and (table or query):
@@ -90,13 +101,68 @@ def columns(location: str, *, label: str, table: str | None = None,
         header = _header(source)
     except InputError:
         raise
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as error:
+    except UnicodeDecodeError as error:
+        raise InputError(f"{label} {source.name}: {encoding_problem(Path(location), error)}",
+                         field=label) from None
+    except (OSError, csv.Error, ValueError) as error:
         raise InputError(f"{label} {source.name}: cannot be read ({type(error).__name__})",
                          field=label) from None
+    if "subject_id" not in header and kind == "csv" and len(header) == 1:
+        for delimiter in (";", "\t", "|"):
+            if "subject_id" in header[0].split(delimiter):
+                named = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}[delimiter]
+                raise InputError(f"{label} {source.name}: the columns are separated by {named}; "
+                                 "breachflow reads comma-separated CSV: export it with commas",
+                                 field=label)
     if "subject_id" not in header:
         raise InputError(f"{label} {source.name}: required column 'subject_id' is missing",
                          field="subject_id")
     return header
+
+
+def encoding_problem(path: Path, error: UnicodeDecodeError) -> str:
+    """What is wrong with a file that is not UTF-8, and where: UTF-16 (a byte-order mark, or
+    NUL bytes between ASCII letters) or a one-byte code page such as Windows-1252."""
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 20)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[1:40:2].count(0) > 10:
+        return "is UTF-16 encoded; save it as UTF-8 (in Excel: CSV UTF-8)"
+    try:  # the reader's offset is within its chunk: find the first bad byte in the file
+        head.decode("utf-8")
+        start = error.start
+    except UnicodeDecodeError as found:
+        start = found.start
+    line = head[:start].count(b"\n") + 1
+    byte = head[start:start + 1].hex().upper()
+    return (f"is not UTF-8: byte 0x{byte} on line {line} (a Windows-1252 or Latin-1 export?); "
+            "save it as UTF-8 (in Excel: CSV UTF-8)")
+
+
+def unknown_columns(header: Sequence[str], known: Sequence[str]) -> dict[str, str | None]:
+    """Columns the contract does not name (ignored: `mobil` is not `phone`), each with the
+    known column it most resembles, if any."""
+    import difflib
+
+    names = {**{a: c for a, c in COLUMN_ALIASES.items() if c in known}, **{k: k for k in known}}
+
+    def hint(name: str) -> str | None:
+        close = difflib.get_close_matches(name.lower().replace("-", "_"), names, n=1, cutoff=0.75)
+        return names[close[0]] if close else None
+
+    return {name: hint(name) for name in header if name and name not in known}
+
+
+def require_rows(location: str, *, label: str) -> None:
+    """Refuse a file with a header and no record: an empty export is a mistake, and a run on
+    it would notify nobody and report so."""
+    source = Source(location, label)
+    if source.kind == "sql":
+        return
+    wanted = _header(source)[:1]
+    for _, _ in read(location, wanted, label=label):
+        return
+    raise InputError(f"{label} {source.name}: no records, only a header (is it the right export?)",
+                     field=label)
 
 
 def _header(source: Source) -> list[str]:

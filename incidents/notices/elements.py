@@ -47,6 +47,15 @@ CONSEQUENCES: Final[tuple[tuple[str, frozenset[str]], ...]] = (
                              "ethnicity", "sexual_orientation", "political_opinion",
                              "criminal_record", "precise_location", "photo"})),
 )
+# Never read out by a voice call, which may reach an answering machine or a shared line:
+# special categories, identity and financial numbers, location. The call says other
+# information was involved and leaves it to a channel that checks who is listening.
+UNSPOKEN: Final[frozenset[str]] = frozenset({
+    "ssn", "national_id", "drivers_license", "passport", "tax_id", "military_id",
+    "financial_account", "payment_card", "account_access_code", "health", "health_insurance",
+    "biometric", "genetic", "precise_location", "religion", "ethnicity", "sexual_orientation",
+    "political_opinion", "criminal_record", "transaction_history", "date_of_birth", "photo",
+})
 # Categories with advice of their own (keys of the `advice` messages), most urgent first.
 ADVICE: Final[tuple[str, ...]] = (
     "password", "security_qa", "account_access_code", "payment_card", "financial_account",
@@ -130,9 +139,16 @@ def consequences(categories: Iterable[str]) -> list[str]:
     return [key for key, cats in CONSEQUENCES if wanted & cats] + ["phishing"]
 
 
-def advice(categories: Iterable[str]) -> list[str]:
+def advice(categories: Iterable[str], *, guardian: bool = False,
+           jurisdictions: Iterable[str] = ()) -> list[str]:
+    """The advice keys for these categories, most urgent first. A guardian of a US child whose
+    identity numbers leaked is also told of the child's credit file freeze (15 U.S.C.
+    § 1681c-1(j): a parent may have a file created and frozen for a child under 16)."""
     wanted = set(categories)
-    return [key for key in ADVICE if key in wanted]
+    found = [key for key in ADVICE if key in wanted]
+    if guardian and "ssn" in wanted and any(code.startswith("US") for code in jurisdictions):
+        found.insert(found.index("ssn") + 1, "credit_freeze_us")
+    return found
 
 
 def policy_promises_kept(elements: Sequence[str]) -> dict[str, bool]:

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from sqlalchemy import select as select_columns
 from sqlalchemy import update
@@ -26,13 +27,22 @@ from sqlmodel import Session, col, select
 from incidents import db, service
 from incidents.exceptions import BreachflowError
 from incidents.models import AffectedSubject, Incident, Notice, Obligation
-from incidents.notices import activation, segments, translation
+from incidents.notices import activation, contact, segments, translation
 from incidents.notices import page as notice_page
-from incidents.notices.elements import LawContent, Selection, advice, consequences, ordered_categories, parts
+from incidents.notices.elements import (
+    UNSPOKEN,
+    LawContent,
+    Selection,
+    advice,
+    consequences,
+    ordered_categories,
+    parts,
+)
 from incidents.notices.elements import select as select_elements
 from incidents.rendering import render
 from incidents.rendering.textify import html_to_text
 from incidents.sqltypes import utcnow
+from regulators import cite
 from regulators.content import check_notice, remedy_shortfalls
 
 SMS_MAX_SEGMENTS: Final = 2
@@ -100,23 +110,52 @@ def context(incident: Incident, group: Group, *, selection: Selection, citations
     is the number of people the incident affected (R.I. Gen. Laws § 11-49.3-4(d)(1))."""
     m = render.messages(group.locale, group.jurisdictions)
     form = render.form(group.jurisdictions)
+    lines = contact.lines_for(incident.org, group.jurisdictions,
+                              locale=render.cldr_locale(group.locale, group.jurisdictions))
     return {
         "m": m, "form": form, "parts": parts(form, selection),
         "elements": list(selection.elements), "org": incident.org, "incident": incident,
         "categories": ordered_categories(group.categories),
-        "consequences": consequences(group.categories), "advice": advice(group.categories),
+        "consequences": consequences(group.categories),
+        "advice": advice(group.categories, guardian=group.guardian,
+                         jurisdictions=group.jurisdictions),
         "guardian": group.guardian, "channel": channel, "locale": group.locale,
-        "lang": group.locale, "citations": list(citations), "authorities": authorities,
+        "lang": group.locale, "authorities": authorities,
+        # Each law by the name its readers know it by (DSGVO, RGPD, 《个人信息保护法》).
+        "citations": [cite(c, group.locale) for c in citations],
         "title": m["title"]["guardian" if group.guardian else "notice"],
         "notice_date": utcnow(), "notice_url": notice_page.placeholder_url(),
         "sender": incident.org["name"], "short": False, "affected": affected,
+        "link_mode": link_mode(incident.org), "domain": org_domain(incident.org),
         "reference": LETTER_REFERENCE,
         "babel_locale": render.cldr_locale(group.locale, group.jurisdictions),
         "free_text": translation.free_text(incident, group.locale),
+        "unspoken": sorted(UNSPOKEN),
+        "phone_lines": lines,
+        "help_phone": lines[0]["number"] if lines else incident.org["contact_phone"],
         # Filled in per person by the channel adapters (incidents/channels/base.py).
         "activation_code": activation.ACTIVATION_CODE,
         "person_reference": notice_page.REFERENCE_PLACEHOLDER,
     }
+
+
+def org_domain(org: dict[str, Any]) -> str:
+    """The org's known domain as a person types it: www.example.com (no scheme, no path)."""
+    website = str(org.get("website") or "")
+    return urlsplit(website if "//" in website else f"//{website}").hostname or website
+
+
+def link_mode(org: dict[str, Any]) -> bool:
+    """Whether SMS and push link the person's page: only when the org asked for it and the page
+    is served on the org's own domain (a link elsewhere teaches people to follow lookalikes)."""
+    if not (org.get("notice") or {}).get("sms_link"):
+        return False
+    domain = org_domain(org).removeprefix("www.")
+    host = urlsplit(notice_page.base_url()).hostname or ""
+    if not domain or not (host == domain or host.endswith(f".{domain}")):
+        raise BreachflowError(f"[notice] sms_link: {notice_page.BASE_URL_ENV} must be on the "
+                              f"organisation's own domain ({domain or 'website not set'})")
+    return True
 
 
 def elements_in(html: str) -> frozenset[str]:
@@ -158,7 +197,7 @@ def fit_sms(ctx: dict[str, Any], *, locale: str, jurisdictions: Sequence[str]) -
         if segments.segments(text.strip()) <= SMS_MAX_SEGMENTS:
             return template, text.strip()
     raise BreachflowError("the SMS notice does not fit in two segments even without the "
-                          f"organisation's name: shorten {notice_page.BASE_URL_ENV}")
+                          "organisation's name: shorten the help line, the domain or the notice URL")
 
 
 @dataclass(frozen=True)

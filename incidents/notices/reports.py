@@ -33,6 +33,7 @@ from incidents.models import (
     Obligation,
     RegulatorReport,
 )
+from incidents.notices import translation
 from incidents.notices.elements import consequences, ordered_categories
 from incidents.rendering import render
 from incidents.rendering.pdf import html_to_pdf
@@ -216,15 +217,19 @@ def plan(incident: Incident, obligation: Obligation, *, now: datetime,
     if late and "reasons_for_delay" in elements:
         missing.append("reasons_for_delay")  # in the controller's words
     language = language_of(obligation.jurisdiction)
-    # The incident's own words are English; a report in another language does not quote them
-    # (as the notices in that language do not) and needs them in its language before filing.
-    free_text = bool(render.messages(language)["meta"]["free_text"])
-    if not free_text and (incident.summary or incident.measures_taken):
+    # The incident's own words, in the report's language (the payload's translations): where
+    # they are only in another language the report does not quote them and needs them first.
+    texts = translation.free_text(incident, language)
+    free_text = not any(value and value["language"] for value in texts.values())
+    if not free_text:
         missing.append("translation")
+    said = {field: value["text"] if value else None for field, value in texts.items()}
+    own = language.split("-")[0].lower() == (incident.language or "en").split("-")[0].lower()
+    said["title"] = incident.title if own else None
     still = outstanding(incident)
     return {"elements": elements, "late": late, "missing": missing, "outstanding": still,
             "to_complete": [missing_text(key) for key in missing], "draft": bool(missing),
-            "language": language, "free_text": free_text,
+            "language": language, "free_text": free_text, "said": said,
             "phase": "initial report (further information to follow)" if still else "full report",
             "hours_since_aware": int((now - incident.aware_at).total_seconds() // 3600)}
 

@@ -137,6 +137,13 @@ def document(session: Session, *, now: datetime | None = None) -> dict[str, Any]
             "incidents": [entry(session, incident, now=now) for incident in incidents]}
 
 
+def empty(*, now: datetime | None = None) -> dict[str, Any]:
+    """The register where no database exists yet (nothing recorded; none is created)."""
+    return {"generated_at": _iso(now or utcnow()),
+            "basis": "GDPR Art. 33(5): every personal data breach is documented, notified or not",
+            "incidents": []}
+
+
 def text(register: dict[str, Any]) -> str:
     """The register as a table for a terminal."""
     lines = [f"Breach register ({register['generated_at']}): {len(register['incidents'])} incidents"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -21,9 +22,11 @@ GATES = ("triage", "notices", "filing")
 
 STAGES = ("triage", "identification", "assessment", "notices", "notification",
           "announcement", "reports", "close")
-# Steps as the flow passes them: each gate after the stage whose result it approves.
-FLOW_ORDER = ("triage", "gate:triage", "identification", "assessment", "notices", "gate:notices",
-              "notification", "announcement", "reports", "gate:filing", "close")
+# Steps as the flow passes them, each gate after the stage whose result it approves; after the
+# assessment the regulator track (reports, their filing gate) first, then the individual track.
+FLOW_ORDER = ("triage", "gate:triage", "identification", "assessment", "reports", "gate:filing",
+              "notices", "gate:notices", "notification", "announcement", "reports:later",
+              "gate:filing-later", "close")
 
 
 def _time(value: Any) -> str | None:
@@ -65,6 +68,7 @@ def assessment_document(session: Session, incident: Incident) -> dict[str, Any]:
         "affected": affected_json(session, incident),
         "obligations": [obligation_json(o) for o in obligations],
         "plan": plan.build(session, incident).to_json(),
+        "data_quality": incident.quality,
     }
 
 
@@ -76,6 +80,12 @@ def _progress(session: Session, incident: Incident, o: Obligation, *,
     deadline = o.deadline.replace(tzinfo=UTC) if o.deadline and o.deadline.tzinfo is None else o.deadline
     return {"fulfilled": met, "overdue": bool(o.required and not met and incident.status == "open"
                                               and deadline is not None and deadline < now)}
+
+
+def quality_file(incident: Incident) -> str | None:
+    """Where identification wrote the row numbers and ids behind the data-quality counts."""
+    found = Path(incident.settings.out) / "data-quality.json" if incident.settings.out else None
+    return str(found) if found is not None and found.is_file() else None
 
 
 def waiting_gate(session: Session, incident_id: str, steps: dict[str, Step]) -> str | None:
@@ -109,6 +119,7 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
                      "severity": incident.severity, "is_breach": incident.is_breach,
                      "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at),
                      **provenance.document(incident), "provenance": provenance.lines(incident),
+                     "sending": incident.sending,
                      "waiting_at_gate": waiting_gate(session, incident.id, steps)
                      if incident.status != "closed" else None},
         "steps": [{"name": name, "state": steps[name].state, "attempts": steps[name].attempts,
@@ -120,6 +131,7 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
         "data_quality": incident.quality,
         # locale -> free-text fields its notices quote in the original language only
         "needs_translation": translation.needs_translation(session, incident),
+        "data_quality_file": quality_file(incident),
         "obligations": [{**obligation_json(o), **_progress(session, incident, o, now=now)}
                         for o in session.exec(
             select(Obligation).where(Obligation.incident_id == incident.id)

@@ -147,6 +147,8 @@ def environment(folder: Path | None = None) -> ImmutableSandboxedEnvironment:
     env.filters["ldate"] = _ldate
     env.filters["number"] = _number
     env.filters["pick"] = lambda keys, mapping: [mapping[key] for key in keys]
+    # A variant where it has the key (a guardian's wording), else the general message.
+    env.filters["pick_either"] = lambda keys, first, second: [first.get(k) or second[k] for k in keys]
     env.filters["date"] = lambda value: value.strftime("%Y-%m-%d") if value else "—"
     env.filters["datetime"] = lambda value: value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
     return env
@@ -211,6 +213,8 @@ def messages(locale: str, jurisdictions: Sequence[str] = ()) -> dict[str, Any]:
 def _messages(locale: str, jurisdictions: tuple[str, ...]) -> dict[str, Any]:
     base = root()
     merged = _catalog(base / locale / "messages.toml")
+    if locale == "en" and any(code.startswith("US") for code in jurisdictions):
+        merged = _merge(merged, _catalog(base / "en" / "us.toml"))  # US English for US readers
     for code in jurisdictions:
         override = base / "jurisdictions" / code / locale / "messages.toml"
         if override.is_file():

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from prefect.blocks.system import Secret
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+from prefect.client.schemas.filters import FlowRunFilter
 
 from incidents import channels, credentials, db, org, payload
 from incidents.models import Incident, Step
@@ -80,6 +80,9 @@ def _incident(external_id: str) -> str:
 
 
 def test_resume_runs_as_the_incidents_flow_named_like_its_first_run(home):
+    from prefect.client.schemas.filters import FlowRunFilterTags
+
+    from flows import labels
     from flows.resume import resume_incident
 
     external_id = f"RESUME-{uuid.uuid4().hex[:6]}"
@@ -91,5 +94,6 @@ def test_resume_runs_as_the_incidents_flow_named_like_its_first_run(home):
     assert resume_incident(external_id) == {"status": "merged"}
     with get_client(sync_client=True) as client:
         (run,) = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-            name=FlowRunFilterName(any_=[f"incident-{incident_id}"])))
+            tags=FlowRunFilterTags(all_=[labels.incident_tag(incident_id)])))
         assert client.read_flow(run.flow_id).name == "respond_to_incident"
+        assert run.name == labels.name_for(external_id, "Exposed bucket")

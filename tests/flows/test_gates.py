@@ -8,7 +8,7 @@ import time
 
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName, FlowRunFilterTags
 from prefect.flow_runs import resume_flow_run
 
 from incidents import demo
@@ -26,6 +26,19 @@ def _paused_run(tag: str, timeout: float = 120) -> str:
                 return str(runs[0].id)
             time.sleep(0.5)
     raise AssertionError(f"flow run {tag} did not pause")
+
+
+def _paused_named(name: str, timeout: float = 120) -> str:
+    """A paused run by its name: the regulator track's own run carries no incident tag."""
+    deadline = time.monotonic() + timeout
+    with get_client(sync_client=True) as client:
+        while time.monotonic() < deadline:
+            runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
+                name=FlowRunFilterName(any_=[name])))
+            if runs and runs[0].state and runs[0].state.is_paused():
+                return str(runs[0].id)
+            time.sleep(0.5)
+    raise AssertionError(f"flow run {name} did not pause")
 
 
 def _wait_unpaused(run_id: str) -> None:
@@ -52,20 +65,39 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
             except Exception:  # the schema is still being created
                 time.sleep(0.2)
         name = f"incident:{incident_id}"
-        answers = [
+        for answer in [
             {"decision": "confirm", "severity": "P2", "reason": "customer data", "approver": "alice"},
             {"decision": "approve", "approver": "bob", "comment": "reviewed by counsel"},
-            {"decision": "approve", "approver": "carol", "reference": "DPC-2026-0042"},
-        ]
-        for answer in answers:
+        ]:
             run_id = _paused_run(name)
             resume_flow_run(run_id, run_input=answer)
             _wait_unpaused(run_id)
+        # The filing gate pauses the regulator track's own run, one line per report.
+        reports = [r for (r,) in workspace.query(
+            "SELECT r.id FROM regulatorreport r JOIN obligation o ON o.id = r.obligation_id "
+            "WHERE o.phase IN ('initial', 'preliminary') ORDER BY r.id")]
+        assert len(reports) >= 2
+        first, rest = reports[0], reports[1:]
+        good = {"report": first, "filed": "yes", "filed_at": "2026-12-06T09:00:00+01:00",
+                "reference": "DPC-2026-0042"}
+        # A filing time in the future is refused and the form asked again: nothing recorded.
+        filing_run = _paused_named(f"regulator-{incident_id}")
+        resume_flow_run(filing_run, run_input={"approver": "carol", "reports": [
+            good, *({"report": r, "filed": "yes", "filed_at": "2099-01-01T00:00:00Z"}
+                    for r in rest)]})
+        _wait_unpaused(filing_run)
+        filing_run = _paused_named(f"regulator-{incident_id}")
+        assert workspace.query("SELECT count(*) FROM auditevent WHERE action = 'report.filed'"
+                               ) == [(0,)]
+        # One filed, the others declined: recorded, and the regulator track ends.
+        resume_flow_run(filing_run, run_input={"approver": "carol", "reports": [
+            good, *({"report": r, "filed": "no"} for r in rest)]})
         _, err = run.communicate(timeout=180)
     finally:
         if run.poll() is None:
             run.kill()
     assert run.returncode == 0, err
+    assert "Traceback" not in err
     events = {action: (actor, json.loads(detail)) for action, actor, detail in workspace.query(
         "SELECT action, actor, detail FROM auditevent")}
     # A name typed into the form is recorded as such, never as an identity.
@@ -77,5 +109,39 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
     assert set(events["gate.notices"][1]["content_hashes"]) == hashes
     assert {a for (a,) in workspace.query("SELECT approved_by FROM notice")} == {"unverified:bob"}
     assert events["gate.filing"][0] == "unverified:carol"
-    references = {r for (r,) in workspace.query("SELECT filing_reference FROM regulatorreport")}
-    assert references == {"DPC-2026-0042"}
+    filed = workspace.query("SELECT id, filing_reference, filed_at FROM regulatorreport "
+                            "WHERE filed_at IS NOT NULL")
+    assert [(r, ref) for r, ref, _ in filed] == [(first, "DPC-2026-0042")]
+    declined = {json.loads(d)["report"] for (d,) in workspace.query(
+        "SELECT detail FROM auditevent WHERE action = 'report.not_filed'")}
+    assert declined == set(rest)
+    # The later phases' gate was never asked: the decline ended the regulator track.
+    asked = [json.loads(d)["key"] for (d,) in workspace.query(
+        "SELECT detail FROM auditevent WHERE action = 'gate.asked'")]
+    assert "gate-filing-initial-2" in asked and not any("later" in k for k in asked)
+    assert workspace.query("SELECT status FROM incident") == [("closed",)]
+    # Each wait was announced as a Prefect event on the incident, for automations to act on.
+    # (the filing gate is on the regulator track, beside the notices: no order between them)
+    waited = _waited_gates(incident_id)
+    assert waited[0] == "triage" and sorted(waited) == ["filing", "notices", "triage"]
+
+
+def _waited_gates(incident_id: str) -> list[str]:
+    from prefect.events.filters import (
+        EventFilter,
+        EventNameFilter,
+        EventOrder,
+        EventResourceFilter,
+    )
+
+    deadline = time.monotonic() + 30
+    gates: list[str] = []
+    while time.monotonic() < deadline and len(gates) < 3:
+        with get_client(sync_client=True) as client:
+            page = client.read_events(filter=EventFilter(
+                event=EventNameFilter(name=["breachflow.gate.waiting"]),
+                resource=EventResourceFilter(id=[f"breachflow.incident.{incident_id}"]),
+                order=EventOrder.ASC), limit=50)
+        gates = [event.payload["gate"] for event in page.events]
+        time.sleep(0.5)
+    return gates

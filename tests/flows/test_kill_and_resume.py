@@ -60,6 +60,14 @@ def test_sigkill_while_sending_then_resume_sends_each_notice_exactly_once(
     guardians = workspace.query(
         "SELECT count(*) FROM delivery WHERE channel='email' AND recipient_kind='guardian'")[0][0]
     assert len(ledger) == with_email + guardians
+    # The regulator track ran beside the sending and was killed with it: every report, of every
+    # phase, drafted exactly once.
+    per_obligation = workspace.query(
+        "SELECT o.id, o.phase, count(r.id) FROM obligation o LEFT JOIN regulatorreport r "
+        "ON r.obligation_id = o.id WHERE o.audience = 'regulator' AND (o.required OR "
+        "o.needs_review) GROUP BY o.id")
+    assert per_obligation and {n for _, _, n in per_obligation} == {1}
+    assert {phase for _, phase, _ in per_obligation} >= {"initial", "supplementary"}
 
     # A second resume of the finished incident changes nothing and sends nothing.
     before = (workspace.query("SELECT * FROM delivery ORDER BY id"),

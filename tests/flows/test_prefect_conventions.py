@@ -13,7 +13,7 @@ import yaml
 from prefect import Flow
 from prefect.utilities.importtools import import_object
 
-from flows import delivery, limits, planning, respond, serve
+from flows import delivery, limits, planning, respond, serve, tracks
 from flows.deadlines import deadline_watch
 from flows.fanout import deliver_notices
 from flows.resume import resume_incident
@@ -62,9 +62,10 @@ def test_deployment_names_are_kebab_case_and_both_ways_in_run_the_incident_flow(
     assert {"respond_to_incident/respond", "respond_to_incident/resume"} <= set(serve.NAMES)
 
 
-FLOWS = [respond.respond_to_incident, resume_incident, deliver_notices, deadline_watch, purge_expired]
+FLOWS = [respond.respond_to_incident, tracks.regulator_track, resume_incident, deliver_notices,
+         deadline_watch, purge_expired]
 TASKS = [respond.triage_task, respond.identification_task, respond.assessment_task,
-         respond.notices_task, respond.announcement_task, respond.reports_task, respond.close_task,
+         respond.notices_task, respond.announcement_task, respond.close_task,
          planning.plan_task, delivery.prepare_deliveries, delivery.send_batch, delivery.settle_round]
 
 

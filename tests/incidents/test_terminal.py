@@ -83,6 +83,8 @@ def test_gates_are_listed_where_the_flow_passes_them(home):
         "gate:notices",
         "gate:triage",
         "reports",
+        "reports:later",
+        "gate:filing-later",
         "close",
     ):
         _step(incident_id, name, {})
@@ -91,11 +93,13 @@ def test_gates_are_listed_where_the_flow_passes_them(home):
         "triage",
         "gate:triage",
         "identification",
+        "reports",
+        "gate:filing",
         "notices",
         "gate:notices",
         "notification",
-        "reports",
-        "gate:filing",
+        "reports:later",
+        "gate:filing-later",
         "close",
     ]
 
@@ -192,3 +196,18 @@ def test_a_finished_channel_keeps_its_rate_and_one_done_before_shows_none(home):
     fields = {task.description.strip(): task.fields for task in view.progress.tasks}
     assert fields["email"]["rate"] == 5.0
     assert fields["sms"]["rate"] is None
+
+
+def test_the_live_view_holds_while_the_terminal_asks_a_question(home):
+    view = terminal.RunProgress(_incident(), console=Console(force_terminal=True), interval=60)
+    view.start()
+    try:
+        assert view.progress.live.is_started
+        with terminal.paused():
+            assert not view.progress.live.is_started
+        assert view.progress.live.is_started
+    finally:
+        view.stop()
+    assert not view.progress.live.is_started
+    with terminal.paused():  # no view: nothing to hold
+        pass

@@ -175,7 +175,7 @@ def test_bad_sources_are_named(tmp_path, make, kwargs, field, says):
 def test_unreadable_file(tmp_path):
     path = tmp_path / "users.csv"
     path.write_bytes(b"\xff\xfesubject_id\n")  # UTF-16 or worse: not a CSV in UTF-8
-    with pytest.raises(InputError, match=r"'users\.csv': cannot be read") as caught:
+    with pytest.raises(InputError, match=r"'users\.csv': is UTF-16 encoded; save it as UTF-8") as caught:
         sources.columns(str(path), label="--directory")
     assert caught.value.field == "--directory"
 

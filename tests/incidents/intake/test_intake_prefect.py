@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -50,6 +51,19 @@ def _wait_for(run_id: str, wanted: set[str], timeout: float = 240) -> str:
             raise AssertionError(f"flow run {run_id} ended {state}")
         time.sleep(0.3)
     raise AssertionError(f"flow run {run_id} never reached {wanted} (last {_state(run_id)})")
+
+
+def _asked(intake: Any, key: str, timeout: float = 240) -> str:
+    """The flow run a gate last asked in (the audit trail's gate.asked)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = [json.loads(d)["flow_run_id"] for (d,) in intake.query(
+            "SELECT detail FROM auditevent WHERE action = 'gate.asked' ORDER BY id")
+            if json.loads(d)["key"] == key]
+        if runs:
+            return str(runs[-1])
+        time.sleep(0.5)
+    raise AssertionError(f"gate {key} was never asked")
 
 
 def _wait_ready(name: str, timeout: float = 120) -> None:
@@ -122,12 +136,21 @@ def test_a_webhook_incident_runs_through_its_gates_resumed_through_the_api(
         answers = [
             {"decision": "confirm", "severity": "P2", "reason": "customer data", "approver": "alice"},
             {"decision": "approve", "approver": "bob", "comment": "reviewed by counsel"},
-            {"decision": "approve", "approver": "carol", "reference": "DPC-2026-0042"},
         ]
         for answer in answers:
             _wait_for(run_id, {"PAUSED"})
             resume_flow_run(UUID(run_id), run_input=answer)
             _wait_for(run_id, {"SCHEDULED", "PENDING", "RUNNING", "COMPLETED"})
+        # The filing gate pauses the regulator track's own run, where it last asked.
+        for stage in ("initial", "later"):
+            filing_run = _asked(intake, f"gate-filing-{stage}")
+            _wait_for(filing_run, {"PAUSED"})
+            reports = [{"report": r, "filed": "yes", "filed_at": "2026-12-06T09:00:00Z",
+                        "reference": "DPC-2026-0042"} for r, phase in intake.query(
+                "SELECT r.id, o.phase FROM regulatorreport r JOIN obligation o "
+                "ON o.id = r.obligation_id WHERE r.filed_at IS NULL")
+                if (phase in ("final", "supplementary")) == (stage == "later")]
+            resume_flow_run(UUID(filing_run), run_input={"approver": "carol", "reports": reports})
         assert _wait_for(run_id, {"COMPLETED"}, timeout=300) == "COMPLETED"
         print(f"\nintake: 202 after {accepted * 1000:.0f} ms; flow run running "
               f"{started:.1f} s after the POST")
