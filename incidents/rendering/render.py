@@ -105,8 +105,8 @@ def long_date(value: datetime | date | str | None, locale: str) -> str:
     December 5, 2026, 5. Dezember 2026, 1er décembre 2026, 2026年12月5日."""
     if value is None:
         raise ValueError("a date required by the notice is missing")
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
+    if isinstance(value, str):  # a date, or a time recorded in full (a report's filing)
+        value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     day = value.date() if isinstance(value, datetime) else value
     text = str(format_date(day, format="long", locale=locale))
     plain, ordinal = _FIRST_OF_MONTH.get(locale.split("_")[0], ("", ""))
