@@ -1,46 +1,127 @@
 """Artifacts on every run, for the responders in the Prefect UI: the obligations with their
-deadlines and time left, and links to the generated documents. Rules, ids, counts and file
-names only: never a person's data."""
+deadlines and time left, each rendered notice with its text, and the generated documents.
+One card per key, updated in place. Rules, ids, counts, hashes and group-rendered notice text
+only: never a person's data."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from sqlmodel import col, select
+from sqlmodel import select
 
 from incidents import audit, db, service
-from incidents.models import Obligation
+from incidents.models import Notice, Obligation
+from incidents.notices import samples
 from incidents.records import anchors
 from incidents.records.status import obligation_json
 from incidents.rendering.textify import markdown_escape
 from incidents.sqltypes import utcnow
 
 DOCUMENT_FOLDERS = ("notices", "announcement", "reports", "charts")
+NOTICE_TEXT_LIMIT = 6000  # characters of a notice shown in its card; the HTML link has all
+FENCE = "`" * 3
 
 
-def time_left(deadline: Any, now: Any) -> str:
+def time_left(deadline: datetime | None, now: datetime) -> str:
     if deadline is None:
         return "-"
     seconds = int((deadline - now).total_seconds())
     days, rest = divmod(abs(seconds), 86400)
-    text = f"{days}d {rest // 3600}h"
+    text = f"{days} d {rest // 3600} h" if days else f"{rest // 3600} h {rest % 3600 // 60} min"
     return f"overdue by {text}" if seconds < 0 else text
 
 
-def obligations(incident_id: str) -> None:
-    now = utcnow()
+def key_of(kind: str, incident_id: str, *parts: str) -> str:
+    """Prefect artifact keys: lowercase letters, digits and dashes."""
+    return "-".join([kind, incident_id.lower(), *(p.lower() for p in parts)])
+
+
+def ui_link(artifact_id: Any) -> str:
+    """The Prefect UI's page of an artifact (its content), relative to the UI."""
+    return f"/artifacts/artifact/{artifact_id}"
+
+
+def link_for_key(key: str) -> str | None:
+    found = _latest_id(key)
+    return ui_link(found) if found is not None else None
+
+
+def _latest_id(key: str) -> Any | None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=[key])), sort=ArtifactSort.CREATED_DESC, limit=1)
+    return found[0].id if found else None
+
+
+def upsert(kind: str, key: str, data: Any, description: str) -> str:
+    """One card per key, updated in place: a resumed run passes here again and must not add
+    another identical card (the audit anchor alone keeps every version, by design). Returns
+    the artifact's id, stable across updates, for links to it."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import ArtifactUpdate
+
+    found = _latest_id(key)
+    if found is None:
+        if kind == "table":
+            created = create_table_artifact(key=key, table=data, description=description)
+        else:
+            created = create_markdown_artifact(key=key, markdown=data, description=description)
+        return str(created)
+    payload = json.dumps(data) if kind == "table" else data
+    with get_client(sync_client=True) as client:
+        client.update_artifact(found, ArtifactUpdate(data=payload, description=description))
+    return str(found)
+
+
+def _obligation_rows(incident_id: str, now: datetime) -> list[Obligation]:
     with db.session() as s:
-        incident = service.get_incident(session=s, incident_id=incident_id)
-        found = list(s.exec(select(Obligation).where(Obligation.incident_id == incident.id)
-                            .order_by(col(Obligation.deadline), col(Obligation.jurisdiction))))
-    table = [{**{k: v for k, v in obligation_json(o).items() if k in (
-        "jurisdiction", "audience", "required", "count", "deadline", "deadline_rule",
-        "citation", "needs_review")}, "time_left": time_left(o.deadline, now)} for o in found]
-    create_table_artifact(key=f"obligations-{incident_id}", table=table,
-                          description="Obligations with deadlines and time left (no personal data)")
+        found = list(s.exec(select(Obligation).where(Obligation.incident_id == incident_id)))
+
+    def order(o: Obligation) -> tuple[Any, ...]:
+        # Open before fulfilled, dated before undated, the earliest (so the overdue) first.
+        return (o.fulfilled_at is not None, o.deadline is None, o.deadline or now,
+                o.jurisdiction, o.audience)
+
+    return sorted(found, key=order)
+
+
+def label(o: Obligation) -> str:
+    return f"{o.jurisdiction} {o.audience}"
+
+
+def nearest_deadline(incident_id: str) -> str | None:
+    """"EU regulator due in 1 d 19 h" for the open obligation due first, else None."""
+    now = utcnow()
+    for o in _obligation_rows(incident_id, now):
+        if o.fulfilled_at is None and o.deadline is not None and o.required:
+            left = time_left(o.deadline, now)
+            return f"{label(o)} {left}" if left.startswith("overdue") else f"{label(o)} due in {left}"
+    return None
+
+
+def obligations(incident_id: str) -> None:
+    """One table per incident, updated in place as things move: time left is computed now."""
+    now = utcnow()
+    table = []
+    for o in _obligation_rows(incident_id, now):
+        table.append({
+            "jurisdiction": o.jurisdiction,
+            "time_left": "fulfilled" if o.fulfilled_at else time_left(o.deadline, now),
+            "audience": o.audience, "deadline": obligation_json(o)["deadline"],
+            "required": o.required, "count": o.count, "phase": o.phase,
+            "deadline_rule": o.deadline_rule, "citation": o.citation,
+            "needs_review": o.needs_review})
+    upsert("table", key_of("obligations", incident_id), table,
+           f"Obligations, overdue first; time left as of {now:%Y-%m-%d %H:%M} UTC "
+           "(no personal data)")
 
 
 def _documents(out: Path) -> list[Path]:
@@ -48,19 +129,83 @@ def _documents(out: Path) -> list[Path]:
                   for p in (out / folder).rglob("*") if p.is_file())
 
 
+def notice_key(notice: Notice) -> str:
+    return key_of("notice", notice.incident_id, notice.channel, notice.group_key)
+
+
+def group_label(notice: Notice) -> str:
+    places = ", ".join(notice.jurisdictions) or "-"
+    return f"{places} × {notice.locale} × {notice.channel}"
+
+
+def _notice_markdown(notice: Notice, external_id: str) -> str:
+    url = samples.sample_url(notice)
+    text = notice.body_text
+    lines = [f"# Notice: {markdown_escape(group_label(notice))}", "",
+             f"Incident **{markdown_escape(external_id)}** · audience {notice.audience} · "
+             f"**{notice.recipients} recipients** · content hash `{notice.content_hash[:16]}` · "
+             f"data categories: {', '.join(notice.data_categories) or '-'}", "",
+             (f"[Open the rendered notice (HTML)]({url})" if url else
+              "The rendered HTML is linked here when BREACHFLOW_API_TOKEN is set."), "",
+             f"**Subject:** {markdown_escape(notice.subject)}", "", FENCE + "text",
+             text[:NOTICE_TEXT_LIMIT].replace(FENCE, "'''"), FENCE]
+    if len(text) > NOTICE_TEXT_LIMIT:
+        lines += ["", f"(the first {NOTICE_TEXT_LIMIT} characters; the HTML link shows all)"]
+    return "\n".join(lines)
+
+
+def _notices_of(incident_id: str) -> list[Notice]:
+    with db.session() as s:
+        found = list(s.exec(select(Notice).where(Notice.incident_id == incident_id)))
+    return sorted(found, key=lambda n: (-n.recipients, n.channel, n.locale, n.group_key))
+
+
+def notices(incident_id: str) -> list[str]:
+    """One Markdown card per rendered notice (jurisdictions × locale × channel of a group):
+    its text as the group receives it (a person's page link is still the placeholder), the
+    recipient count, the content hash and a link to the HTML. Returns the keys."""
+    with db.session() as s:
+        external_id = service.get_incident(session=s, incident_id=incident_id).external_id
+    keys = []
+    for notice in _notices_of(incident_id):
+        key = notice_key(notice)
+        upsert("markdown", key, _notice_markdown(notice, external_id),
+               f"Notice {group_label(notice)}: {notice.recipients} recipients "
+               "(no personal data)")
+        keys.append(key)
+    return keys
+
+
+def notice_index(incident_id: str) -> str:
+    """A Markdown table of the notices, linking their cards and their HTML."""
+    found = _notices_of(incident_id)
+    lines = ["| jurisdictions × locale × channel | recipients | hash | text | HTML |",
+             "|---|---:|---|---|---|"]
+    for n in found:
+        url, card = samples.sample_url(n), link_for_key(notice_key(n))
+        lines.append(f"| {markdown_escape(group_label(n))} | {n.recipients} | "
+                     f"`{n.content_hash[:12]}` | {f'[read]({card})' if card else '-'} | "
+                     f"{f'[HTML]({url})' if url else '-'} |")
+    return "\n".join(lines) if found else "No notices rendered yet."
+
+
 def documents(incident_id: str) -> None:
-    """A markdown list linking every generated document (rendered samples, announcement,
-    regulator reports); a new version each time more documents exist."""
+    """The notices (cards to read, HTML links) and the generated files by folder; one card
+    per incident, updated in place as more documents exist."""
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=incident_id)
         out = Path(incident.settings.out or "")
-    files = _documents(out) if out.is_dir() else []
+    counts: dict[str, int] = {}
+    for p in _documents(out) if out.is_dir() else []:
+        folder = p.relative_to(out).parts[0]
+        counts[folder] = counts.get(folder, 0) + 1
     lines = [f"# Documents of incident {markdown_escape(incident.external_id)}", "",
-             f"Folder: `{out}`", ""]
-    lines += [f"- [{p.relative_to(out)}]({p.resolve().as_uri()})" for p in files] or [
+             "## Notices", "", notice_index(incident.id), "", "## Files", "",
+             f"In the output folder `{markdown_escape(out.name)}` on the breachflow host:", ""]
+    lines += [f"- `{folder}/`: {count} files" for folder, count in sorted(counts.items())] or [
         "No documents yet."]
-    create_markdown_artifact(key=f"documents-{incident_id}", markdown="\n".join(lines),
-                             description="Links to the generated documents (no personal data)")
+    upsert("markdown", key_of("documents", incident.id), "\n".join(lines),
+           "The notices to read and approve, and the generated files (no personal data)")
 
 
 def _anchor_key(incident_id: str) -> str:

@@ -12,27 +12,29 @@ from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import as_completed
 
-from flows import progress
-from incidents import channels
-from incidents.delivery import rounds, send
+from flows import events, limits, progress
+from incidents import channels, db
+from incidents.delivery import ledger, rounds, send
+from incidents.exceptions import BreachflowError
 
 # Batch tasks per channel at a time: while one lane claims, records or (e-mail) builds its
 # request, the other's request is with the provider; Twilio and push lanes share one pool.
 LANES = {"email": 2, "sms": 2, "voice": 2, "push": 2, "letter": 2}
 
 
-@task(name="prepare-deliveries", cache_policy=NO_CACHE, retries=1)
+@task(name="prepare-deliveries", cache_policy=NO_CACHE, retries=1,
+      timeout_seconds=limits.TASK_TIMEOUTS["prepare-deliveries"])
 def prepare_deliveries(incident_id: str) -> dict[str, int]:
     return rounds.prepare(incident_id)
 
 
 @task(name="send-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10],
-      task_run_name="send-{channel}")
+      task_run_name="send-{channel}", timeout_seconds=limits.TASK_TIMEOUTS["send-batch"])
 def send_batch(incident_id: str, channel: str) -> dict[str, int]:
     return send.send_batch(incident_id, channel)
 
 
-@task(name="settle-round", cache_policy=NO_CACHE)
+@task(name="settle-round", cache_policy=NO_CACHE, timeout_seconds=limits.TASK_TIMEOUTS["settle-round"])
 def settle_round(incident_id: str) -> dict[str, int]:
     return rounds.settle(incident_id)
 
@@ -98,4 +100,15 @@ class _PrefectConductor:
 
 def notify(incident_id: str) -> dict[str, Any]:
     """The notification stage, inside a flow run: the delivery rounds with batch tasks."""
-    return rounds.deliver(incident_id, _PrefectConductor())
+    try:
+        return rounds.deliver(incident_id, _PrefectConductor())
+    except BreachflowError:
+        if ledger.sending(incident_id) == "paused":
+            events.emit(events.SENDING_PAUSED, incident_id=incident_id,
+                        payload={"counts": ledger_counts(incident_id)})
+        raise
+
+
+def ledger_counts(incident_id: str) -> dict[str, dict[str, int]]:
+    with db.session() as s:
+        return ledger.counts(s, incident_id)

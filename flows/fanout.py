@@ -14,6 +14,8 @@ from typing import Any
 from prefect import flow
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
+from flows import hooks, limits
+
 DASK_ENV = "BREACHFLOW_DASK_ADDRESS"
 DASK_WORKERS_ENV = "BREACHFLOW_DASK_WORKERS"
 
@@ -33,7 +35,8 @@ def task_runner(*, max_workers: int) -> TaskRunner[Any]:
 
 
 @flow(name="deliver_notices", flow_run_name="deliver-{incident_id}", log_prints=False,
-      task_runner=task_runner(max_workers=4))
+      task_runner=task_runner(max_workers=4), timeout_seconds=limits.FLOW_TIMEOUTS["deliver_notices"],
+      on_failure=[hooks.run_failed], on_crashed=[hooks.run_crashed])
 def deliver_notices(incident_id: str) -> dict[str, Any]:
     """Help send one incident's notices from another process or host: claims what is due,
     sends it, settles it, and stops when nothing is left open. Safe beside the main run."""

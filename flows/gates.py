@@ -2,6 +2,15 @@
 UI; a local run pauses in process for the same form; `--auto-approve` passes every gate and
 records `auto-approve` as the approver. Every decision lands in the audit trail.
 
+The form stands alone for a responder who has only the Prefect UI: its description is short
+(what to decide, the nearest deadline, any earlier refusal or decline) and links a Markdown
+artifact with the context (the model's answer and reasons, the clock, counts, deadlines, the
+notices); the run's state message names the gate and the deadline; fields open with the
+model's answer, those that must be answered are required, and approving or declining is an
+explicit choice with no default. An answer that cannot be applied is asked again with the
+responder's own values and "Not applied: ..." on top; a decline is recorded and asked again
+in the same run (a waiting, not a failed, run) with the decline shown.
+
 Who answered is an identity, not the form's free text: an answer given through the intake API
 (`POST /v1/incidents/{id}/gates/{gate}`) carries an attestation of the authenticated
 responder (incidents/responders.py), recorded as the actor with the form's `approver` beside
@@ -11,24 +20,41 @@ anchored outside the database (flows/artifacts.py)."""
 
 from __future__ import annotations
 
+import copy
+import functools
 import getpass
 import logging
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from prefect import pause_flow_run, suspend_flow_run
+from prefect import get_run_logger, pause_flow_run, suspend_flow_run
+from prefect.exceptions import MissingContextError
 from prefect.input import RunInput
 from prefect.runtime import deployment, flow_run
-from pydantic import Field
-from sqlmodel import select
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    create_model,
+    model_validator,
+)
+from pydantic.json_schema import SkipJsonSchema
+from sqlmodel import col, select
 
-from flows import artifacts
+from flows import artifacts, events
 from incidents import audit, db, responders, service, steps
 from incidents.alerts import paging
 from incidents.exceptions import BreachflowError
-from incidents.models import AuditEvent, Notice
+from incidents.models import AuditEvent, Incident, Notice
+from incidents.notices import translation
 from incidents.records import filing
+from incidents.records.status import affected_json
+from incidents.rendering.textify import markdown_escape
 from incidents.sqltypes import utcnow
 from incidents.triage import review
 from incidents.triage import stage as triage_stage
@@ -36,62 +62,152 @@ from incidents.triage import stage as triage_stage
 logger = logging.getLogger("breachflow.gates")
 AUTO = "auto-approve"
 WAIT_SECONDS = 7 * 24 * 3600
-MAX_TRIAGE_ASKS = 5
-MAX_ASKS = 5
+MAX_ASKS = 8  # answers refused, not applicable or declined, before the run gives up
+MAX_TRIAGE_ASKS = MAX_ASKS
 ASKED = "gate.asked"
 REFUSED = "gate.refused"
+DECLINED = "gate.declined"
+TITLES = {"triage": "triage confirmation", "notices": "notice approval",
+          "filing": "regulator filing"}
 NEEDS_IDENTITY = ("**Not applied:** this gate needs an authenticated responder. Answer through "
                   "the intake API: `POST /v1/incidents/{incident}/gates/{gate}` with your "
                   "responder token (an answer in this form carries no identity).\n\n")
+LEGACY = {"triage": "confirmed", "notices": "approved", "filing": "filed"}
+Severity = Literal["P1", "P2", "P3", "P4"]
+HIDDEN = ("attestation", "confirmed", "approved", "filed")
+# A date-time typed in full, zone included: the UI's date picker would drop the time.
+STAMP_PATTERN = (r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+                 r"(Z|[+-]\d{2}:?\d{2})$")
+Stamp = Annotated[AwareDatetime, WithJsonSchema({
+    "type": "string", "pattern": STAMP_PATTERN,
+    "examples": ["2026-12-05T14:30:00+01:00", "2026-12-05T13:30:00Z"]})]
 
 
-class TriageConfirmation(RunInput):
-    """Submitted unchanged it confirms the model's answer and the recorded awareness time.
-    Any change (severity, is_breach, aware_at, a merge) needs a `reason`."""
+def _form_schema(schema: dict[str, Any], cls: type[Any]) -> None:
+    """The form as the UI shows it: the decision first and the name last; pre-filled fields
+    still required (no "(Optional)": they are answers the responder owes, opened with the
+    model's value). The fields the form hides (the intake API's attestation, the earlier
+    forms' booleans) stay acceptable to the server's check of a resume."""
+    props = schema.get("properties", {})
+    order = ["decision", *(n for n in props if n not in ("decision", "approver")), "approver"]
+    schema["properties"] = {n: props[n] for n in order if n in props}
+    names = [n for n in getattr(cls, "REQUIRED", ()) if n in props]
+    schema["required"] = [n for n in schema["properties"]
+                          if n in set(schema.get("required", [])) | set(names)]
+    schema["patternProperties"] = {f"^({'|'.join(HIDDEN)})$": {}}
 
-    confirmed: bool = True  # false: stop here; the next run asks again
-    is_breach: bool = True  # false: close as not a personal-data breach
-    severity: Literal["", "P1", "P2", "P3", "P4"] = ""  # "" keeps the model's severity
-    reason: str = ""
-    aware_at: datetime | None = None  # when the organisation became aware; deadlines follow it
+
+class GateForm(RunInput):
+    """What every gate's form shares: an explicit decision, who answers, and the attestation
+    the intake API adds (never shown in the form)."""
+
+    model_config = ConfigDict(json_schema_extra=_form_schema)
+    REQUIRED: ClassVar[tuple[str, ...]] = ("decision", "approver")
+    approver: str = Field(min_length=1, max_length=200, description="Your name")
+    attestation: SkipJsonSchema[str] = ""  # set by the intake API for an authenticated responder
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy(cls, data: Any) -> Any:
+        """Answers of the earlier forms (`confirmed`/`approved`/`filed` true or false) still
+        read: the intake API's callers send them."""
+        if not isinstance(data, dict) or data.get("decision"):
+            return data
+        for legacy, (yes, _no) in (("confirmed", ("confirm", "decline")),
+                                   ("approved", ("approve", "decline")),
+                                   ("filed", ("approve", "decline"))):
+            if legacy in data and legacy in cls.model_fields:
+                return {**data, "decision": yes if data[legacy] else "decline"}
+        return data
+
+
+class TriageConfirmation(GateForm):
+    """The form opens with the model's answer: confirm it as is, or change a field and say
+    why in `reason`. `decline` stops at triage and the gate asks again."""
+
+    decision: Literal["confirm", "decline"] = Field(
+        description="confirm: apply this answer; decline: do not go on (the gate asks again)")
+    is_breach: bool = Field(True, description="Off: close as not a personal-data breach")
+    severity: Severity = Field(description="The model's severity; change it with a reason")
+    reason: str = Field("", description="Why you changed severity, is_breach, aware_at or merge")
+    aware_at: Stamp = Field(
+        description="When the organisation became aware: date, time and zone, e.g. "
+                    "2026-12-05T14:30:00+01:00. Every deadline runs from it")
     aware_at_reason: str = ""
     # Proposed incidents (id or external_id) to fold into this one.
     merge: list[str] = Field(default_factory=list)
     merge_into: str = ""  # or fold this incident into that one (its run then stops)
-    approver: str = ""
-    attestation: str = ""  # set by the intake API for an authenticated responder
+    confirmed: SkipJsonSchema[bool | None] = None  # the earlier form's field
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_severity(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("severity") == "":
+            return {k: v for k, v in data.items() if k != "severity"}  # "": the model's
+        return data
 
 
-class NoticeApproval(RunInput):
-    approved: bool = False
-    approver: str = ""
-    comment: str = ""
-    attestation: str = ""
+class NoticeApproval(GateForm):
+    """Read the notices (linked in the description) before approving: the approval binds
+    their content hashes."""
+
+    decision: Literal["approve", "decline"] = Field(
+        description="approve: send these notices; decline: do not send (the gate asks again)")
+    comment: str = Field("", description="For the record; with a decline, what must change")
+    approved: SkipJsonSchema[bool | None] = None  # the earlier form's field
+
+
+# --- The filing gate's form. Asked per report by flows/filing_gate.py, apart from the generic
+# gate machinery above and below: only the model lives here, beside the other forms.
+class ReportFiling(BaseModel):
+    """One report's answer. `filed` has no default: each report needs an explicit yes or no."""
+
+    report: int
+    jurisdiction: str = ""
+    phase: str = ""
+    deadline: str = ""
+    filed: Literal["yes", "no"]
+    filed_at: datetime | None = None  # with its time zone, e.g. 2026-12-05T14:30:00+01:00
+    reference: str = ""  # the regulator's reference for this filing
 
 
 class FilingConfirmation(RunInput):
-    filed: bool = False
+    reports: list[ReportFiling]
     approver: str = ""
-    reference: str = ""
-    filed_at: datetime | None = None
     attestation: str = ""
+# --- end of the filing gate's form
 
 
-FORMS: dict[str, type[RunInput]] = {
-    "triage": TriageConfirmation, "notices": NoticeApproval, "filing": FilingConfirmation,
-}
+# The generic gates; the filing gate asks per report (flows/filing_gate.py).
+FORMS: dict[str, type[GateForm]] = {"triage": TriageConfirmation, "notices": NoticeApproval}
+
+
+def declined(decision: dict[str, Any]) -> bool:
+    return decision.get("decision") == "decline"
 
 
 def initial(incident_id: str, name: str) -> dict[str, Any]:
     """What the gate's form opens with (the triage form: the model's answer)."""
-    return review.form_defaults(incident_id) if name == "triage" else {}
+    if name == "triage":
+        return review.form_defaults(incident_id)
+    if name == "filing":
+        return {"filed_at": utcnow().replace(microsecond=0)}
+    return {}
 
 
 def answer_json(incident_id: str, name: str, answer: dict[str, Any]) -> dict[str, Any]:
     """An answer as the gate's form reads it (JSON mode, every field explicit): what an
     attestation covers and what the run is resumed with."""
-    form = FORMS[name].with_initial_data(**initial(incident_id, name))
+    form = form_for(name, "", initial(incident_id, name))
     return dict(form.model_validate(answer).model_dump(mode="json"))
+
+
+def _log() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    """The run's logger (its lines show in the Prefect UI), else this module's."""
+    try:
+        return get_run_logger()
+    except MissingContextError:
+        return logger
 
 
 def _recorded(incident_id: str, action: str, detail: dict[str, Any]) -> None:
@@ -104,17 +220,66 @@ def _recorded(incident_id: str, action: str, detail: dict[str, Any]) -> None:
                          detail=detail)
 
 
+@contextmanager
+def _state_message(message: str) -> Iterator[None]:
+    """Prefect's suspend and pause propose their state without a message; the run's page and
+    the runs list show this one instead of "None" (which gate waits, the nearest deadline)."""
+    import prefect.flow_runs as runs
+
+    saved = getattr(runs, "Suspended"), getattr(runs, "Paused")  # noqa: B009
+    setattr(runs, "Suspended", functools.partial(saved[0], message=message))  # noqa: B010
+    setattr(runs, "Paused", functools.partial(saved[1], message=message))  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(runs, "Suspended", saved[0])  # noqa: B010
+        setattr(runs, "Paused", saved[1])  # noqa: B010
+
+
+def waiting_message(incident_id: str, name: str, note: str = "") -> str:
+    """ "Waiting: notice approval — EU regulator due in 1 d 19 h" (and what happened before)."""
+    nearest = artifacts.nearest_deadline(incident_id)
+    text = f"Waiting: {TITLES[name]}" + (f" — {nearest}" if nearest else "")
+    return f"{note} {text}".strip() if note else text
+
+
+def form_for(name: str, description: str, defaults: dict[str, Any]) -> type[GateForm]:
+    """The gate's form opening with `defaults`, its guidance on the `decision` field: the
+    Prefect UI squeezes a form's own description to nothing beside a long form, while a
+    field's description always shows. Unlike `with_initial_data` the fields keep their
+    descriptions."""
+    base = FORMS[name]
+    fields: dict[str, Any] = {}
+    for field_name, value in defaults.items():
+        if field_name in base.model_fields and field_name not in HIDDEN:
+            info = copy.copy(base.model_fields[field_name])
+            info.default, info.default_factory = value, None
+            fields[field_name] = (info.annotation, info)
+    decision = copy.copy(base.model_fields["decision"])
+    decision.description = f"{description}\n\n{decision.description}"
+    fields["decision"] = (decision.annotation, decision)
+    model = create_model(base.__name__, __base__=base, **fields)
+    model._description = description  # Prefect's own way (RunInput.with_initial_data)
+    return model
+
+
 def _ask(incident_id: str, name: str, description: str, *,
-         defaults: dict[str, Any] | None = None, key: str | None = None) -> dict[str, Any]:
-    form = FORMS[name].with_initial_data(description=description, **(defaults or {}))
+         defaults: dict[str, Any] | None = None, key: str | None = None,
+         message: str | None = None) -> dict[str, Any]:
+    form = form_for(name, description, defaults or {})
     key = key or f"gate-{name}"
     # Where the run waits, so that the intake API can hand it an authenticated answer.
     _recorded(incident_id, ASKED, {"gate": name, "key": key, "flow_run_id": str(flow_run.id)})
-    if deployment.id:
-        answer = suspend_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS)
-    else:
-        answer = pause_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS,
-                                poll_interval=2)
+    message = message or waiting_message(incident_id, name)
+    _log().warning("%s: answer the form of this run (Resume), or POST "
+                   "/v1/incidents/%s/gates/%s", message, incident_id, name)
+    events.emit(events.GATE_WAITING, incident_id=incident_id, payload={"gate": name, "key": key})
+    with _state_message(message):
+        if deployment.id:
+            answer = suspend_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS)
+        else:
+            answer = pause_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS,
+                                    poll_interval=2)
     return dict(answer.model_dump(mode="json"))
 
 
@@ -150,17 +315,168 @@ def _refuse(incident_id: str, name: str, answer: dict[str, Any], key: str) -> st
     return NEEDS_IDENTITY.format(incident=incident_id, gate=name)
 
 
-def _answer(incident_id: str, name: str, description: str) -> dict[str, Any]:
-    """Ask until an answer with an acceptable identity comes."""
-    note = ""
+def _jsonable(decision: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in decision.items()}
+
+
+def _decline(incident_id: str, name: str, decision: dict[str, Any], key: str) -> None:
+    """Recorded once per ask (a resumed run replays its earlier answers)."""
+    _recorded(incident_id, DECLINED, {**_jsonable(decision), "gate": name, "key": key})
+    # The gate's own action as before: the trail shows the gate was answered, negatively.
+    _recorded(incident_id, f"gate.{name}", {**_jsonable(decision), "key": key})
+
+
+def last_decline(incident_id: str, name: str) -> dict[str, Any] | None:
+    with db.session() as s:
+        details = s.exec(select(AuditEvent.detail).where(
+            AuditEvent.incident_id == incident_id, AuditEvent.action == DECLINED)
+            .order_by(col(AuditEvent.id).desc())).all()
+    return next((dict(d) for d in details if d.get("gate") == name), None)
+
+
+def decline_note(decline: dict[str, Any]) -> str:
+    comment = str(decline.get("comment") or decline.get("reason") or "").strip()
+    said = f": “{comment[:300]}”" if comment else " (no comment)"
+    return f"Declined by {decline.get('approver')}{said}."
+
+
+def _not_applied(problems: list[str]) -> str:
+    return "Not applied: " + "; ".join(problems)
+
+
+def _description(incident_id: str, name: str, note: str, context: str | None) -> str:
+    """Short, so that the form's fields stay in view at 1366×768: what to decide and where
+    the context is; the context itself is an artifact."""
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=incident_id)
+        external_id = markdown_escape(incident.external_id)
+        summary = ""
+        if name == "triage":
+            summary = (f" The model says **{'a' if incident.is_breach else 'not a'} breach, "
+                       f"{incident.severity}**; awareness clock "
+                       f"{incident.aware_at:%Y-%m-%d %H:%M} UTC.")
+    nearest = artifacts.nearest_deadline(incident_id)
+    where = f"[the context]({artifacts.ui_link(context)})" if context else "the run's artifacts"
+    return (note + f"**{TITLES[name].capitalize()} of {external_id}.**{summary} Read "
+            f"{where} first"
+            + (f" ({'the notices, ' if name == 'notices' else ''}counts, deadlines; "
+               f"{nearest})." if nearest else " (the model's reasons, alerts, merges).")
+            + " Then choose `decision` and give your name.")
+
+
+def context_markdown(incident_id: str, name: str) -> str:
+    """Everything a responder needs to answer the gate, with no personal data."""
+    now = utcnow()
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=incident_id)
+        counts = affected_json(s, incident) if name != "triage" else None
+        reports = filing.reports_of(s, incident_id) if name == "filing" else []
+        report_lines = [
+            f"| {r.id} | {markdown_escape(r.jurisdiction)} | "
+            f"{markdown_escape(r.recipient or '-')} | "
+            f"{artifacts.time_left(o.deadline if o else None, now)} | "
+            f"{filing.report_state(r, o, now=now)} | `{r.content_hash[:12]}` |"
+            for r, o in reports]
+        notices = len(s.exec(select(Notice.id).where(Notice.incident_id == incident_id)).all())
+    lines = [f"# {TITLES[name].capitalize()}: {markdown_escape(incident.external_id)}", "",
+             f"{markdown_escape(incident.title)} (id `{incident.id}`)", ""]
+    decline = last_decline(incident_id, name)
+    if decline:
+        lines += [f"**Earlier at this gate:** {markdown_escape(decline_note(decline))}", ""]
+    lines += ["## The model's answer", "", review.describe(incident_id), ""]
+    if counts is not None:
+        lines += ["## Counts", "", f"- people affected: **{counts['subjects']}** "
+                  f"({counts['records']} records, {counts['minors']} minors, "
+                  f"{counts['unreachable']} unreachable)",
+                  "- by jurisdiction: " + (", ".join(
+                      f"{k} {v}" for k, v in counts["by_jurisdiction"].items()) or "-"),
+                  f"- notices rendered: {notices}", ""]
+    lines += ["## Deadlines", "", _deadline_table(incident_id, now), ""]
+    if name == "notices":
+        warning = translation.gate_warning(incident_id)
+        if warning:
+            lines += [f"**{markdown_escape(warning.strip())}**", ""]
+        lines += ["## The notices", "", artifacts.notice_index(incident_id), ""]
+    if reports:
+        lines += ["## Regulator reports", "",
+                  "| id | jurisdiction | recipient | time left | state | hash |",
+                  "|---|---|---|---|---|---|", *report_lines,
+                  filing_summary(incident_id), ""]
+    return "\n".join(lines)
+
+
+def _deadline_table(incident_id: str, now: datetime) -> str:
+    rows = artifacts._obligation_rows(incident_id, now)
+    if not rows:
+        return "None computed yet: they follow identification and assessment."
+    lines = ["| jurisdiction | audience | time left | deadline |", "|---|---|---|---|"]
+    lines += [f"| {o.jurisdiction} | {o.audience} | "
+              f"{'fulfilled' if o.fulfilled_at else artifacts.time_left(o.deadline, now)} | "
+              f"{o.deadline:%Y-%m-%d %H:%M} UTC |" if o.deadline else
+              f"| {o.jurisdiction} | {o.audience} | - | - |" for o in rows]
+    return "\n".join(lines)
+
+
+def publish_context(incident_id: str, name: str) -> str | None:
+    """The gate's context artifact (and the obligations, whose time left moves on); its id."""
+    try:
+        found = artifacts.upsert("markdown", artifacts.key_of("gate", incident_id, name),
+                                 context_markdown(incident_id, name),
+                                 f"What to know before the {TITLES[name]} (no personal data)")
+        artifacts.obligations(incident_id)
+    except Exception as error:  # the form still works without it
+        logger.warning("gate %s of %s: the context artifact failed (%s)", name, incident_id,
+                       type(error).__name__)
+        return None
+    return found
+
+
+Check = Callable[[dict[str, Any]], list[str]]
+
+
+def decide(incident_id: str, name: str, *, check: Check | None = None,
+           stop: Callable[[], bool] | None = None) -> dict[str, Any] | None:
+    """Ask until an applicable approval comes; None if `stop()` says the gate is moot.
+    A refused identity, a problem `check` finds, or a decline is recorded and asked again
+    with the reason on top of the form (and the responder's values kept for a problem)."""
+    context = publish_context(incident_id, name)
+    note, message = "", None
+    defaults = initial(incident_id, name)
+    previous = last_decline(incident_id, name)
+    if previous:
+        note = f"**Earlier:** {markdown_escape(decline_note(previous))}\n\n"
     for attempt in range(1, MAX_ASKS + 1):
         key = f"gate-{name}" if attempt == 1 else f"gate-{name}-{attempt}"
-        answer = _ask(incident_id, name, note + description, key=key)
+        answer = _ask(incident_id, name, _description(incident_id, name, note, context),
+                      defaults=defaults, key=key, message=message)
+        if stop is not None and stop():
+            return None
         decision = identified(incident_id, name, answer)
-        if decision is not None:
+        if decision is None:
+            note, message = _refuse(incident_id, name, answer, key), None
+            continue
+        if declined(decision):
+            _decline(incident_id, name, decision, key)
+            said = decline_note(decision)
+            _log().warning("%s %s: %s", TITLES[name].capitalize(), said,
+                           "the run waits for the gate again (Resume to answer)")
+            note = f"**{markdown_escape(said)}** Answer again when ready.\n\n"
+            message = waiting_message(incident_id, name, said)
+            context = publish_context(incident_id, name) or context
+            defaults = initial(incident_id, name)
+            continue
+        problems = check(decision) if check is not None else []
+        if not problems:
             return decision
-        note = _refuse(incident_id, name, answer, key)
-    raise BreachflowError(f"gate {name!r}: no authenticated answer after {MAX_ASKS} attempts")
+        text = _not_applied(problems)
+        _log().warning("%s of incident %s: %s (the form is asked again with your values)",
+                       TITLES[name].capitalize(), incident_id, text)
+        note = f"**{markdown_escape(text)}**\n\n"
+        message = waiting_message(incident_id, name, text[:200] + ".")
+        # The responder's own values, not the model's, when the form comes back.
+        defaults = {k: v for k, v in answer.items()
+                    if k in FORMS[name].model_fields and k != "attestation"}
+    raise BreachflowError(f"gate {name!r}: no applicable answer after {MAX_ASKS} asks")
 
 
 def _auto(incident_id: str, auto_approve: bool) -> bool:
@@ -194,47 +510,66 @@ def _anchor(incident_id: str) -> None:
                        incident_id, type(error).__name__)
 
 
+CHECKS: dict[str, Callable[[str, dict[str, Any]], list[str]]] = {
+    "triage": review.problems,
+}
+
+
 def _apply(incident_id: str, name: str, decision: dict[str, Any]) -> dict[str, Any]:
     approver = decision.get("approver") or "unknown"
     with db.session() as s:
-        detail: dict[str, Any] = {k: (v.isoformat() if isinstance(v, datetime) else v)
-                                  for k, v in decision.items()}
+        detail = _jsonable(decision)
         if name == "notices":
             notices = s.exec(select(Notice).where(Notice.incident_id == incident_id)).all()
             # The approval is bound to the exact versions shown: their content hashes.
             detail["content_hashes"] = sorted({n.content_hash for n in notices})
-            if decision.get("approved"):
-                for notice in notices:
-                    notice.approved_by, notice.approved_at = approver, utcnow()
-        if name == "filing" and decision.get("filed"):
-            filed_at = decision.get("filed_at") or utcnow()
-            if isinstance(filed_at, str):  # the answer arrives in JSON form
-                filed_at = datetime.fromisoformat(filed_at.replace("Z", "+00:00"))
-            for report, _ in filing.reports_of(s, incident_id):
-                if report.filed_at is None:
-                    filing.file_report(s, incident_id=incident_id, report_id=report.id or 0,
-                                       filed_at=filed_at, reference=decision.get("reference"),
-                                       actor=approver)
+            for notice in notices:
+                notice.approved_by, notice.approved_at = approver, utcnow()
         audit.record(s, incident_id=incident_id, actor=approver, action=f"gate.{name}",
                      detail=detail)
     return {"approver": approver}
 
 
-def gate(incident_id: str, name: str, *, auto_approve: bool, description: str) -> None:
-    """Pass the gate once: a re-run finds its step done and does not ask again."""
+def filing_summary(incident_id: str) -> str:
+    """The filing form's list of reports: each one's state and, for a draft, what it lacks, so
+    that nobody confirms the filing of a report that is not complete."""
+    now = utcnow()
+    lines = []
+    with db.session() as s:
+        for report, obligation in filing.reports_of(s, incident_id):
+            state: str = filing.report_state(report, obligation, now=now)
+            if report.to_complete and state != "draft":
+                state += ", still a draft"
+            lines.append(f"- {report.jurisdiction} ({report.recipient}): {state}"
+                         + ("; to complete: " + "; ".join(report.to_complete)
+                            if report.to_complete else ""))
+    return "\n\nReports:\n" + "\n".join(lines) if lines else ""
+
+
+def gate(incident_id: str, name: str, *, auto_approve: bool, description: str = "") -> None:
+    """Pass the gate once: a re-run finds its step done and does not ask again. A decline
+    does not fail the run: it waits at the gate again (`decide`)."""
+    del description  # the form's description is built from the incident (`_description`)
     if steps.state(incident_id, f"gate:{name}") == "done":
         return
+    if name == "notices":
+        warning = translation.gate_warning(incident_id)
+        if warning:  # locales and field names only; the context artifact says it too
+            logger.warning("incident %s: %s", incident_id, warning)
     if _auto(incident_id, auto_approve):
-        decision = _auto_decision({"confirmed": True, "approved": True})
+        decision = _auto_decision({"decision": "approve"})
     else:
-        decision = _answer(incident_id, name, description)
-        if decision.get("confirmed") is False or decision.get("approved") is False:
-            # Recorded, but the gate stays closed: a re-run asks again.
-            _apply(incident_id, name, decision)
-            _anchor(incident_id)
-            raise BreachflowError(f"gate {name!r} was declined by {decision.get('approver')}")
+        check = CHECKS.get(name)
+        found = decide(incident_id, name,
+                       check=(lambda d: check(incident_id, d)) if check else None)
+        assert found is not None  # noqa: S101 - no stop condition was given
+        decision = found
     steps.run(incident_id, f"gate:{name}", lambda i: _apply(i, name, decision))
     _anchor(incident_id)
+
+
+def _effective(incident: Incident) -> str:
+    return str(incident.severity_override or incident.severity)
 
 
 def triage_gate(incident_id: str, *, auto_approve: bool) -> str:
@@ -244,32 +579,25 @@ def triage_gate(incident_id: str, *, auto_approve: bool) -> str:
     if triage_stage.route(incident_id) == "merged" or steps.state(incident_id, "gate:triage") == "done":
         return triage_stage.route(incident_id)
     if _auto(incident_id, auto_approve):
-        decision: dict[str, Any] = _auto_decision({"confirmed": True})
+        decision: dict[str, Any] = _auto_decision({"decision": "confirm"})
     else:
-        note = ""
-        for attempt in range(1, MAX_TRIAGE_ASKS + 1):
-            key = "gate-triage" if attempt == 1 else f"gate-triage-{attempt}"
-            answer = _ask(incident_id, "triage", note + review.describe(incident_id),
-                          defaults=initial(incident_id, "triage"), key=key)
-            if triage_stage.route(incident_id) == "merged":
-                return "merged"  # another incident's gate took this one's alerts meanwhile
-            found = identified(incident_id, "triage", answer)
-            if found is None:
-                note = _refuse(incident_id, "triage", answer, key)
-                continue
-            decision = found
-            if decision.get("confirmed") is False:
-                _apply(incident_id, "triage", decision)
-                _anchor(incident_id)
-                raise BreachflowError(f"gate 'triage' was declined by {decision.get('approver')}")
-            problems = review.problems(incident_id, decision)
-            if not problems:
-                break
-            note = "**Not applied:** " + "; ".join(problems) + "\n\n"
-        else:
-            raise BreachflowError("gate 'triage': no applicable answer after "
-                                  f"{MAX_TRIAGE_ASKS} attempts")
+        found = decide(incident_id, "triage",
+                       check=lambda d: review.problems(incident_id, d),
+                       # another incident's gate took this one's alerts meanwhile
+                       stop=lambda: triage_stage.route(incident_id) == "merged")
+        if found is None:
+            return "merged"
+        decision = found
     steps.run(incident_id, "gate:triage", lambda i: review.confirm(i, decision))
     _anchor(incident_id)
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=incident_id)
+        if incident.severity_override:
+            _log().info("triage applied: severity %s (the responder's override, by %s; "
+                        "the model's answer is in the audit trail)", _effective(incident),
+                        incident.severity_override_by)
+        else:
+            _log().info("triage applied: severity %s, %s", _effective(incident),
+                        "a breach" if incident.is_breach else "not a breach")
     paging.page_if_severe(incident_id)
     return triage_stage.route(incident_id)

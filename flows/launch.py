@@ -13,8 +13,8 @@ import anyio
 
 logger = logging.getLogger("breachflow.intake")
 
-RESPOND = "respond_to_incident/respond_to_incident"
-RESUME = "resume_incident/resume"
+RESPOND = "respond_to_incident/respond"
+RESUME = "respond_to_incident/resume"
 DEADLINE_WATCH = "deadline_watch/deadline-watch"
 LAUNCH_TIMEOUT_SECONDS = 15.0
 

@@ -126,7 +126,9 @@ def wait_healthy(url: str, child: subprocess.Popen[bytes] | None, what: str) -> 
 
 def wait_ready(api_url: str, runner: subprocess.Popen[bytes]) -> None:
     """Until the runner has registered the deployments and polls for their runs."""
-    url = f"{api_url.rstrip('/')}/deployments/name/respond_to_incident/respond_to_incident"
+    from flows.launch import RESPOND
+
+    url = f"{api_url.rstrip('/')}/deployments/name/{RESPOND}"
     request = urllib.request.Request(url, headers=_auth_header())  # noqa: S310 - our own URL
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
@@ -160,6 +162,10 @@ def serve(*, host: str, ui_port: int, api_port: int, executor_only: bool,
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     env = dict(os.environ)
+    if not executor_only:
+        # The runs link the notices' HTML on this API (incidents/notices/samples.py).
+        public = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+        env.setdefault("BREACHFLOW_PUBLIC_URL", f"http://{public}:{api_port}")
     try:
         api_url = env.get("PREFECT_API_URL")
         if executor_only and pool:
@@ -205,9 +211,9 @@ def serve(*, host: str, ui_port: int, api_port: int, executor_only: bool,
             wait_healthy(f"http://{host}:{api_port}/healthz", intake, "the intake API")
             say(f"Intake API:  http://{host}:{api_port}/v1/incidents "
                   f"(OpenAPI: http://{host}:{api_port}/openapi.json, docs: /docs)")
-        say("Deployments: respond_to_incident/respond_to_incident, resume_incident/resume, "
-              "deliver_notices/deliver-notices, deadline_watch/deadline-watch, "
-              "purge_expired/purge-expired")
+        from flows.serve import NAMES
+
+        say("Deployments: " + ", ".join(NAMES))
         say("Ready. Stop with Ctrl-C.")
         code = supervisor.wait()
     except ServeError as error:

@@ -12,6 +12,7 @@ from prefect import task
 from prefect.artifacts import create_link_artifact, create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
+from flows import limits
 from incidents import db, service
 from incidents.assessment import chart, plan
 
@@ -32,7 +33,7 @@ def write(incident_id: str) -> dict[str, Path]:
     return paths
 
 
-@task(name="plan", cache_policy=NO_CACHE, retries=1)
+@task(name="plan", cache_policy=NO_CACHE, retries=1, timeout_seconds=limits.TASK_TIMEOUTS["plan"])
 def plan_task(incident_id: str) -> dict[str, Any]:
     paths = write(incident_id)
     document = json.loads(paths["json"].read_text(encoding="utf-8"))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger
 
+from flows import hooks, limits
 from incidents.records import retention
 
 
-@flow(name="purge_expired", log_prints=False)
+@flow(name="purge_expired", log_prints=False, timeout_seconds=limits.FLOW_TIMEOUTS["purge_expired"],
+      on_failure=[hooks.run_failed], on_crashed=[hooks.run_crashed])
 def purge_expired() -> dict[str, int]:
     purged = 0
     for incident_id in retention.expired():

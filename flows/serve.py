@@ -1,10 +1,15 @@
 """Register breachflow's deployments and execute their runs in this process (`prefect.serve`).
 
-    respond_to_incident/respond_to_incident   started by the intake API, one run per incident
-    resume_incident/resume                    continue an incident from where it stopped
-    deliver_notices/deliver-notices           extra hands for one incident's notification
-    deadline_watch/deadline-watch             every BREACHFLOW_DEADLINE_WATCH_SECONDS (300)
-    purge_expired/purge-expired               daily retention purge
+    respond_to_incident/respond         started by the intake API, one run per incident
+    respond_to_incident/resume          continue an incident from where it stopped
+    deliver_notices/deliver-notices     extra hands for one incident's notification
+    deadline_watch/deadline-watch       every BREACHFLOW_DEADLINE_WATCH_SECONDS (300)
+    purge_expired/purge-expired         daily retention purge
+
+Deployment names are kebab-case and say what a run does; both ways into an incident's response
+are deployments of its flow, `respond_to_incident`. `prefect.yaml` declares the same deployments
+for `prefect deploy` (tests keep the two equal); the concurrency limits and timeouts are in
+flows/limits.py.
 
 Run it on as many hosts as needed (`breachflow serve --executor-only`): every process serving
 the same deployments picks up their runs, and the shared PostgreSQL ledger keeps each notice
@@ -16,9 +21,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flows import runtime
+from flows import limits, runtime
 
 RUN_LIMIT_ENV = "BREACHFLOW_RUN_LIMIT"
+PURGE_CRON = "17 3 * * *"
+NAMES = ("respond_to_incident/respond", "respond_to_incident/resume",
+         "deliver_notices/deliver-notices", "deadline_watch/deadline-watch",
+         "purge_expired/purge-expired")
 
 
 def deployments() -> list[Any]:
@@ -34,19 +43,22 @@ def deployments() -> list[Any]:
     common: dict[str, Any] = {"entrypoint_type": EntrypointType.MODULE_PATH, "tags": ["breachflow"]}
     return [
         respond_to_incident.to_deployment(
-            name="respond_to_incident", description="The whole response to one incident.",
-            **common),
+            name="respond", description="The whole response to one incident.",
+            concurrency_limit=limits.concurrency("respond"), **common),
         resume_incident.to_deployment(
-            name="resume", description="Continue an incident from where it stopped.", **common),
+            name="resume", description="Continue an incident from where it stopped.",
+            concurrency_limit=limits.concurrency("resume"), **common),
         deliver_notices.to_deployment(
-            name="deliver-notices", description="Help send one incident's notices.", **common),
+            name="deliver-notices", description="Help send one incident's notices.",
+            concurrency_limit=limits.concurrency("deliver-notices"), **common),
         deadline_watch.to_deployment(
             name="deadline-watch", interval=interval(),
             description="Alert responders at 50/75/90 % of each deadline and when overdue.",
-            **common),
+            concurrency_limit=limits.concurrency("deadline-watch"), **common),
         purge_expired.to_deployment(
-            name="purge-expired", cron="17 3 * * *",
-            description="Remove contact data of closed incidents past retention.", **common),
+            name="purge-expired", cron=PURGE_CRON,
+            description="Remove contact data of closed incidents past retention.",
+            concurrency_limit=limits.concurrency("purge-expired"), **common),
     ]
 
 
@@ -69,6 +81,9 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("PREFECT_RUNNER_POLL_FREQUENCY", "2")
     runtime.configure()
     runtime.install_redaction()
+    from flows import automations
+
+    automations.ensure()  # notify on Suspended/Crashed/Failed runs (with BREACHFLOW_ALERT_BLOCKS)
     if args.pool:
         deploy_to_pool(args.pool)
         return

@@ -25,6 +25,7 @@ from typing import Any, Final
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from incidents import holds
 from incidents.models import AffectedSubject, Delivery, Incident, Obligation, Resolution, Step
 from incidents.service import incident_facts
 from regulators import get_regulator, lawful_channels
@@ -195,6 +196,10 @@ def walk(s: Session, incident_id: str) -> Iterator[tuple[_Person, list[tuple[str
     incident = s.get(Incident, incident_id)
     assert incident is not None  # noqa: S101 - the caller found it
     facts = incident_facts(incident)
+    # Jurisdictions whose notices wait (a law-enforcement hold, a report the law puts first):
+    # their pending people show why. One notice covers all of a person's laws, so it waits
+    # when any of them holds it.
+    waiting = {code: w.reason for code, w in holds.waiting(s, incident_id).items()}
 
     @cache
     def covers(code: str, categories: frozenset[str]) -> bool:
@@ -216,6 +221,9 @@ def walk(s: Session, incident_id: str) -> Iterator[tuple[_Person, list[tuple[str
             state, reason = _state(person, code, law, sent.get(person.pk, set()),
                                    resolution, sending_started=sending_started,
                                    announced_all=announced_all)
+            if state == "pending" and reason in ("queued", "not yet sent") and waiting:
+                held = [waiting[c] for c in (code, *person.jurisdictions) if c in waiting]
+                reason = held[0] if held else reason
             found.append((code, state, reason))
         yield person, found
 

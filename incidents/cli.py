@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -104,7 +105,7 @@ def _flow(incident_id: str, *, auto_approve: bool) -> dict[str, Any]:
     runtime.configure()
     runtime.install_redaction()
     from flows.respond import respond_to_incident
-    from incidents import db, service
+    from incidents import db, service, terminal
     from incidents.cli_gates import GateWatch, quiet_interrupts
 
     with db.session() as s:
@@ -115,7 +116,9 @@ def _flow(incident_id: str, *, auto_approve: bool) -> dict[str, Any]:
     if watch is not None:
         watch.start()
     try:
-        state: Any = respond_to_incident(incident_id, auto_approve=auto_approve, return_state=True)
+        with terminal.run_progress(incident_id):
+            state: Any = respond_to_incident(incident_id, auto_approve=auto_approve,
+                                             return_state=True)
     except KeyboardInterrupt:
         raise Interrupted(external_id) from None
     finally:
@@ -140,9 +143,12 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
     if as_json:
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return
+    from incidents import terminal
+    from incidents.sqltypes import utcnow
+
     info = document["incident"]
     print(f"\nIncident {info['external_id']} ({info['id']}): {info['status']}, "
-          f"severity {info['severity']}")
+          f"{terminal.severity_line(document)}")
     for line in info["provenance"]:
         print(f"  {line}")
     print(f"  Sending (kill switch): {info['sending']}"
@@ -150,16 +156,10 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
              "cancelled": ": no further notice goes out"}.get(info["sending"], ""))
     if info.get("waiting_at_gate"):
         print(f"  waiting at gate: {info['waiting_at_gate']}")
-    for step in document["steps"]:
-        print(f"  {step['name']:<15} {step['state']:<8} {json.dumps(step['outcome'])[:90]}")
+    terminal.show(terminal.steps_table(document["steps"]))
     _accounting_table(document["accounting"])
     _quality(document)
-    print("Obligations:")
-    for o in document["obligations"]:
-        deadline = o["deadline"] or o["deadline_rule"]
-        flag = " [needs review]" if o["needs_review"] else ""
-        print(f"  {o['jurisdiction']:<9} {o['audience']:<15} "
-              f"{'required' if o['required'] else 'not required':<13} {deadline}{flag}")
+    terminal.show(terminal.obligations_table(document["obligations"], now=utcnow()))
     print("Notices per channel:")
     for channel, states in sorted(document["deliveries"].items()):
         print(f"  {channel:<6} " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
@@ -167,6 +167,8 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
         print(f"Announcement ({a['locale']}, {a['people']} people): {a['location']}")
     for r in document["reports"]:
         print(f"Report for {r['recipient']}: {r['files'][0] if r['files'] else '-'}")
+    for code, why in sorted(document.get("waiting", {}).items()):
+        print(f"Notices of {code} wait: {why}")
 
 
 def _accounting_table(accounting: dict[str, Any]) -> None:
@@ -453,6 +455,39 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _filing_time(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError("--at: not a date-time, e.g. 2026-12-05T14:30:00+01:00 or ...Z",
+                         field="filed_at") from None
+
+
+def cmd_filed(args: argparse.Namespace) -> int:
+    """Record that a regulator report was filed (audited); nothing is written on an error."""
+    from incidents import db, service
+    from incidents.records import filing
+
+    at = _filing_time(args.at)
+    options = {"filed_at": "--at", "reference": "--reference", "report": "REPORT"}
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=args.incident_id)
+        try:
+            report = filing.find_report(s, incident_id=incident.id, spec=args.report)
+            filing.file_report(s, incident_id=incident.id, report_id=report.id or 0,
+                               filed_at=at, reference=args.reference, actor=args.actor)
+        except InputError as error:  # named as the command line names it
+            named = options.get(error.field or "", error.field or "")
+            message = str(error).removeprefix(f"{error.field}: ")
+            raise InputError(f"{named}: {message}", field=error.field) from None
+        obligation_phase = next((o.phase for r, o in filing.reports_of(s, incident.id)
+                                 if r.id == report.id and o is not None), "initial")
+        print(f"report {report.id} ({report.jurisdiction}/{obligation_phase}) filed at "
+              f"{at.isoformat()}" + (f" under {report.filing_reference}"
+                                     if report.filing_reference else ""))
+    return 0
+
+
 def cmd_mail(args: argparse.Namespace) -> int:
     from incidents.delivery import returned_mail
 
@@ -461,6 +496,77 @@ def cmd_mail(args: argparse.Namespace) -> int:
     print(f"{done['returned']} letters marked returned ({done['already_returned']} already were); "
           f"{done['next_channel']} people queued on their next channel"
           + (f"; run `breachflow resume {args.incident_id}` to continue" if done["returned"] else ""))
+    return 0
+
+
+def _hold_time(value: str) -> Any:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError("until: not an ISO 8601 time, e.g. 2026-12-20T00:00:00Z",
+                         field="until") from None
+
+
+def cmd_hold(args: argparse.Namespace) -> int:
+    """Record, release or list law-enforcement holds (incidents/holds.py)."""
+    from incidents import db, holds, service
+    from incidents.sqltypes import utcnow
+
+    listing = args.first == "list" or args.list
+    ref = args.second if args.first == "list" else args.first
+    if ref is None or (args.second is not None and args.first != "list"):
+        raise InputError("usage: breachflow hold INCIDENT_ID (--agency … --until … "
+                         "--jurisdiction … | --release ID | --list)", field="incident")
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=ref)
+        if listing:
+            now = utcnow()
+            found = holds.holds_of(s, incident.id)
+            waiting = holds.waiting(s, incident.id, now=now)
+            rows: list[dict[str, Any]] = [{"id": h.id, "agency": h.agency, "jurisdictions": h.jurisdictions,
+                     "starts_at": h.starts_at.isoformat(), "until": h.until.isoformat(),
+                     "released_at": h.released_at.isoformat() if h.released_at else None,
+                     "active": holds.active(h, now), "reason": h.reason,
+                     "recorded_by": h.recorded_by} for h in found]
+            if args.json:
+                print(json.dumps({"holds": rows, "waiting": {c: w.reason for c, w in
+                                                             waiting.items()}}, indent=2))
+                return 0
+            for row in rows:
+                state = "active" if row["active"] else (
+                    "released" if row["released_at"] else "ended")
+                print(f"hold {row['id']}: {row['agency']} until {row['until']} "
+                      f"({', '.join(row['jurisdictions'])}) {state}")
+            for code, why in sorted(waiting.items()):
+                print(f"{code}: {why.reason}")
+            if not rows and not waiting:
+                print("no holds; nothing waits")
+            return 0
+        if args.release is not None:
+            if args.agency or args.until or args.jurisdiction:
+                raise InputError("release: give only --release ID (and --actor)", field="release")
+            hold = holds.release(s, incident_id=incident.id, hold_id=args.release, actor=args.actor)
+            print(f"hold {hold.id} released; run `breachflow resume {ref}` to send what it held")
+            return 0
+        if args.until is None:
+            raise InputError("until: required (when the agency's delay ends)", field="until")
+        hold = holds.record(s, incident_id=incident.id, agency=args.agency or "",
+                            until=_hold_time(args.until), jurisdictions=args.jurisdiction or [],
+                            reason=args.reason, actor=args.actor)
+        print(f"hold {hold.id} recorded: individual notices of {', '.join(hold.jurisdictions)} "
+              f"wait until {hold.until.isoformat()} (or `breachflow hold {ref} --release "
+              f"{hold.id}`)")
+    return 0
+
+
+def cmd_codes(args: argparse.Namespace) -> int:
+    from incidents.notices import activation
+
+    done = activation.load(incident_id=args.incident_id, path=Path(args.file))
+    print(f"{done['loaded']} activation codes loaded ({done['already_loaded']} were already "
+          f"loaded); run `breachflow resume {args.incident_id}` to continue")
     return 0
 
 
@@ -499,51 +605,81 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _sources(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("incident", metavar="INCIDENT.json")
-    parser.add_argument("--affected", required=True, metavar="FILE")
-    parser.add_argument("--directory", required=True, metavar="FILE|URL")
-    parser.add_argument("--directory-table", metavar="NAME")
-    parser.add_argument("--directory-query", metavar="SQL", help="a SELECT instead of a table")
-    parser.add_argument("--org", metavar="FILE")
+    parser.add_argument("incident", metavar="INCIDENT.json",
+                        help="the incident payload (docs/contracts.md): what happened, when, which data")
+    parser.add_argument("--affected", required=True, metavar="FILE",
+                        help="the affected records: CSV, JSON lines or Parquet with a subject_id column")
+    parser.add_argument("--directory", required=True, metavar="FILE|URL",
+                        help="the user directory: a CSV, JSON lines or Parquet file or a database URL "
+                             "(e.g. postgresql://reader@db/crm)")
+    parser.add_argument("--directory-table", metavar="NAME",
+                        help="the directory's table when --directory is a database URL")
+    parser.add_argument("--directory-query", metavar="SQL",
+                        help="a SELECT instead of a table (read-only)")
+    parser.add_argument("--org", metavar="FILE",
+                        help="the organisation profile (TOML): name, contacts, sector, sizes; "
+                             "without it the built-in example organisation")
+
+
+ID_HELP = "the incident's external_id (e.g. INC-2031) or its id"
 
 
 def parser() -> argparse.ArgumentParser:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from incidents import helptext
+
     root = argparse.ArgumentParser(prog="breachflow", description=__doc__)
+    try:
+        found = version("breachflow")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        found = "unknown"
+    root.add_argument("--version", action="version", version=f"breachflow {found}",
+                      help="print the version and exit")
     sub = root.add_subparsers(dest="command", required=True)
     commands: dict[str, Callable[[argparse.Namespace], int]] = {}
 
     def add(name: str, handler: Callable[[argparse.Namespace], int], help_: str) -> argparse.ArgumentParser:
         commands[name] = handler
-        command = sub.add_parser(name, help=help_)
+        command = sub.add_parser(name, help=help_, description=help_, epilog=helptext.epilog(name),
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
         command.set_defaults(handler=handler)
         return command
 
     demo = add("demo", cmd_demo, "the whole flow on a generated organisation")
-    demo.add_argument("--people", type=int, default=3000)
-    demo.add_argument("--out", metavar="DIR")
+    demo.add_argument("--people", type=int, default=3000,
+                      help="how many fictional people the organisation has (default 3000)")
+    demo.add_argument("--out", metavar="DIR", help="where the documents go "
+                      "(default: breachflow-out/EXTERNAL_ID under BREACHFLOW_HOME)")
     assess = add("assess", cmd_assess, "who must be told what, by when (nothing is sent)")
     _sources(assess)
-    assess.add_argument("--json", action="store_true")
+    assess.add_argument("--json", action="store_true", help="print the assessment document as JSON")
     plan = add("plan", cmd_plan, "counts, deadlines, costs and a timeline chart (nothing is sent)")
     _sources(plan)
     plan.add_argument("--out", metavar="DIR", help="where plan.json and the chart go")
-    plan.add_argument("--json", action="store_true")
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
     register = add("register", cmd_register, "every incident, notified or not, with its decision")
-    register.add_argument("--json", action="store_true")
+    register.add_argument("--json", action="store_true", help="print the register as JSON")
     run = add("run", cmd_run, "run the whole response for an incident")
     _sources(run)
-    run.add_argument("--auto-approve", action="store_true")
-    run.add_argument("--out", metavar="DIR")
+    run.add_argument("--auto-approve", action="store_true",
+                     help="pass every gate (triage, notices, filing) without asking; recorded as "
+                          "`auto-approve` in the audit trail")
+    run.add_argument("--out", metavar="DIR", help="where the documents go "
+                     "(default: breachflow-out/EXTERNAL_ID under BREACHFLOW_HOME)")
     resume = add("resume", cmd_resume, "continue an incident's response where it stopped")
-    resume.add_argument("incident_id", metavar="INCIDENT_ID")
+    resume.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     resume.add_argument("--auto-approve", action="store_true",
                         help="pass every gate still waiting (recorded as auto-approve)")
     status = add("status", cmd_status, "an incident's steps, deliveries and documents")
-    status.add_argument("incident_id", metavar="INCIDENT_ID")
-    status.add_argument("--json", action="store_true")
+    status.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
+    status.add_argument("--json", action="store_true",
+                        help="print the status document as JSON (docs/contracts.md)")
     serve = add("serve", cmd_serve, "Prefect server + UI, deployments, intake API")
-    serve.add_argument("--ui-port", type=int, default=4200)
-    serve.add_argument("--api-port", type=int, default=8000)
+    serve.add_argument("--ui-port", type=int, default=4200,
+                       help="the Prefect server's port, UI and API (default 4200)")
+    serve.add_argument("--api-port", type=int, default=8000,
+                       help="the intake API's port (default 8000)")
     serve.add_argument("--host", default="127.0.0.1", help="where the intake API listens")
     serve.add_argument("--prefect-host", default="127.0.0.1",
                        help="where the Prefect server listens (beyond loopback only with "
@@ -555,23 +691,26 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--pool", metavar="NAME",
                        help="register the deployments in this Prefect work pool; its workers run them")
     audit = add("audit", cmd_audit, "check an incident's hash-chained audit trail")
-    audit.add_argument("action", choices=["verify"])
-    audit.add_argument("incident_id", metavar="INCIDENT_ID")
+    audit.add_argument("action", choices=["verify"], help="verify: check the chain and its anchors")
+    audit.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     purge = add("purge", cmd_purge, "retention: remove contact data, keep decisions and counts")
-    purge.add_argument("incident_id", metavar="INCIDENT_ID")
+    purge.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     export = add("export", cmd_export, "the notice pack for legal")
-    export.add_argument("incident_id", metavar="INCIDENT_ID")
-    export.add_argument("--out", metavar="DIR")
+    export.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
+    export.add_argument("--out", metavar="DIR",
+                        help="where the zip goes (default: the incident's output folder)")
     rules = add("rules", cmd_rules, "the jurisdictions and what each requires")
-    rules.add_argument("--json", action="store_true")
+    rules.add_argument("--json", action="store_true", help="print the rules as JSON")
     sending = add("sending", cmd_sending, "kill switch: pause, resume or cancel an incident's notices")
-    sending.add_argument("action", choices=["pause", "resume", "cancel"])
-    sending.add_argument("incident_id", metavar="INCIDENT_ID")
+    sending.add_argument("action", choices=["pause", "resume", "cancel"],
+                         help="pause: stop claiming new notices; resume: allow again; cancel: "
+                              "end every notice not yet sent (asks for a confirmation)")
+    sending.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     sending.add_argument("--yes", action="store_true",
                          help="cancel without asking (needed when stdin is not a terminal)")
     resolve = add("resolve", cmd_resolve,
                   "people needing action: another method, the announcement, or exempt (audited)")
-    resolve.add_argument("incident_id", metavar="INCIDENT_ID")
+    resolve.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     how = resolve.add_mutually_exclusive_group(required=True)
     how.add_argument("--method", choices=["email", "sms", "voice", "push", "letter"],
                      help="send their notice on this channel (they need that contact)")
@@ -586,13 +725,41 @@ def parser() -> argparse.ArgumentParser:
                          help="only these people: subject ids, one per line or a subject_id column")
     resolve.add_argument("--actor", default=os.environ.get("USER") or "cli",
                          help="who decides (default: the login name)")
+    filed = add("filed", cmd_filed, "record that a regulator report was filed (audited)")
+    filed.add_argument("incident_id", metavar="INCIDENT_ID")
+    filed.add_argument("report", metavar="REPORT",
+                       help="the report's id (status --json), its jurisdiction (EU) or "
+                            "jurisdiction/phase (JP/final)")
+    filed.add_argument("--at", required=True, metavar="TIME",
+                       help="when it was filed, with its time zone (2026-12-05T14:30:00+01:00)")
+    filed.add_argument("--reference", metavar="REF", help="the regulator's reference")
+    filed.add_argument("--actor", default=os.environ.get("USER") or "cli",
+                       help="who filed it (default: the login name)")
     mail = add("mail", cmd_mail, "letters by post: record letters the post returned")
-    mail.add_argument("action", choices=["returned"])
-    mail.add_argument("incident_id", metavar="INCIDENT_ID")
+    mail.add_argument("action", choices=["returned"],
+                      help="returned: letters the post sent back (their people move to the next channel)")
+    mail.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     mail.add_argument("file", metavar="FILE.csv",
                       help="delivery_id column (the letter's reference), optional reason, returned_at")
     mail.add_argument("--actor", default=os.environ.get("USER") or "cli",
                       help="who records it (default: the login name)")
+    hold = add("hold", cmd_hold, "law-enforcement delay: hold, release or list (audited)")
+    hold.add_argument("first", metavar="INCIDENT_ID", help="the incident (or `list INCIDENT_ID`)")
+    hold.add_argument("second", nargs="?", help=argparse.SUPPRESS)
+    hold.add_argument("--agency", help="the law-enforcement agency that asked for the delay")
+    hold.add_argument("--until", metavar="TIME", help="when the delay ends (ISO 8601, with zone)")
+    hold.add_argument("--jurisdiction", metavar="CODE", nargs="+", action="extend",
+                      help="the jurisdictions whose individual notices wait (e.g. US-CA)")
+    hold.add_argument("--reason", help="why (recorded in the audit trail; no personal data)")
+    hold.add_argument("--release", metavar="ID", type=int, help="end this hold now")
+    hold.add_argument("--list", action="store_true", help="the holds and what waits")
+    hold.add_argument("--json", action="store_true", help="with --list: as JSON")
+    hold.add_argument("--actor", default=os.environ.get("USER") or "cli",
+                      help="who records it (default: the login name)")
+    codes = add("codes", cmd_codes, "the remedy vendor's activation codes: load a code file")
+    codes.add_argument("action", choices=["load"])
+    codes.add_argument("incident_id", metavar="INCIDENT_ID")
+    codes.add_argument("file", metavar="FILE", help="one code per line, or a CSV with a code column")
     sandbox = add("sandbox", cmd_sandbox, "local SendGrid/Twilio/push stand-ins with an inbox page")
     del sandbox  # its options are the sandbox's own: `breachflow sandbox --help`
     return root
@@ -600,14 +767,17 @@ def parser() -> argparse.ArgumentParser:
 
 # Commands about an incident already recorded: without a database they find nothing, and
 # must not leave an empty one behind (`register` says so and lists nothing).
-EXISTING_INCIDENT = ("status", "audit", "export", "resume", "purge", "sending", "resolve", "mail")
+EXISTING_INCIDENT = ("status", "audit", "export", "resume", "purge", "sending", "resolve", "mail",
+                     "filed", "hold", "codes")
 
 
 def _database_for(args: argparse.Namespace) -> None:
     from incidents import db
 
     if args.command in EXISTING_INCIDENT and not db.exists():
-        raise NotFound(f"no incident {args.incident_id!r}: there is no breachflow database at "
+        named = getattr(args, "incident_id", None) or getattr(args, "second", None) or getattr(
+            args, "first", None)
+        raise NotFound(f"no incident {named!r}: there is no breachflow database at "
                        f"{db.location()} (set BREACHFLOW_HOME to the folder that holds it)")
 
 

@@ -152,10 +152,44 @@ def write(folder: Path, *, count: int = 3000, seed: int = 7, strangers: int = 5)
         "measures_taken": "We revoked all sessions, reset the affected passwords and blocked the "
                           "attacking addresses.",
         "law_enforcement_delay": False, "related_to": None,
+        # The same facts in every language the notices go out in (payload `translations`).
+        "language": "en", "translations": TRANSLATIONS,
     }
     paths["incident.json"].write_text(json.dumps(incident, indent=2), encoding="utf-8")
-    paths["org.toml"].write_text(ORG_TOML, encoding="utf-8")
+    # The remedy vendor's code file: one code per affected person and some to spare.
+    paths["remedy-codes.csv"] = folder / "remedy-codes.csv"
+    codes = random.Random(seed + 2)  # noqa: S311 - fictional codes of a fictional vendor
+    alphabet = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+    with open(paths["remedy-codes.csv"], "w", newline="", encoding="utf-8") as handle:
+        handle.write("code\n")
+        for _ in range(count + strangers + count // 10 + 10):
+            raw = "".join(codes.choices(alphabet, k=12))
+            handle.write(f"{raw[:4]}-{raw[4:8]}-{raw[8:]}\n")
+    paths["org.toml"].write_text(ORG_TOML.replace("CODES_FILE", paths["remedy-codes.csv"]
+                                                  .resolve().as_posix()), encoding="utf-8")
     return paths
+
+
+TRANSLATIONS = {
+    "de": {"summary": "Ein Angreifer hat sich mit anderswo entwendeten Passwörtern bei Kundenkonten "
+                      "angemeldet und Profildaten eingesehen.",
+           "measures_taken": "Wir haben alle Sitzungen beendet, die betroffenen Passwörter "
+                             "zurückgesetzt und die angreifenden Adressen gesperrt."},
+    "fr": {"summary": "Un attaquant s'est connecté à des comptes clients à l'aide de mots de passe "
+                      "dérobés ailleurs et a consulté des données de profil.",
+           "measures_taken": "Nous avons fermé toutes les sessions, réinitialisé les mots de passe "
+                             "concernés et bloqué les adresses d'où venait l'attaque."},
+    "es": {"summary": "Un atacante accedió a cuentas de clientes con contraseñas robadas en otros "
+                      "servicios y consultó datos del perfil.",
+           "measures_taken": "Hemos cerrado todas las sesiones, restablecido las contraseñas "
+                             "afectadas y bloqueado las direcciones desde las que se atacó."},
+    "ja": {"summary": "攻撃者が他所で流出したパスワードを使ってお客様のアカウントにログインし、"
+                      "プロフィール情報を閲覧しました。",
+           "measures_taken": "すべてのログインセッションを無効にし、該当するパスワードをリセットし、"
+                             "攻撃元のアドレスを遮断しました。"},
+    "zh-CN": {"summary": "攻击者利用在其他地方泄露的密码登录了客户账户，并查看了个人资料信息。",
+              "measures_taken": "我们已终止所有登录会话，重置了受影响的密码，并封禁了发起攻击的地址。"},
+}
 
 
 ORG_TOML = """\
@@ -172,7 +206,17 @@ signatory_title = "Chief Privacy Officer"
 establishment = "IE"
 hipaa_covered_entity = false
 critical_infrastructure = false
-remedy = "24 months of free credit and identity monitoring"
+
+# The remedy: what, from whom, how long, how and by when to enrol. Each person's notice carries
+# one activation code from the vendor's code file (`breachflow codes load` adds more).
+[remedy]
+vendor = "Northwind Identity Services"
+product = "IdentityGuard Plus"
+months = 24
+enrol_url = "https://enroll.northwind-identity.example"
+enrol_by = 2027-03-31
+help_line = "+1 800 555 0142"
+codes_file = "CODES_FILE"
 
 [unit_prices]
 email = 0.001

@@ -85,3 +85,8 @@ class WebhookNotConfigured(WebhookError):
     """The verification key or token is not configured (answer 503); the message names it."""
 
     status = 503
+
+
+class NoticesHeld(Unaccounted):
+    """Notices of some jurisdictions wait for a law-enforcement hold or a filing the law puts
+    first: the notification step stops with what waits and why, and runs again on resume."""

@@ -71,6 +71,8 @@ class IncidentCreate(SQLModel):
     law_enforcement_delay: bool = False
     records_of_care: bool = False
     related_to: str | None = None
+    language: str = "en"
+    translations: dict[str, Any] = {}
     sources: IncidentSources = IncidentSources()
     settings: RunSettings = RunSettings()
     org: dict[str, Any] = {}
@@ -117,6 +119,10 @@ class Incident(SQLModel, table=True):
     # The data came from records of care (payload `records_of_care`; 45 CFR 160.103).
     records_of_care: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     related_to: str | None = Field(default=None, max_length=200)
+    # The language of the free text (summary, measures taken) and its translations:
+    # {locale: {"summary": ..., "measures_taken": ...}} (incidents/notices/translation.py).
+    language: str = Field(default="en", max_length=20, sa_column_kwargs={"server_default": "en"})
+    translations: dict[str, Any] = _json({})
     # Where this incident's people come from, and how its run behaves.
     sources: IncidentSources = Field(default_factory=IncidentSources,
                                      sa_column=Column(ModelJSON(IncidentSources), nullable=False))
@@ -229,6 +235,26 @@ class Obligation(SQLModel, table=True):
     fulfilled_at: datetime | None = _time()
     # Phased reports (GDPR Art. 33(4), Japan 速報/確報, ...): one obligation per phase.
     phase: str = Field(default="initial", max_length=20)
+    # The deadline as assessed, before law-enforcement holds moved it (regulators/order.py).
+    deadline_before_hold: datetime | None = _time()
+
+
+class Hold(SQLModel, table=True):
+    """A law-enforcement delay of individual notice: which agency asked, until when, for which
+    jurisdictions. No personal data: an agency, codes, times, the responder who recorded it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    agency: str = Field(max_length=200)
+    jurisdictions: list[str] = _json([])
+    starts_at: datetime = _time(nullable=False)
+    until: datetime = _time(nullable=False)
+    reason: str | None = Field(default=None, max_length=500)
+    recorded_by: str = Field(max_length=200)
+    released_at: datetime | None = _time()
+    released_by: str | None = Field(default=None, max_length=200)
+    # The deadline watch alerted that the hold ended (once).
+    end_alerted_at: datetime | None = _time()
 
 
 class Notice(SQLModel, table=True):
@@ -260,8 +286,9 @@ class Delivery(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("incident_id", "subject_pk", "channel", "recipient_kind"),
-        # Claims walk this index in notice order, so a batch shares as few notices as it can.
-        Index("ix_delivery_claim", "incident_id", "channel", "state", "notice_id"),
+        # Claims walk this index by deadline, then in notice order, so residents of a 30-day
+        # law go before those of a 60-day law and a batch shares as few notices as it can.
+        Index("ix_delivery_claim", "incident_id", "channel", "state", "due_by", "notice_id"),
     )
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     incident_id: str = Field(foreign_key="incident.id", max_length=32)
@@ -285,6 +312,9 @@ class Delivery(SQLModel, table=True):
     # Ambiguous sends that were resent without the provider being able to say (push): each one
     # may have reached the person twice, so it is counted and reported.
     unverified_resends: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # The earliest deadline among the obligations this notice satisfies (an undated "without
+    # undue delay" one counts as due at its clock's start): the order claims take.
+    due_by: datetime | None = _time()
 
 
 class ChannelPace(SQLModel, table=True):
@@ -345,10 +375,28 @@ class NoticeLink(SQLModel, table=True):
     incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
     subject_pk: int = Field(foreign_key="affectedsubject.id")
     recipient_kind: str = Field(default="subject", max_length=10)
+    # What the person quotes to the help line and types on the org's site (no link needed):
+    # short, unambiguous (Crockford base32), unique within the incident.
+    reference: str | None = Field(default=None, max_length=16, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     first_opened_at: datetime | None = _time()
     last_opened_at: datetime | None = _time()
     opens: int = 0
+
+
+class ActivationCode(SQLModel, table=True):
+    """One code of the remedy vendor's code file: loaded unallocated, then given to one person
+    (`subject_pk`, at most one code each). A code is a credential for the person's enrolment:
+    it goes into their notice and nowhere else (no log, no Prefect result, no exception)."""
+
+    __table_args__ = (UniqueConstraint("incident_id", "code"),
+                      UniqueConstraint("incident_id", "subject_pk"))
+    id: int | None = Field(default=None, primary_key=True)
+    incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
+    code: str = Field(max_length=64)
+    subject_pk: int | None = Field(default=None, foreign_key="affectedsubject.id")
+    loaded_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    allocated_at: datetime | None = _time()
 
 
 class AuditEvent(SQLModel, table=True):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,14 @@ EXAMPLE_ORG: dict[str, Any] = {
     "establishment": "IE",
     "hipaa_covered_entity": False,
     "critical_infrastructure": False,
-    "remedy": "24 months of free credit and identity monitoring",
+    "remedy": {
+        "vendor": "Example Identity Services", "product": "IdentityWatch",
+        "months": 24, "enrol_url": "https://enrol.example-identity.test",
+        "enrol_by": "2027-03-31", "help_line": "+1 800 555 0142",
+        # The example has no vendor code file: enrolment by address alone. A real offer
+        # usually has one (activation_codes = true and codes_file, or `breachflow codes load`).
+        "activation_codes": False,
+    },
     "unit_prices": {"email": 0.001, "sms_segment": 0.0079, "voice_minute": 0.014, "letter": 0.85},
     "notice": {"electronic_consent": "column"},
 }
@@ -30,12 +38,18 @@ EXAMPLE_ORG: dict[str, Any] = {
 # `electronic_consent` column, everyone, or nobody.
 CONSENT_MODES = ("column", "all", "none")
 
+# The remedy (Cal. Civ. Code § 1798.82(d)(2)(G): "all information necessary to take advantage
+# of the offer"): a table, so every locale states the same offer in its own words, with how to
+# enrol. A text `remedy` (the old form) is still read, as an English-only description.
+REMEDY_TEXT_KEYS = ("vendor", "product", "enrol_url", "enrol_by", "help_line", "codes_file")
+REMEDY_KEYS = (*REMEDY_TEXT_KEYS, "months", "activation_codes", "text")
+
 # What every notice, report and announcement quotes: a real profile must give these.
 REQUIRED_KEYS = ("name", "contact_email", "contact_phone", "postal_address", "website", "remedy",
                  "dpo_name", "dpo_email")
 # signatory_name / signatory_title sign the letters (the DPO's name when not given).
 _TEXT_KEYS = ("name", "contact_email", "contact_phone", "toll_free_number", "postal_address",
-              "website", "dpo_name", "dpo_email", "establishment", "remedy", "signatory_name",
+              "website", "dpo_name", "dpo_email", "establishment", "signatory_name",
               "signatory_title")
 # dfs_regulated: regulated by the New York DFS (23 NYCRR 500.17); vt_dfr_regulated: licensed
 # or registered with the Vermont Department of Financial Regulation (9 V.S.A. § 2435(b)(3)).
@@ -47,7 +61,8 @@ _PRICE_KEYS = ("email", "sms_segment", "voice_minute", "letter")
 def validate(data: dict[str, Any], *, example: bool = False) -> dict[str, Any]:
     """A checked org profile; unknown, mistyped or missing keys are errors naming the key. Only
     the documented example organisation (no --org) is filled from EXAMPLE_ORG."""
-    unknown = sorted(set(data) - set(_TEXT_KEYS) - set(_BOOL_KEYS) - {"unit_prices", "notice"})
+    unknown = sorted(set(data) - set(_TEXT_KEYS) - set(_BOOL_KEYS)
+                     - {"unit_prices", "notice", "remedy"})
     if unknown:
         raise InputError(f"org profile: unknown key {unknown[0]!r}", field=unknown[0])
     for key in _TEXT_KEYS:
@@ -75,9 +90,11 @@ def validate(data: dict[str, Any], *, example: bool = False) -> dict[str, Any]:
     if establishment is not None and (len(establishment) != 2 or not establishment.isupper()):
         raise InputError("org profile: key 'establishment' must be an ISO 3166-1 alpha-2 code",
                          field="establishment")
+    if "remedy" in data:
+        data = {**data, "remedy": remedy(data["remedy"])}
     if example:
         return {**EXAMPLE_ORG, **data, "unit_prices": {**EXAMPLE_ORG["unit_prices"], **prices},
-                "notice": notice}
+                "notice": notice, "remedy": data.get("remedy") or remedy(EXAMPLE_ORG["remedy"])}
     missing = [key for key in REQUIRED_KEYS if not data.get(key)]
     if missing:
         raise InputError(f"org profile: required key {missing[0]!r} is missing", field=missing[0])
@@ -105,6 +122,65 @@ def describe(recorded: dict[str, Any]) -> str:
     if recorded.get("kind") == "file":
         return f"{recorded.get('file')} (sha256 {str(recorded.get('sha256'))[:12]})"
     return "not recorded"
+
+
+def remedy(value: Any) -> dict[str, Any]:
+    """The checked remedy table. `months` is what is offered; a law's minimum (California's 12
+    months of identity theft services) is checked against it, never printed beside it."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise InputError("org profile: key 'remedy' is empty", field="remedy")
+        return {"text": {"en": value}, "months": None, "activation_codes": False}
+    if not isinstance(value, dict):
+        raise InputError("org profile: [remedy] must be a table (or a text)", field="remedy")
+    unknown = sorted(set(value) - set(REMEDY_KEYS))
+    if unknown:
+        raise InputError(f"org profile: unknown key remedy.{unknown[0]}", field=f"remedy.{unknown[0]}")
+    out: dict[str, Any] = dict.fromkeys(REMEDY_TEXT_KEYS) | {"text": {}}
+    for key in REMEDY_TEXT_KEYS:
+        found = value.get(key)
+        if key == "enrol_by" and isinstance(found, date):
+            found = found.isoformat()  # TOML dates: kept as ISO text (the profile is JSON)
+        if found is not None and not isinstance(found, str):
+            raise InputError(f"org profile: remedy.{key} must be text", field=f"remedy.{key}")
+        out[key] = found
+    months = value.get("months")
+    if months is not None and (not isinstance(months, int) or isinstance(months, bool) or months < 1):
+        raise InputError("org profile: remedy.months must be a positive whole number",
+                         field="remedy.months")
+    out["months"] = months
+    text = value.get("text", {})
+    if not isinstance(text, dict) or not all(isinstance(v, str) for v in text.values()):
+        raise InputError("org profile: [remedy.text] maps a locale to its text", field="remedy.text")
+    out["text"] = dict(text)
+    if out["enrol_by"] is not None:
+        try:
+            date.fromisoformat(out["enrol_by"])
+        except ValueError:
+            raise InputError("org profile: remedy.enrol_by must be a date (YYYY-MM-DD)",
+                             field="remedy.enrol_by") from None
+    structured = out["vendor"] and out["product"] and months
+    if not structured and not out["text"]:
+        raise InputError("org profile: [remedy] needs vendor, product and months (or a text "
+                         "per locale)", field="remedy")
+    codes = value.get("activation_codes", bool(structured))
+    if not isinstance(codes, bool):
+        raise InputError("org profile: remedy.activation_codes must be true or false",
+                         field="remedy.activation_codes")
+    out["activation_codes"] = codes
+    if structured and not (out["enrol_url"] and out["enrol_by"]):
+        raise InputError("org profile: [remedy] needs enrol_url and enrol_by: how and by when "
+                         "people take up the offer", field="remedy.enrol_url")
+    return out
+
+
+def describe_remedy(offer: dict[str, Any]) -> str:
+    """The offer in one English line, for reports and the register."""
+    if offer.get("vendor") and offer.get("product") and offer.get("months"):
+        return (f"{offer['months']} months of {offer['product']} credit and identity monitoring "
+                f"by {offer['vendor']}, enrolment at {offer['enrol_url']} by {offer['enrol_by']}")
+    texts = offer.get("text") or {}
+    return str(texts.get("en") or next(iter(texts.values()), ""))
 
 
 def load(path: Path | None) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,17 @@ class Encryption(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
     encrypted: bool = False
     key_compromised: bool = False
+
+
+class Translation(BaseModel):
+    """The incident's free text in one more language: what a notice in that language quotes."""
+
+    model_config = ConfigDict(extra="forbid")
+    summary: str | None = Field(default=None, max_length=20_000)
+    measures_taken: str | None = Field(default=None, max_length=20_000)
+
+
+_LOCALE = re.compile(r"[a-z]{2,3}(-[A-Za-z]{2,4})?")
 
 
 class IncidentPayload(BaseModel):
@@ -43,6 +55,25 @@ class IncidentPayload(BaseModel):
     # 160.103), so HIPAA applies even without a health data category.
     records_of_care: bool = False
     related_to: str | None = Field(default=None, max_length=200)
+    # The language `summary` and `measures_taken` are written in (BCP 47), and the same text in
+    # other languages: every notice states the facts in its reader's language.
+    language: str = Field(default="en", max_length=20)
+    translations: dict[str, Translation] = Field(default_factory=dict, max_length=50)
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if not _LOCALE.fullmatch(value):
+            raise ValueError("must be a language tag such as en, de or zh-CN")
+        return value
+
+    @field_validator("translations")
+    @classmethod
+    def _translations(cls, value: dict[str, Translation]) -> dict[str, Translation]:
+        bad = sorted(key for key in value if not _LOCALE.fullmatch(key))
+        if bad:
+            raise ValueError(f"{bad[0]!r} is not a language tag such as de or zh-CN")
+        return value
 
     @field_validator("detected_at", "aware_at", "determined_at", "occurred_from", "occurred_to")
     @classmethod

@@ -10,7 +10,7 @@ from incidents import accounting, audit, db, service
 from incidents.assessment import impact
 from incidents.exceptions import Unaccounted
 from incidents.identification import matching
-from incidents.notices import announcement, generation, reports
+from incidents.notices import activation, announcement, generation, reports
 from incidents.sqltypes import utcnow
 from incidents.triage import stage as triage
 
@@ -36,7 +36,9 @@ def assessment_stage(incident_id: str) -> dict[str, Any]:
 
 
 def notices_stage(incident_id: str) -> dict[str, Any]:
-    return generation.generate(incident_id, out_dir=out_dir(incident_id))
+    done = generation.generate(incident_id, out_dir=out_dir(incident_id))
+    # Before the approval gate: no notice is approved (or sent) without a code for everyone.
+    return done | activation.allocate(incident_id)
 
 
 def announcement_stage(incident_id: str) -> dict[str, Any]:
@@ -44,7 +46,13 @@ def announcement_stage(incident_id: str) -> dict[str, Any]:
 
 
 def reports_stage(incident_id: str) -> dict[str, Any]:
-    return reports.generate(incident_id, out_dir=out_dir(incident_id))
+    """The initial and preliminary reports: drafted right after assessment."""
+    return reports.generate(incident_id, out_dir=out_dir(incident_id), early=True)
+
+
+def later_reports_stage(incident_id: str) -> dict[str, Any]:
+    """The final and supplementary reports: drafted once delivery ended, with its counts."""
+    return reports.generate(incident_id, out_dir=out_dir(incident_id), early=False)
 
 
 def close_stage(incident_id: str) -> dict[str, Any]:

@@ -94,6 +94,7 @@ class Regulator:
             channel_rules=duty.channel_rules + channel_rules,
             order=duty.order,
             notify_guardians=notify_guardians,
+            phase=duty.phase,
             substitute_components=(
                 self.substitute.component_texts() if substitute_notice and self.substitute else ()
             ),

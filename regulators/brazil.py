@@ -35,6 +35,14 @@ ANPD = Duty(
     channel_rules=("ANPD electronic form; supplement within 20 business days; attach proof of "
                    "the encarregado's link to the controller [S]",),
 )
+# Res. 15/2024: the communication to the ANPD may be supplemented within 20 business days
+# (from the communication; counted here from learning, the earlier bound) [S].
+SUPPLEMENT = Duty(
+    "regulator", citation="LGPD Art. 48; Res. CD/ANPD 15/2024 (complementação)", verification="S",
+    deadline=Deadline("business_days", 20, "awareness", country="BR", tz="America/Sao_Paulo"),
+    content=(*CONTENT, "number_notified"), key="supplement", phase="supplementary",
+    recipient="Autoridade Nacional de Proteção de Dados (ANPD)",
+)
 INDIVIDUALS = Duty(
     "individuals", citation="LGPD Art. 48; Res. CD/ANPD 15/2024 (titulares)", verification="S",
     deadline=THREE_BUSINESS_DAYS, content=CONTENT[:1] + CONTENT[2:],
@@ -62,7 +70,7 @@ class Brazil(Regulator):
     code = "BR"
     name = "Brazil (LGPD)"
     country = "BR"
-    duties = (ANPD, INDIVIDUALS, public_duty(SUBSTITUTE, INDIVIDUALS))
+    duties = (ANPD, SUPPLEMENT, INDIVIDUALS, public_duty(SUBSTITUTE, INDIVIDUALS))
     # Art. 48 § 3: unintelligible data weighs on severity; not an exemption [V].
     encryption = Encryption("factor", None, "LGPD Art. 48 § 3", "V")
     substitute = SUBSTITUTE
@@ -100,6 +108,11 @@ class Brazil(Regulator):
             reasons.append("the data was unintelligible: weighed on severity (Art. 48 § 3)")
         regulator = self.draft(ANPD, incident, required=relevant, count=n, reasons=reasons,
                                needs_review=n > 0)
+        supplement = self.draft(SUPPLEMENT, incident, required=relevant, count=n,
+                                needs_review=n > 0, reasons=[
+                                    "the ANPD communication is supplemented within 20 business "
+                                    "days with what became known, including the data subjects "
+                                    "told and when (Res. CD/ANPD 15/2024) [S]"])
         unreachable = population.unreachable if relevant else 0
         individuals = self.draft(INDIVIDUALS, incident, required=relevant, count=n,
                                  reasons=reasons[:1], needs_review=n > 0,
@@ -111,4 +124,4 @@ class Brazil(Regulator):
                      "communication for at least 90 days" if unreachable else
                      "individual notice is possible"],
         )
-        return [regulator, individuals, public]
+        return [regulator, supplement, individuals, public]

@@ -66,6 +66,17 @@ CAC_ORGAN = Duty(
     deadline=Deadline("hours", 2, "detection"), content=REPORT,
     recipient="the organ's own cyberspace-affairs unit",
 )
+# Measures: a post-incident summary report (cause, response, harm, accountability,
+# rectification, lessons) through the same channel, believed due 30 days after handling
+# ends [U]: the follow-up phase of the CAC report.
+CAC_SUMMARY = Duty(
+    "regulator", citation=f"{MEASURES} (post-incident summary)", verification="U",
+    key="cac_summary", threshold=_GRADE, phase="final",
+    deadline=Deadline("none", text="within 30 days after the incident's handling ends "
+                                   "(believed; unverified)"),
+    content=("what_happened", "cause", "measures_taken", "number_notified", "timeline"),
+    recipient="the authority the initial report went to",
+)
 # GB/T 35273 § 10.2 / minors regulation: public warning where one-by-one notice is hard [U].
 SUBSTITUTE = SubstituteNotice(
     citation="GB/T 35273-2020 § 10.2; 网络数据安全管理条例 Art. 11", verification="U",
@@ -85,7 +96,8 @@ class China(Regulator):
     code = "CN"
     name = "China (PIPL)"
     country = "CN"
-    duties = (INDIVIDUALS, REGULATOR, CAC, CAC_CII, CAC_ORGAN, public_duty(SUBSTITUTE, INDIVIDUALS))
+    duties = (INDIVIDUALS, REGULATOR, CAC, CAC_CII, CAC_ORGAN, CAC_SUMMARY,
+              public_duty(SUBSTITUTE, INDIVIDUALS))
     # No safe harbour: encryption is only an "effective measure" under Art. 57(2) [V].
     encryption = Encryption("factor", None, "PIPL Art. 57(2), Art. 51(3)", "V")
     substitute = SUBSTITUTE
@@ -121,7 +133,11 @@ class China(Regulator):
         regulator = self.draft(REGULATOR, incident, required=n > 0, count=n, reasons=[
             "Art. 57 requires notifying the PI-protection departments whenever individuals' "
             "information is affected; no threshold" if n else "nothing to report under Art. 57"])
-        return [individuals, regulator, self._cac(incident, org, population),
+        cac = self._cac(incident, org, population)
+        summary = self.draft(CAC_SUMMARY, incident, required=cac.required, count=cac.count,
+                             reasons=[*cac.reasons[:2], "the follow-up to the initial report: "
+                                      "what was done, the harm and the people told [U]"])
+        return [individuals, regulator, cac, summary,
                 self._public(incident, population, individuals)]
 
     def _cac(self, incident: IncidentFacts, org: OrgFacts, pop: Population) -> ObligationDraft:
@@ -134,8 +150,7 @@ class China(Regulator):
         else:
             reasons.append("below the 较大 personal-information tier (1,000,000 people) [U]; "
                            "other grading criteria (outage, systems) are for the operator")
-        reasons.append("a post-incident summary report is believed due 30 days after handling "
-                       "ends [U]")
+        reasons.append("a post-incident summary report follows (its own obligation) [U]")
         top = grade is not None and grade[1] == "V"
         return self.draft(duty, incident, required=grade is not None, count=leaked,
                           reasons=reasons, verification="V" if top else None)

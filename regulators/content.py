@@ -8,6 +8,33 @@ from __future__ import annotations
 
 from typing import Final
 
+# The least a monitoring or identity-theft service must run, where a law sets it: jurisdiction
+# -> (months, citation). Checked against the org's offer; the notice states the offer's months.
+REMEDY_MINIMUM_MONTHS: Final[dict[str, tuple[int, str]]] = {
+    "US-CA": (12, "Cal. Civ. Code § 1798.82(d)(2)(G)"),
+    "US-CT": (24, "Conn. Gen. Stat. § 36a-701b(b)(2)(B)"),
+    "US-DC": (18, "D.C. Code § 28-3852.02"),
+    "US-MA": (18, "M.G.L. c. 93H § 3A"),
+}
+# The elements that promise such a service.
+REMEDY_SERVICE_ELEMENTS: Final = frozenset({"identity_theft_services", "credit_monitoring"})
+
+
+def remedy_shortfalls(jurisdictions: list[str] | tuple[str, ...], elements: frozenset[str],
+                      months: int | None) -> list[str]:
+    """Why an offer of `months` falls short of the laws whose notice promises a service."""
+    if not elements & REMEDY_SERVICE_ELEMENTS:
+        return []
+    found = []
+    for code in jurisdictions:
+        if code in REMEDY_MINIMUM_MONTHS:
+            least, citation = REMEDY_MINIMUM_MONTHS[code]
+            if months is None or months < least:
+                offered = "no stated duration" if months is None else f"{months} months"
+                found.append(f"{citation} wants at least {least} months; the offer has {offered}")
+    return found
+
+
 ELEMENTS: Final[dict[str, str]] = {
     # What happened and to what.
     "what_happened": "general description / nature of the breach, as far as determinable",

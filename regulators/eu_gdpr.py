@@ -24,6 +24,15 @@ SUPERVISORY_AUTHORITY = Duty(
     content=("what_happened", "data_categories", "number_affected", "dpo_contact",
              "likely_consequences", "measures_taken"),
 )
+# Art. 33(4): what cannot be given at the same time "may be provided in phases without undue
+# further delay" [V]: the supplementary report, with what became known (the notices sent).
+FURTHER = Deadline("none", text="in phases without undue further delay (Art. 33(4))")
+SUPPLEMENTARY = Duty(
+    "regulator", citation="GDPR Art. 33(4)", verification="V", deadline=FURTHER,
+    recipient=SUPERVISORY_AUTHORITY.recipient, key="supplementary", phase="supplementary",
+    content=("what_happened", "cause", "number_affected", "number_notified",
+             "notification_plan", "measures_taken"),
+)
 # Art. 34(1)-(2): without undue delay when likely high risk; nature + Art. 33(3)(b)-(d) [V].
 DATA_SUBJECTS = Duty(
     "individuals", citation="GDPR Art. 34(1)", verification="V", deadline=WITHOUT_UNDUE_DELAY,
@@ -49,7 +58,8 @@ class EuGdpr(Regulator):
     code = "EU"
     name = "European Union (GDPR)"
     country = "EU"
-    duties = (SUPERVISORY_AUTHORITY, DATA_SUBJECTS, public_duty(SUBSTITUTE, DATA_SUBJECTS))
+    duties = (SUPERVISORY_AUTHORITY, SUPPLEMENTARY, DATA_SUBJECTS,
+              public_duty(SUBSTITUTE, DATA_SUBJECTS))
     # Art. 34(3)(a): unintelligible data needs no communication [V]; a compromised key undoes
     # that per EDPB guidance [U].
     encryption = Encryption("individuals", True, "GDPR Art. 34(3)(a)", "V")
@@ -93,8 +103,15 @@ class EuGdpr(Regulator):
             reasons=reasons, recipient=authority,
             needs_review=n > 0 or doubtful,
         )
+        supplementary = self.draft(
+            self.duty("regulator", "supplementary"), incident, required=regulator.required,
+            count=n, recipient=authority, needs_review=regulator.needs_review,
+            reasons=["information not available with the initial notification follows in "
+                     "phases without undue further delay (Art. 33(4)): what became known, "
+                     "including the data subjects told and when"])
         individuals = self._subjects(incident, population)
-        return [regulator, individuals, self._public(incident, population, individuals)]
+        return [regulator, supplementary, individuals,
+                self._public(incident, population, individuals)]
 
     def _subjects(self, incident: IncidentFacts, pop: Population) -> ObligationDraft:
         signals = present(pop.categories, HIGH_RISK)

@@ -103,6 +103,8 @@ class ObligationDraft:
     order: str | None = None
     notify_guardians: bool = False
     substitute_components: tuple[str, ...] = ()
+    # The report's phase (regulators.rules.PHASES): each phase is its own obligation.
+    phase: str = "initial"
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}

@@ -46,7 +46,7 @@ BOARD_INITIAL = Duty(
 BOARD_REPORT = Duty(
     "regulator", citation="DPDP Rules 2025 r. 7(2)(b)", verification="V",
     deadline=Deadline("hours", 72, "awareness"), recipient="Data Protection Board of India",
-    key="report",
+    key="report", phase="final",
     content=("what_happened", "cause", "measures_taken", "perpetrator_findings",
              "intimation_report"),
     in_force_from=RULE_7,

@@ -24,13 +24,14 @@ REPORT = ("what_happened", "data_categories", "number_affected", "cause", "likel
 PRELIMINARY = Duty(
     "regulator", citation="APPI Art. 26(1); PPC Rules Art. 8(1)", verification="V",
     deadline=Deadline("none", text="promptly (速やかに); in practice 3-5 days"),
-    recipient=PPC, content=REPORT, key="preliminary",
+    recipient=PPC, content=REPORT, key="preliminary", phase="preliminary",
 )
-# Rules Art. 8(2): final report within 30 days of learning, 60 for wrongful purpose [V].
+# Rules Art. 8(2): final report (確報) within 30 days of learning, 60 for wrongful purpose
+# (unauthorised access) [V]; it carries the response to the persons (item 6) as done.
 FINAL = Duty(
     "regulator", citation="APPI Art. 26(1); PPC Rules Art. 8(2)", verification="V",
-    deadline=Deadline("calendar_days", 30, "awareness"), recipient=PPC, content=REPORT,
-    key="final",
+    deadline=Deadline("calendar_days", 30, "awareness"), recipient=PPC,
+    content=(*REPORT, "number_notified"), key="final", phase="final",
 )
 FINAL_WRONGFUL = replace(FINAL, deadline=Deadline("calendar_days", 60, "awareness"),
                          key="final_wrongful")

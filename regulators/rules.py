@@ -20,6 +20,10 @@ if TYPE_CHECKING:
 
 Mark = Literal["V", "S", "U"]
 MARKS: tuple[str, ...] = ("V", "S", "U")
+# The phases of a report (GDPR Art. 33(4), Japan 速報/確報, Vermont's preliminary notice): the
+# early ones are drafted right after assessment, the later ones once the notices went out.
+PHASES: tuple[str, ...] = ("initial", "preliminary", "final", "supplementary")
+EARLY_PHASES: frozenset[str] = frozenset({"initial", "preliminary"})
 OP_WORDS = {">": "more than", ">=": "at least", "any": "any"}
 
 
@@ -85,8 +89,12 @@ class Duty:
     key: str | None = None
     # ISO date from which the rule applies, where it is not yet in force everywhere (India r. 7).
     in_force_from: str | None = None
+    # Which report of a phased duty this is (PHASES); every other duty is "initial".
+    phase: str = "initial"
 
     def __post_init__(self) -> None:
+        if self.phase not in PHASES:
+            raise ValueError(f"unknown phase {self.phase!r}")
         if self.audience not in AUDIENCES:
             raise ValueError(f"unknown audience {self.audience!r}")
         if self.verification not in MARKS:
@@ -114,6 +122,7 @@ class Duty:
             "channel_rules": list(self.channel_rules),
             "order": self.order,
             "in_force_from": self.in_force_from,
+            "phase": self.phase,
             "citation": self.citation,
             "verification": self.verification,
         }

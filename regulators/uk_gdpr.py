@@ -22,6 +22,14 @@ COMMISSIONER = Duty(
     content=("what_happened", "data_categories", "number_affected", "dpo_contact",
              "likely_consequences", "measures_taken"),
 )
+# Art. 33(4) as in the EU text: further information in phases [S].
+SUPPLEMENTARY = Duty(
+    "regulator", citation="UK GDPR Art. 33(4)", verification="S",
+    deadline=Deadline("none", text="in phases without undue further delay (Art. 33(4))"),
+    recipient=ICO, key="supplementary", phase="supplementary",
+    content=("what_happened", "cause", "number_affected", "number_notified",
+             "notification_plan", "measures_taken"),
+)
 # Art. 34(1)-(2): likely high risk, without undue delay [S].
 DATA_SUBJECTS = Duty(
     "individuals", citation="UK GDPR Art. 34(1)", verification="S",
@@ -43,7 +51,7 @@ class UkGdpr(EuGdpr):
     code = "GB"
     name = "United Kingdom (UK GDPR)"
     country = "GB"
-    duties = (COMMISSIONER, DATA_SUBJECTS, public_duty(SUBSTITUTE, DATA_SUBJECTS))
+    duties = (COMMISSIONER, SUPPLEMENTARY, DATA_SUBJECTS, public_duty(SUBSTITUTE, DATA_SUBJECTS))
     encryption = Encryption("individuals", True, "UK GDPR Art. 34(3)(a)", "S")
     substitute = SUBSTITUTE
     authority_word = "Commissioner"

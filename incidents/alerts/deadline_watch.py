@@ -4,6 +4,9 @@ obligation's time has passed and when it is overdue; each alert once.
 A DeadlineAlert row is written (unique per obligation and level) before Apprise is called, so
 two watchers never both send; a failed send is retried by the next watch. When a watch finds
 several levels due at once (it was down), it sends the highest and marks the others skipped.
+A law-enforcement hold (incidents/holds.py) that reached its end unreleased is alerted once too:
+its notices go out on `breachflow resume`, which the watch prepares by setting the notification
+step to run again.
 Alerts carry the incident's external_id, the jurisdiction, audience, deadline and citation:
 no personal data."""
 
@@ -20,9 +23,9 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from incidents import db
+from incidents import db, steps
 from incidents.alerts import send as alerting
-from incidents.models import DeadlineAlert, Incident, Obligation, RegulatorReport, Step
+from incidents.models import DeadlineAlert, Hold, Incident, Obligation, RegulatorReport, Step
 from incidents.sqltypes import utcnow
 
 logger = logging.getLogger("breachflow.deadlines")
@@ -43,6 +46,8 @@ class Due:
     audience: str
     deadline: datetime
     citation: str
+    # Each phase of a report is its own obligation with its own deadline (Japan 速報/確報).
+    phase: str = "initial"
 
 
 def alert_urls() -> list[str]:
@@ -72,7 +77,7 @@ def due_level(*, start: datetime, deadline: datetime, now: datetime) -> int | No
     return reached[-1] if reached else None
 
 
-def _fulfilled(s: Session, incident: Incident, o: Obligation) -> bool:
+def fulfilled(s: Session, incident: Incident, o: Obligation) -> bool:
     if o.fulfilled_at is not None:
         return True
     if o.audience == "regulator":
@@ -92,14 +97,18 @@ def due_alerts(*, now: datetime) -> list[Due]:
     with db.session() as s:
         rows = s.exec(select(Obligation, Incident).join(
             Incident, col(Incident.id) == col(Obligation.incident_id)).where(
-            Incident.status == "open", col(Obligation.required),
+            # A closed incident still owes its unfiled reports (close does not wait for
+            # filings): their phases stay watched until filed.
+            or_(col(Incident.status) == "open",
+                and_(col(Incident.status) == "closed", col(Obligation.audience) == "regulator")),
+            col(Obligation.required),
             col(Obligation.deadline).is_not(None))).all()
         for o, incident in rows:
             if o.deadline is None or o.id is None:
                 continue
             level = due_level(start=clock_start(incident, o.deadline_rule), deadline=o.deadline,
                               now=now)
-            if level is None or _fulfilled(s, incident, o):
+            if level is None or fulfilled(s, incident, o):
                 continue
             alert = s.exec(select(DeadlineAlert).where(DeadlineAlert.obligation_id == o.id,
                                                        DeadlineAlert.level == level)).first()
@@ -107,7 +116,7 @@ def due_alerts(*, now: datetime) -> list[Due]:
                 alert.state == "sending" and alert.created_at <= now - STALE_SENDING))
             if alert is None or retry:
                 found.append(Due(incident.id, incident.external_id, o.id, level, o.jurisdiction,
-                                 o.audience, o.deadline, o.citation))
+                                 o.audience, o.deadline, o.citation, o.phase))
     return found
 
 
@@ -150,11 +159,49 @@ def message(due: Due, *, now: datetime) -> tuple[str, str]:
     """Title and body of one alert (ids, rules and times only)."""
     what = "OVERDUE" if due.level == 100 else f"{due.level}% of the time used"
     deadline = due.deadline.isoformat().replace("+00:00", "Z")
-    title = f"breachflow {due.external_id}: {due.jurisdiction} {due.audience} notice {what}"
+    kind = (f"{due.phase} report" if due.audience == "regulator" else "notice")
+    title = f"breachflow {due.external_id}: {due.jurisdiction} {due.audience} {kind} {what}"
+    phase = f" ({due.phase} phase)" if due.audience == "regulator" else ""
     body = (f"Incident {due.external_id} ({due.incident_id}): the {due.audience} obligation of "
-            f"{due.jurisdiction} is due {deadline} ({_left(due.deadline, now)}).\n"
+            f"{due.jurisdiction}{phase} is due {deadline} ({_left(due.deadline, now)}).\n"
             f"Citation: {due.citation}")
     return title, body
+
+
+def ended_holds(*, now: datetime) -> list[int]:
+    """Holds of open incidents whose time ran out unreleased and were not alerted yet."""
+    with db.session() as s:
+        return [h for h in s.exec(select(Hold.id).join(
+            Incident, col(Incident.id) == col(Hold.incident_id)).where(
+            Incident.status == "open", col(Hold.released_at).is_(None), col(Hold.until) <= now,
+            col(Hold.end_alerted_at).is_(None))) if h is not None]
+
+
+def _hold_ended(hold_id: int, *, now: datetime, urls: list[str]) -> str | None:
+    """Alert one ended hold, once: taken by setting end_alerted_at (another watcher finds it
+    set); a failed send clears it for the next watch. Returns the error, if any."""
+    with db.session() as s:
+        taken = s.execute(update(Hold).where(col(Hold.id) == hold_id,
+                                             col(Hold.end_alerted_at).is_(None))
+                          .values(end_alerted_at=now))
+        if not int(taken.rowcount or 0):  # type: ignore[attr-defined]
+            return None
+        hold = s.get(Hold, hold_id)
+        incident = s.get(Incident, hold.incident_id) if hold else None
+        if hold is None or incident is None:
+            return None
+        # Its notices go out on the next run: the notification (and the close) run again.
+        steps.run_again(s, incident_id=incident.id, names=("notification", "close"))
+        ref = incident.external_id
+        title = f"breachflow {ref}: law-enforcement hold {hold.id} ended"
+        body = (f"Incident {ref} ({incident.id}): the hold requested by {hold.agency} for "
+                f"{', '.join(hold.jurisdictions)} ended {hold.until.isoformat()}. The notices it "
+                f"held go out on `breachflow resume {ref}` (or extend it with a new hold).")
+    error = alerting.send(urls, title, body)
+    if error:
+        with db.session() as s:
+            s.execute(update(Hold).where(col(Hold.id) == hold_id).values(end_alerted_at=None))
+    return error
 
 
 def check(*, now: datetime | None = None, urls: list[str] | None = None) -> dict[str, int]:
@@ -163,9 +210,15 @@ def check(*, now: datetime | None = None, urls: list[str] | None = None) -> dict
     urls = alert_urls() if urls is None else urls
     counts: dict[str, Any] = {"due": 0, "sent": 0, "failed": 0, "taken_elsewhere": 0}
     due = due_alerts(now=now)
-    counts["due"] = len(due)
-    if due and not urls:
-        logger.warning("%d deadline alert(s) due but %s is not set: nothing sent", len(due), URLS_ENV)
+    ended = ended_holds(now=now)
+    counts["due"] = len(due) + len(ended)
+    if ended and alerting.configured(urls):
+        for hold_id in ended:
+            error = _hold_ended(hold_id, now=now, urls=urls)
+            counts["failed" if error else "sent"] += 1
+    if due and not alerting.configured(urls):
+        logger.warning("%d deadline alert(s) due but neither %s nor %s is set: nothing sent",
+                       len(due), URLS_ENV, alerting.BLOCKS_ENV)
         return counts
     for item in due:
         if not _claim(item, now=now):

@@ -54,8 +54,9 @@ def page_if_severe(incident_id: str, *, urls: list[str] | None = None) -> dict[s
                                                   AuditEvent.action == "paging.sent")).first()
         if done is not None:
             return {"paged": False, "why": "already paged"}
-        if not urls:
-            return {"paged": False, "why": f"no page URLs configured ({URLS_ENV})"}
+        if not alerting.configured(urls):
+            return {"paged": False, "why": f"no page URLs configured ({URLS_ENV} or "
+                                           f"{alerting.BLOCKS_ENV})"}
         title, body = message(incident)
         severity = incident.severity
     error = alerting.send(urls, title, body, what="page")

@@ -152,8 +152,10 @@ def assess(incident_id: str) -> dict[str, Any]:
                              "rules_sha256": incident.rules_snapshot["sha256"],
                              "risk_level": incident.risk_level,
                              "needs_review": sum(1 for d in drafts if d["needs_review"])})
+        severity = incident.severity  # the step says what the line of `status` says
     return {"obligations": len(drafts), "jurisdictions": len(buckets),
-            "required": sum(1 for d in drafts if d["required"]), **dict(totals)}
+            "required": sum(1 for d in drafts if d["required"]), "severity": severity,
+            **dict(totals)}
 
 
 def _as_dict(draft: ObligationDraft) -> dict[str, Any]:

@@ -18,8 +18,11 @@ will do:
     push    500 messages/s
     letter  not modelled      print and post: BREACHFLOW_RATE_LETTER (letters/s) models it
 
-The ledger does not order sending by deadline, so a row is at risk when the whole queue of its
-channel cannot be sent before the deadline (or the deadline has passed)."""
+The ledger sends by deadline (each notice is claimed in the order of the earliest deadline among
+its laws; "without undue delay" counts as due at once), so a row is at risk when the notices of
+its channel due by its deadline cannot all be sent before it (or the deadline has passed). The
+`deadlines` list says, per deadline, whether the configured rates meet it on every channel.
+Law-enforcement holds and a regulator that must be told first are not modelled."""
 
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ from pydantic import BaseModel
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from incidents import holds
 from incidents.assessment.impact import SMS_SEGMENTS, UNKNOWN, notice_cost
 from incidents.channels import pacing
 from incidents.exceptions import InputError
@@ -109,6 +113,23 @@ class AtRisk(BaseModel):
     risk: str
 
 
+class DeadlineChannel(BaseModel):
+    notices: int  # notices on this channel due by the deadline (sent before it)
+    send_hours: float | None
+    met: bool | None  # None: the channel's rate is not modelled
+
+
+class PlanDeadline(BaseModel):
+    """One individual-notice deadline: whether the configured rates send, on each channel,
+    every notice due by then before it."""
+
+    deadline: str
+    jurisdictions: list[str]
+    time_left_hours: float
+    channels: dict[str, DeadlineChannel]
+    met: bool | None
+
+
 class Plan(BaseModel):
     """The plan document (`plan --json`, `charts/plan.json`, the `plan` of `assess --json`):
     counts, times and money only, no personal data."""
@@ -123,6 +144,7 @@ class Plan(BaseModel):
     rows: list[PlanRow]
     costs: PlanCosts
     at_risk: list[AtRisk]
+    deadlines: list[PlanDeadline]
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_unset=True)
@@ -193,6 +215,12 @@ class _Counts:
     # Each person gets one notice per channel whatever the number of laws: the queue per channel.
     queue: Counter[str] = field(default_factory=Counter)
     cost: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    # Per channel: notices per due date (the earliest deadline among each person's laws).
+    by_due: dict[str, Counter[datetime]] = field(default_factory=lambda: defaultdict(Counter))
+
+    def due_by(self, channel: str, deadline: datetime) -> int:
+        """Notices on `channel` the ledger sends before those due after `deadline`."""
+        return sum(n for due, n in self.by_due[channel].items() if due <= deadline)
 
 
 def _count(session: Session, incident: Incident) -> _Counts:
@@ -204,6 +232,7 @@ def _count(session: Session, incident: Incident) -> _Counts:
         return get_regulator(code).triggered_by(categories, facts)
 
     counts = _Counts()
+    due_of = holds.due_by(session, incident.id)
     query = sa_select(*(col(c) for c in (
         AffectedSubject.jurisdictions, AffectedSubject.data_categories, AffectedSubject.channels,
         AffectedSubject.minor, AffectedSubject.guardian_email, AffectedSubject.guardian_phone,
@@ -213,9 +242,13 @@ def _count(session: Session, incident: Incident) -> _Counts:
         cost = notice_cost(channels, prices)
         counts.queue[channel] += 1
         counts.cost[channel] += cost
+        due = min((due_of[c] for c in codes or () if c in due_of),
+                  default=due_of[holds.UNDATED_KEY])
+        counts.by_due[channel][due] += 1
         guardian = ("email" if guardian_email else "sms") if minor and (
             guardian_email or guardian_phone) else None
         if guardian:
+            counts.by_due[guardian][due] += 1
             counts.queue[guardian] += 1
             counts.cost[guardian] += unit_cost(guardian, prices)
         frozen = frozenset(categories)
@@ -294,13 +327,16 @@ def build(session: Session, incident: Incident, *, now: datetime | None = None,
             rows.append(row)
         for recipient, channel, cell in sorted(cells, key=lambda c: (
                 c[0] != "subjects", CHANNEL_ORDER.index(c[1]))):
+            # Sent by deadline: only what is due by this one goes before it.
+            ahead = queue_seconds.get(channel) if o.deadline is None else send_seconds(
+                counts.due_by(channel, o.deadline), channel, channel_rates.get(channel))
             row = {**base, "channel": channel, "recipient": recipient, "count": cell.notices,
                    "cost_usd": round(cell.cost, 4),
                    "send_hours": _hours(send_seconds(cell.notices, channel, channel_rates.get(channel))),
-                   "queue_hours": _hours(queue_seconds.get(channel))}
+                   "queue_hours": _hours(ahead)}
             if channel == "letter":
                 row["without_postal_address"] = cell.without_address
-            _risk(row, deadline=o.deadline, now=now, queue_seconds=queue_seconds.get(channel))
+            _risk(row, deadline=o.deadline, now=now, queue_seconds=ahead)
             rows.append(row)
     by_jurisdiction = {
         code: {"individuals_usd": round(sum(c.cost for c in cells.values()), 4),
@@ -322,7 +358,34 @@ def build(session: Session, incident: Incident, *, now: datetime | None = None,
                           "substitute-notice cost thresholds"},
         "at_risk": [{k: r[k] for k in ("jurisdiction", "audience", "channel", "recipient", "count",
                                        "deadline", "risk")} for r in rows if r.get("at_risk")],
+        "deadlines": _deadlines(obligations, counts, channel_rates, now=now),
     })
+
+
+def _deadlines(obligations: Any, counts: _Counts, channel_rates: dict[str, float | None], *,
+               now: datetime) -> list[dict[str, Any]]:
+    """Per dated individual-notice deadline: on each channel, the notices due by then, the
+    hours the configured rate needs for them, and whether they fit in the time left."""
+    by_deadline: dict[datetime, set[str]] = defaultdict(set)
+    for o in obligations:
+        if o.audience == "individuals" and o.required and o.deadline is not None:
+            by_deadline[o.deadline].add(o.jurisdiction)
+    found = []
+    for deadline, codes in sorted(by_deadline.items()):
+        left = (deadline - now).total_seconds()
+        channels: dict[str, dict[str, Any]] = {}
+        for channel in CHANNEL_ORDER:
+            notices = counts.due_by(channel, deadline)
+            if not notices:
+                continue
+            seconds = send_seconds(notices, channel, channel_rates.get(channel))
+            channels[channel] = {"notices": notices, "send_hours": _hours(seconds),
+                                 "met": None if seconds is None else left > 0 and seconds <= left}
+        verdicts = [c["met"] for c in channels.values() if c["met"] is not None]
+        found.append({"deadline": _iso(deadline), "jurisdictions": sorted(codes),
+                      "time_left_hours": _hours(left), "channels": channels,
+                      "met": all(verdicts) if verdicts else None})
+    return found
 
 
 def text(plan: Plan) -> str:
@@ -345,6 +408,15 @@ def text(plan: Plan) -> str:
         hours = figures.send_hours
         lines.append(f"  {channel:<7} {figures.notices:>9,} notices, ${figures.cost_usd:,.2f}"
                      + (f", {hours:,.1f} h to send" if hours is not None else ", sending time not modelled"))
+    if plan.deadlines:
+        lines.append("Deadlines (notices are sent earliest deadline first):")
+    for d in plan.deadlines:
+        verdict = {True: "met", False: "NOT MET", None: "not modelled"}[d.met]
+        lines.append(f"  {d.deadline} ({', '.join(d.jurisdictions)}): {verdict} at the configured "
+                     "rates — " + "; ".join(
+                         f"{ch} {c.notices:,} due by then"
+                         + ("" if c.send_hours is None else f" in {c.send_hours:,.1f} h")
+                         for ch, c in d.channels.items()))
     if plan.at_risk:
         lines.append(f"{len(plan.at_risk)} deadlines at risk")
     return "\n".join(lines)

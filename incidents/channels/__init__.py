@@ -1,6 +1,7 @@
 """The channel registry: which adapter serves each channel in this process.
 
-A channel whose credentials are in the environment uses its configured endpoint; with none
+A channel whose credentials are in the environment or in Prefect Secret blocks
+(incidents/credentials.py) uses its configured endpoint; with none
 set, the embedded sandbox (BREACHFLOW_SANDBOX_URL, started by `run`/`demo`) stands in:
 SendGrid e-mail, Twilio SMS and voice, Apprise push (`json://` to the sandbox) and Lob letters.
 Letters go to Lob with LOB_API_KEY, else to a mail house's folder with BREACHFLOW_MAIL_DIR."""

@@ -47,9 +47,14 @@ class Outgoing:
     notice_id: int = 0
     # The person's notice-page token: their URL replaces the placeholder in the notice text.
     link_token: str | None = None
+    # (placeholder, value) pairs of this person's notice: their reference, their activation
+    # code. Values are plain text without markup (references and codes are [A-Za-z0-9-]).
+    fills: tuple[tuple[str, str], ...] = ()
 
     def text(self, notice_text: str) -> str:
-        """The notice text for this person (their own page link in it)."""
+        """The notice text for this person (their own page link, reference and code in it)."""
+        for placeholder, value in self.fills:
+            notice_text = notice_text.replace(placeholder, value)
         if not self.link_token:
             return notice_text
         from incidents.notices import page as notice_page

@@ -41,6 +41,7 @@ from lob_python.model.ltr_use_type import LtrUseType
 from lob_python.model.mail_type import MailType
 from lob_python.model.metadata_model import MetadataModel
 
+from incidents import credentials
 from incidents.channels import classify, pacing, quiet
 from incidents.channels.base import OUTCOME, Outcome, Outgoing, PerMessageChannel, Result, provider_timeout
 from incidents.channels.classify import Disposition
@@ -127,10 +128,10 @@ class LobLetters(PerMessageChannel):
 
     @classmethod
     def from_env(cls, sandbox: str | None = None) -> LobLetters | None:
-        key = os.environ.get("LOB_API_KEY")
+        key = credentials.get("LOB_API_KEY")
         base = os.environ.get("BREACHFLOW_LOB_BASE_URL") or None
         if key:
-            sender = os.environ.get("BREACHFLOW_LOB_FROM")
+            sender = credentials.get("BREACHFLOW_LOB_FROM")
             return cls(api_key=key, sender=sender, base_url=base) if sender else None
         if sandbox:
             channel = cls(api_key=SANDBOX_KEY, sender=SANDBOX_FROM, base_url=f"{sandbox}/v1")

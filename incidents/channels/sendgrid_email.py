@@ -29,6 +29,7 @@ from sendgrid.helpers.mail import (
     To,
 )
 
+from incidents import credentials
 from incidents.channels import classify, pacing
 from incidents.channels.base import (
     OUTCOME,
@@ -67,11 +68,11 @@ class SendGridEmail(Channel):
 
     @classmethod
     def from_env(cls) -> SendGridEmail | None:
-        key = os.environ.get("SENDGRID_API_KEY")
+        key = credentials.get("SENDGRID_API_KEY")
         if not key:
             return None
         return cls(api_key=key, host=os.environ.get("BREACHFLOW_SENDGRID_HOST", DEFAULT_HOST),
-                   sender=os.environ.get("BREACHFLOW_EMAIL_FROM", "security@example.com"))
+                   sender=credentials.get("BREACHFLOW_EMAIL_FROM", "security@example.com") or "")
 
     def _mail(self, notice: Notice, messages: list[Outgoing], claim_token: str,
               incident_ref: str, tos: dict[str, To] | None = None) -> Mail:
@@ -88,6 +89,8 @@ class SendGridEmail(Channel):
                 # One rendered notice for the group; each person's own page link substituted.
                 personalization.add_substitution(Substitution(
                     notice_page.placeholder_url(), notice_page.url_for(message.link_token)))
+            for placeholder, value in message.fills:
+                personalization.add_substitution(Substitution(placeholder, value))
             # Appended in order, so a 400 naming personalizations.N points at messages[N].
             mail.add_personalization(personalization, index=index)
         # The claim is the same for the whole request: once at the root, which SendGrid merges

@@ -21,6 +21,7 @@ import requests
 from twilio.base.exceptions import TwilioException
 from twilio.rest import Client
 
+from incidents import credentials
 from incidents.channels import classify, pacing, quiet
 from incidents.channels.base import OUTCOME, Outcome, Outgoing, PerMessageChannel, Result, provider_timeout
 from incidents.channels.classify import Disposition
@@ -165,9 +166,9 @@ def _retry_after(headers: dict[str, str]) -> float | None:
 def from_env(factory: Callable[..., Any], *, sender_env: str, sandbox: str | None,
              sandbox_sender: str) -> Any:
     """Build a Twilio channel from TWILIO_* credentials, else for the sandbox, else None."""
-    sid, token = os.environ.get("TWILIO_ACCOUNT_SID"), os.environ.get("TWILIO_AUTH_TOKEN")
+    sid, token = credentials.get("TWILIO_ACCOUNT_SID"), credentials.get("TWILIO_AUTH_TOKEN")
     if sid and token:
-        sender = os.environ.get(sender_env)
+        sender = credentials.get(sender_env)
         if not sender:
             return None
         return factory(account_sid=sid, auth_token=token, sender=sender,

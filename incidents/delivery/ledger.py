@@ -28,11 +28,11 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, func, insert, or_, text, update
+from sqlalchemy import ColumnElement, and_, exists, func, insert, or_, text, true, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from incidents import audit, db, steps
+from incidents import audit, db, holds, steps
 from incidents.channels.base import Outcome, Result
 from incidents.exceptions import InputError, NotFound
 from incidents.models import (
@@ -123,6 +123,7 @@ def plan(incident_id: str, served: Iterable[str] | None = None) -> int:
             select(Delivery.subject_pk, Delivery.recipient_kind).where(
                 Delivery.incident_id == incident_id))}
         obligations = _individual_obligations(s, incident_id)
+        due = holds.due_by(s, incident_id)
         notices = _notice_ids(s, incident_id)
         rows: list[dict[str, Any]] = []
         links: list[dict[str, Any]] = []
@@ -157,7 +158,9 @@ def plan(incident_id: str, served: Iterable[str] | None = None) -> int:
                        "subject_pk": pk, "channel": usable[0], "recipient_kind": kind,
                        "notice_id": notices[key][0], "content_hash": notices[key][1],
                        "state": "pending", "attempts": 0, "created_at": now,
-                       "unverified_resends": 0}
+                       "unverified_resends": 0,
+                       "due_by": min((due[j] for j in jurisdictions if j in due),
+                                     default=due[holds.UNDATED_KEY])}
                 rows.append(row)
                 links += [{"delivery_id": row["id"], "obligation_id": o}
                           for j in jurisdictions for o in obligations.get(j, [])]
@@ -248,11 +251,14 @@ def claim(incident_id: str, channel: str, limit: int) -> tuple[str, list[Claimed
         incident = s.get(Incident, incident_id)
         if incident is None or incident.sending != "active":
             return token, []
+        # Earliest deadline first (the index's order, so no sort), then by notice; rows of a
+        # jurisdiction on hold (law enforcement, a report that must be filed first) wait.
         due = (select(Delivery.id).where(
             col(Delivery.incident_id) == incident_id, col(Delivery.channel) == channel,
             col(Delivery.state) == "pending",
-            or_(col(Delivery.lease_until).is_(None), col(Delivery.lease_until) <= now))
-            .order_by(col(Delivery.notice_id)).limit(limit))
+            or_(col(Delivery.lease_until).is_(None), col(Delivery.lease_until) <= now),
+            not_held(holds.held_obligations(s, incident_id, now=now)))
+            .order_by(col(Delivery.due_by), col(Delivery.notice_id)).limit(limit))
         if s.get_bind().dialect.name == "postgresql":
             # Workers on several hosts share the ledger: each skips the rows another holds.
             due = due.with_for_update(skip_locked=True)
@@ -274,6 +280,19 @@ def claim(incident_id: str, channel: str, limit: int) -> tuple[str, list[Claimed
                 col(Delivery.claim_token) == token, col(Delivery.state) == "claimed"))
         claimed = [Claimed(*row) for row in taken]
     return token, claimed
+
+
+def not_held(held: list[int]) -> ColumnElement[bool]:
+    """Rows that satisfy none of these (held) obligations; no condition when none is held."""
+    if not held:
+        return true()
+    return ~exists().where(col(DeliveryObligation.delivery_id) == col(Delivery.id),
+                           col(DeliveryObligation.obligation_id).in_(held))
+
+
+def held_ids(incident_id: str) -> list[int]:
+    with db.session() as s:
+        return holds.held_obligations(s, incident_id)
 
 
 def backoff(attempt: int) -> float:
@@ -453,13 +472,13 @@ def fall_back(incident_id: str, served: Iterable[str] | None = None) -> int:
     with _writing(), db.session() as s:
         columns = sa_select(*(col(c) for c in (
             Delivery.subject_pk, Delivery.recipient_kind, Delivery.channel, Delivery.state,
-            Delivery.id))).where(col(Delivery.incident_id) == incident_id)
+            Delivery.id, Delivery.due_by))).where(col(Delivery.incident_id) == incident_id)
         dead_people = {pk for (pk,) in s.connection().execute(
             select(Delivery.subject_pk).where(col(Delivery.incident_id) == incident_id,
                                               col(Delivery.state).in_(DEAD)))}
         if not dead_people:
             return 0
-        # Rows by name (subject_pk, recipient_kind, channel, state, id), as selected above.
+        # Rows by name (subject_pk, recipient_kind, channel, state, id, due_by), as selected above.
         rows = [r for chunk in _chunks(sorted(dead_people), 1000)
                 for r in s.connection().execute(columns.where(col(Delivery.subject_pk).in_(chunk)))]
         dead = [r for r in rows if r.state in DEAD]
@@ -481,7 +500,7 @@ def fall_back(incident_id: str, served: Iterable[str] | None = None) -> int:
             key = (f"{subject.notice_group}-{kind}", remaining[0])
             nxt = Delivery(incident_id=incident_id, subject_pk=pk, channel=remaining[0],
                            recipient_kind=kind, notice_id=notices[key][0],
-                           content_hash=notices[key][1])
+                           content_hash=notices[key][1], due_by=row.due_by)
             s.add(nxt)
             s.flush()
             for link in s.exec(select(DeliveryObligation).where(
@@ -511,14 +530,17 @@ def outcome_window() -> timedelta:
     return timedelta(seconds=float(os.environ.get("BREACHFLOW_OUTCOME_WINDOW", "0")))
 
 
-def open_counts(incident_id: str) -> dict[str, int]:
+def open_counts(incident_id: str, held: list[int] | None = None) -> dict[str, int]:
     """Rows still to settle per channel: pending, claimed or unknown, and accepted ones still
-    inside the outcome window."""
+    inside the outcome window; pending rows of `held` obligations are left out (they wait for
+    a hold or a filing, not for this run)."""
     window = outcome_window()
     settling: ColumnElement[bool] = col(Delivery.state).in_(OPEN)
     if window:
         settling = or_(settling, and_(col(Delivery.state) == "accepted",
                                       col(Delivery.updated_at) > utcnow() - window))
+    if held:
+        settling = and_(settling, or_(col(Delivery.state) != "pending", not_held(held)))
     with db.session() as s:
         return dict(s.exec(
             select(Delivery.channel, func.count()).where(
@@ -526,21 +548,33 @@ def open_counts(incident_id: str) -> dict[str, int]:
             .group_by(Delivery.channel)).all())
 
 
-def due_counts(incident_id: str) -> dict[str, int]:
+def held_counts(incident_id: str, held: list[int]) -> int:
+    """Pending rows that wait for a hold or a filing."""
+    if not held:
+        return 0
+    with db.session() as s:
+        return int(s.exec(select(func.count()).select_from(Delivery).where(
+            col(Delivery.incident_id) == incident_id, col(Delivery.state) == "pending",
+            ~not_held(held))).one())
+
+
+def due_counts(incident_id: str, held: list[int] | None = None) -> dict[str, int]:
     """Pending rows per channel that may be claimed now."""
     now = utcnow()
     with db.session() as s:
         return dict(s.exec(
             select(Delivery.channel, func.count()).where(
                 col(Delivery.incident_id) == incident_id, col(Delivery.state) == "pending",
-                or_(col(Delivery.lease_until).is_(None), col(Delivery.lease_until) <= now))
+                or_(col(Delivery.lease_until).is_(None), col(Delivery.lease_until) <= now),
+                not_held(held or []))
             .group_by(Delivery.channel)).all())
 
 
-def next_due(incident_id: str) -> datetime | None:
+def next_due(incident_id: str, held: list[int] | None = None) -> datetime | None:
     with db.session() as s:
         return s.exec(select(func.min(Delivery.lease_until)).where(
-            col(Delivery.incident_id) == incident_id, col(Delivery.state) == "pending")).first()
+            col(Delivery.incident_id) == incident_id, col(Delivery.state) == "pending",
+            not_held(held or []))).first()
 
 
 def counts(session: Session, incident_id: str) -> dict[str, dict[str, int]]:

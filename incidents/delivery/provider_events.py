@@ -34,6 +34,7 @@ from cryptography.exceptions import InvalidSignature
 from sendgrid.helpers.eventwebhook import EventWebhook, EventWebhookHeader
 from twilio.request_validator import RequestValidator, get_signature_algorithm
 
+from incidents import credentials
 from incidents.delivery import ledger
 from incidents.exceptions import (
     WebhookNotConfigured,
@@ -87,7 +88,7 @@ def sendgrid_precheck(headers: Mapping[str, str], *, public_key: str | None = No
                       now: float | None = None) -> tuple[str, str, str]:
     """(key, signature, timestamp) when the key is configured and the signature headers are
     present and fresh: checked before the body is read."""
-    key = public_key or os.environ.get(SENDGRID_KEY_ENV)
+    key = public_key or credentials.get(SENDGRID_KEY_ENV)
     if not key:
         raise WebhookNotConfigured(f"{SENDGRID_KEY_ENV} is not set")
     signature = _header(headers, EventWebhookHeader.SIGNATURE)
@@ -162,10 +163,10 @@ def _moment(value: object) -> datetime | None:
 
 def twilio_auth_token() -> str | None:
     """The token Twilio signs with: the account's; the embedded sandbox's when it stands in."""
-    token = os.environ.get("TWILIO_AUTH_TOKEN")
+    token = credentials.get("TWILIO_AUTH_TOKEN")
     if token:
         return token
-    if os.environ.get("BREACHFLOW_SANDBOX_URL") and not os.environ.get("TWILIO_ACCOUNT_SID"):
+    if os.environ.get("BREACHFLOW_SANDBOX_URL") and not credentials.get("TWILIO_ACCOUNT_SID"):
         return SANDBOX_TWILIO_TOKEN
     return None
 

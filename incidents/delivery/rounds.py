@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol
 
-from incidents import channels, db
+from incidents import channels, db, holds
 from incidents.delivery import ledger, providers, send
-from incidents.exceptions import BreachflowError
+from incidents.exceptions import BreachflowError, NoticesHeld
 from incidents.sqltypes import utcnow
 
 STALL_SECONDS = 15 * 60  # no row moved for this long: stop and let a resume continue
@@ -71,11 +71,15 @@ def deliver(incident_id: str, conductor: Conductor) -> dict[str, Any]:
         ledger.fail_unserved(incident_id, served)
         settled = conductor.settle(incident_id)
         ledger.fail_unserved(incident_id, served)
-        open_rows = ledger.open_counts(incident_id)
+        _first_notice_deadlines(incident_id)
+        # Rows of a jurisdiction on hold (law enforcement, a report to be filed first) wait
+        # outside this run: the hold's release or the filing sets this step to run again.
+        held = ledger.held_ids(incident_id)
+        open_rows = ledger.open_counts(incident_id, held)
         halted = {c: reason for c in open_rows if (reason := send.halted(c))}
         if not open_rows or set(open_rows) <= set(halted):
             break
-        due = {c: n for c, n in ledger.due_counts(incident_id).items() if c not in halted}
+        due = {c: n for c, n in ledger.due_counts(incident_id, held).items() if c not in halted}
         sent = conductor.send_due(incident_id, due)
         conductor.show_progress(force=True)
         if any(sent) or any(settled.values()):
@@ -84,7 +88,7 @@ def deliver(incident_id: str, conductor: Conductor) -> dict[str, Any]:
             raise RuntimeError("deliveries made no progress for "
                                f"{STALL_SECONDS // 60} minutes; resume to continue")
         else:
-            nxt = ledger.next_due(incident_id)
+            nxt = ledger.next_due(incident_id, held)
             wait_for = send.RECONCILE_AFTER.total_seconds() / 2
             if nxt is not None:
                 wait_for = min(wait_for, (nxt - utcnow()).total_seconds())
@@ -98,4 +102,20 @@ def deliver(incident_id: str, conductor: Conductor) -> dict[str, Any]:
     outcome: dict[str, Any] = {f"{channel}_{state}": n for channel, states in counts.items()
                                for state, n in states.items()}
     outcome["unverified_resends"] = ledger.unverified_resends(incident_id)
+    _first_notice_deadlines(incident_id)
+    waiting = ledger.held_counts(incident_id, held)
+    if waiting:
+        with db.session() as s:
+            why = "; ".join(f"{code} {w.reason}" for code, w in
+                            sorted(holds.waiting(s, incident_id).items()))
+        sent = sum(n for key, n in outcome.items() if key.endswith(("_accepted", "_delivered")))
+        raise NoticesHeld(f"{waiting} notices wait ({why}); {sent} sent. `breachflow resume` "
+                          "sends them once the hold ends or the report is filed")
     return outcome
+
+
+def _first_notice_deadlines(incident_id: str) -> None:
+    """Regulators told "at the same time as" or "within N days after" the individuals get
+    their deadline once the first notice of their law is out."""
+    with db.session() as s:
+        holds.first_notice_deadlines(s, incident_id)

@@ -21,6 +21,7 @@ from incidents.channels.letters import envelope
 from incidents.delivery import ledger
 from incidents.exceptions import ChannelHalted
 from incidents.models import AffectedSubject, Delivery, Notice
+from incidents.notices import activation
 from incidents.notices import page as notice_page
 
 # How long an ambiguous send waits for the provider's events before we ask and maybe resend
@@ -56,8 +57,9 @@ def _outgoing(deliveries: Sequence[Delivery | ledger.Claimed]) -> tuple[dict[int
     with db.session() as s:
         subjects = {x.id: x for x in s.connection().execute(contacts.where(
             col(AffectedSubject.id).in_({d.subject_pk for d in deliveries})))}
-        tokens = notice_page.tokens_for(s, incident_id=deliveries[0].incident_id,
-                                        subject_pks=[d.subject_pk for d in deliveries])
+        pks = [d.subject_pk for d in deliveries]
+        links = notice_page.links_for(s, incident_id=deliveries[0].incident_id, subject_pks=pks)
+        codes = activation.codes_for(s, incident_id=deliveries[0].incident_id, subject_pks=pks)
     for delivery in deliveries:
         subject = subjects[delivery.subject_pk]
         address = _address(delivery, subject)
@@ -65,9 +67,13 @@ def _outgoing(deliveries: Sequence[Delivery | ledger.Claimed]) -> tuple[dict[int
             missing.append(delivery.id)
             continue
         notice_id = delivery.notice_id or 0
+        token, reference = links.get((delivery.subject_pk, delivery.recipient_kind), (None, None))
+        fills = [(notice_page.REFERENCE_PLACEHOLDER, reference)] if reference else []
+        code = codes.get(delivery.subject_pk)  # a minor's code goes to the guardian's notice
+        if code:
+            fills.append((activation.ACTIVATION_CODE, code))
         by_notice[notice_id].append(Outgoing(
-            delivery.id, address, subject.locale or "en", notice_id,
-            tokens.get((delivery.subject_pk, delivery.recipient_kind))))
+            delivery.id, address, subject.locale or "en", notice_id, token, tuple(fills)))
     return by_notice, missing
 
 

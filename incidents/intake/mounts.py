@@ -43,7 +43,27 @@ def mount_optional_routes(app: FastAPI) -> list[str]:
     if notice_page is not None:
         _mount_notice_page(app, notice_page)
         mounted.append("/n/{token}")
+    samples = _optional("incidents.notices.samples")
+    if samples is not None:
+        _mount_notice_samples(app, samples)
+        mounted.append(samples.PATH)
     return mounted
+
+
+def _mount_notice_samples(app: FastAPI, module: Any) -> None:
+    @app.get(module.PATH, response_class=HTMLResponse, include_in_schema=False)
+    async def notice_sample(incident_id: str, notice_id: int, request: Request,
+                            key: str = "") -> HTMLResponse:
+        # The key in the link is the credential (an HMAC under the bearer token): the
+        # Prefect UI links here, and a browser cannot send a bearer header on a click.
+        secret = request.app.state.settings.api_token
+        if not secret:
+            return HTMLResponse("notice samples need BREACHFLOW_API_TOKEN", status_code=503)
+        status_code, html = await run_in_threadpool(lambda: module.sample_page(
+            incident_id=incident_id, notice_id=notice_id, key=key, secret=secret))
+        from incidents.notices.page import PAGE_HEADERS
+
+        return HTMLResponse(html, status_code=status_code, headers=dict(PAGE_HEADERS))
 
 
 def _mount_notice_page(app: FastAPI, module: Any) -> None:

@@ -6,8 +6,9 @@ server still starts, so the Prefect UI remains usable) and the reply names the v
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass
+
+from incidents import credentials
 
 logger = logging.getLogger("breachflow.intake")
 
@@ -30,21 +31,8 @@ class IntakeSettings:
                 f"api_token={'set' if self.api_token else 'unset'})")
 
 
-def _from_block(name: str) -> str | None:
-    if not os.environ.get("PREFECT_API_URL"):
-        return None  # without a server Prefect would start a temporary one just to say no
-    try:
-        from prefect.blocks.system import Secret
-
-        value = Secret.load(name, _sync=True).get()  # type: ignore[call-arg,union-attr]
-    except Exception as error:  # a missing block is the usual case, not an error
-        logger.debug("no Prefect Secret block %r (%s)", name, type(error).__name__)
-        return None
-    return str(value) if value else None
-
-
 def _secret(env: str, block: str) -> str | None:
-    return os.environ.get(env) or _from_block(block)
+    return credentials.get(env, block=block)
 
 
 def load() -> IntakeSettings:

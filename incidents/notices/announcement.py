@@ -26,6 +26,7 @@ from incidents import audit, db, service
 from incidents.exceptions import BreachflowError
 from incidents.models import AffectedSubject, Announcement, Incident, Obligation
 from incidents.names import safe_name
+from incidents.notices import translation
 from incidents.notices.elements import LawContent, Selection, advice, consequences, ordered_categories, parts
 from incidents.notices.elements import select as select_elements
 from incidents.rendering import render
@@ -92,7 +93,8 @@ def context(incident: Incident, *, locale: str, categories: Sequence[str], citat
         "guardian": False, "public": True, "channel": "announcement", "locale": locale,
         "lang": locale, "citations": list(citations), "authorities": True,
         "title": m["title"]["announcement"], "notice_date": posted_at, "posted_at": posted_at,
-        "keep_until": keep_until, "affected": affected, "languages": [
+        "keep_until": keep_until, "affected": affected,
+        "free_text": translation.free_text(incident, locale), "languages": [
             {"locale": code, "name": render.messages(code)["meta"]["language"],
              "href": f"{safe_name(incident.external_id)}.{code}.html"}
             for code in languages if code != locale],

@@ -26,14 +26,14 @@ from sqlmodel import Session, col, select
 from incidents import db, service
 from incidents.exceptions import BreachflowError
 from incidents.models import AffectedSubject, Incident, Notice, Obligation
+from incidents.notices import activation, segments, translation
 from incidents.notices import page as notice_page
-from incidents.notices import segments
 from incidents.notices.elements import LawContent, Selection, advice, consequences, ordered_categories, parts
 from incidents.notices.elements import select as select_elements
 from incidents.rendering import render
 from incidents.rendering.textify import html_to_text
 from incidents.sqltypes import utcnow
-from regulators.content import check_notice
+from regulators.content import check_notice, remedy_shortfalls
 
 SMS_MAX_SEGMENTS: Final = 2
 # Where a letter's reference (its delivery id) goes; filled in per letter when it is printed.
@@ -111,6 +111,11 @@ def context(incident: Incident, group: Group, *, selection: Selection, citations
         "notice_date": utcnow(), "notice_url": notice_page.placeholder_url(),
         "sender": incident.org["name"], "short": False, "affected": affected,
         "reference": LETTER_REFERENCE,
+        "babel_locale": render.cldr_locale(group.locale, group.jurisdictions),
+        "free_text": translation.free_text(incident, group.locale),
+        # Filled in per person by the channel adapters (incidents/channels/base.py).
+        "activation_code": activation.ACTIVATION_CODE,
+        "person_reference": notice_page.REFERENCE_PLACEHOLDER,
     }
 
 
@@ -126,6 +131,15 @@ def check(html: str, selection: Selection, *, label: str) -> None:
     if missing or present:
         raise BreachflowError(f"notice {label}: missing elements {list(missing)}, "
                               f"prohibited elements present {list(present)}")
+
+
+def check_remedy(org: dict[str, Any], jurisdictions: Sequence[str], selection: Selection) -> None:
+    """Fail when a law's minimum duration of the service exceeds what the org offers: the
+    notice states the offer, so a shortfall must be fixed in the offer, never papered over."""
+    short = remedy_shortfalls(tuple(jurisdictions), frozenset(selection.elements),
+                              (org.get("remedy") or {}).get("months"))
+    if short:
+        raise BreachflowError("remedy: " + "; ".join(short) + " (org profile [remedy] months)")
 
 
 def fit_sms(ctx: dict[str, Any], *, locale: str, jurisdictions: Sequence[str]) -> tuple[str, str]:
@@ -162,6 +176,7 @@ def render_group(incident: Incident, group: Group, *, selection: Selection,
                  affected: int | None = None) -> list[Rendered]:
     """Every channel's notice for one group, checked; the text of an HTML notice is derived
     from its HTML, so both parts of an e-mail say the same."""
+    check_remedy(incident.org, group.jurisdictions, selection)
     out = []
     for channel in channels:
         layout, is_html, subject_name = CHANNELS[channel]

@@ -38,6 +38,8 @@ DEFAULT_BASE_URL: Final = "http://127.0.0.1:8000/n"
 TOKEN_BYTES: Final = 16
 TOKEN_LENGTH: Final = 22
 PLACEHOLDER: Final = "NoticeTokenPlaceholder"
+# The person's reference until the adapter fills it in: as long as a real one, all GSM-7.
+REFERENCE_PLACEHOLDER: Final = "XXXXX-XXXXX"
 TOKEN_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{22}")
 PAGE_HEADERS: Final[dict[str, str]] = {
     "Content-Type": "text/html; charset=utf-8",
@@ -76,6 +78,17 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
+# Crockford base32 without I, L, O, U: read aloud to a help line and typed without confusion.
+REFERENCE_ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_reference() -> str:
+    """Ten characters in two groups (50 bits): unique enough within an incident, short enough
+    to read to a help line. Unguessable is not needed: a reference alone opens nothing."""
+    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+    return f"{raw[:5]}-{raw[5:]}"
+
+
 def create_links(session: Session, *, incident_id: str) -> int:
     """One link per person and per guardian of a minor; idempotent. Returns links created."""
     existing = {(pk, kind) for pk, kind in session.exec(
@@ -89,7 +102,8 @@ def create_links(session: Session, *, incident_id: str) -> int:
         for kind in ("subject", "guardian") if minor else ("subject",):
             if (pk, kind) not in existing:
                 rows.append({"token": new_token(), "incident_id": incident_id, "subject_pk": pk,
-                             "recipient_kind": kind, "created_at": now, "opens": 0})
+                             "recipient_kind": kind, "created_at": now, "opens": 0,
+                             "reference": new_reference()})
     for start in range(0, len(rows), 5000):
         session.execute(insert(NoticeLink), rows[start:start + 5000])
     return len(rows)
@@ -98,14 +112,22 @@ def create_links(session: Session, *, incident_id: str) -> int:
 def tokens_for(session: Session, *, incident_id: str,
                subject_pks: Iterable[int]) -> dict[tuple[int, str], str]:
     """(subject_pk, recipient kind) -> token, for the people of one batch."""
+    return {key: token for key, (token, _) in links_for(session, incident_id=incident_id,
+                                                         subject_pks=subject_pks).items()}
+
+
+def links_for(session: Session, *, incident_id: str,
+              subject_pks: Iterable[int]) -> dict[tuple[int, str], tuple[str, str | None]]:
+    """(subject_pk, recipient kind) -> (token, reference), for the people of one batch."""
     wanted = list(set(subject_pks))
-    found: dict[tuple[int, str], str] = {}
+    found: dict[tuple[int, str], tuple[str, str | None]] = {}
     for start in range(0, len(wanted), 5000):
-        for pk, kind, token in session.exec(
-                select(NoticeLink.subject_pk, NoticeLink.recipient_kind, NoticeLink.token).where(
+        for pk, kind, token, reference in session.exec(
+                select(NoticeLink.subject_pk, NoticeLink.recipient_kind, NoticeLink.token,
+                       NoticeLink.reference).where(
                     NoticeLink.incident_id == incident_id,
                     col(NoticeLink.subject_pk).in_(wanted[start:start + 5000]))):
-            found[(pk, kind)] = token
+            found[(pk, kind)] = (token, reference)
     return found
 
 

@@ -1,13 +1,26 @@
 """`breachflow export INCIDENT_ID`: the notice pack for legal, one zip file.
 
-It holds every distinct notice version (by content hash, with the elements it carries and why,
-who approved it and how many people it went to), the public announcement with where and when it
-was posted, the regulator reports with their filing record, the obligations with citations, the
-audit trail with its verification, and a manifest tying them together. Versions and counts only:
-no person's name or address is in the pack (the notices are written per group of people).
+What a reviewer opens first has a human name:
+- `cover-memo.pdf` / `.html`: the incident, who decided what and when, the obligations with
+  their deadlines and states (a report's draft/approved/filed/overdue), why any is marked
+  `needs_review`, what is still to complete, and the index below;
+- `index/<jurisdiction>/<locale>/<channel>[-guardian].*` (and `index.json`): one representative
+  notice per jurisdiction × locale × channel with the number of people it went to; letters also
+  as a PDF specimen, printed as the mail house prints them;
+- `to-complete.json`: everything still open, in one list;
+- `data-quality.json` (the counts; the full report, which names directory ids, stays in the
+  output folder) and `plan/` (the plan and its timeline chart, as the run made them).
 
-The zip is reproducible: fixed member times and order, so the same facts give the same bytes,
-and its SHA-256 goes into the audit trail.
+Behind them, by content hash as before: every distinct notice version (with the elements it
+carries and why, who approved it and how many people it went to), the public announcement with
+where and when it was posted, the regulator reports with their filing record, the obligations
+with citations, the audit trail with its verification, and a manifest tying them together.
+Versions and counts only: no person's name or address is in the pack (the notices are written
+per group of people).
+
+The zip is reproducible: fixed member times, sorted members and JSON keys, and each pack's own
+`export.created` audit record left out of the next pack, so the same facts give the same bytes.
+Its SHA-256 goes into the audit trail.
 """
 
 from __future__ import annotations
@@ -17,32 +30,35 @@ import io
 import json
 import zipfile
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from incidents import audit, db, service
+from incidents import accounting, audit, db, service
 from incidents.exceptions import BreachflowError
 from incidents.models import (
     Announcement,
-    AuditEvent,
     Delivery,
     Incident,
     Notice,
     Obligation,
-    RegulatorReport,
 )
 from incidents.names import safe_name
 from incidents.notices import page as notice_page
 from incidents.notices.elements import policy_promises_kept
 from incidents.notices.elements import select as select_elements
 from incidents.notices.generation import laws_for
-from incidents.records import provenance
+from incidents.records import filing, provenance, review
 from incidents.records.status import obligation_json
+from incidents.sqltypes import utcnow
 
 EPOCH: Final = (2000, 1, 1, 0, 0, 0)
+# The plan's files as flows/planning.py writes them under the output folder.
+PLAN_FOLDER: Final = "charts"
+PLAN_SUFFIXES: Final = frozenset({".json", ".svg", ".png"})
 EXTENSION: Final = {"email": "html", "letter": "html", "page": "html"}
 
 
@@ -50,11 +66,16 @@ def _time(value: Any) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value else None
 
 
+def _sent(s: Session, incident_id: str) -> Counter[int]:
+    """Notice id -> deliveries of that notice (by id: groups can share a version's text)."""
+    return Counter({i: n for i, n in s.exec(
+        select(Delivery.notice_id, func.count()).where(Delivery.incident_id == incident_id)
+        .group_by(col(Delivery.notice_id))) if i is not None})
+
+
 def _notices(s: Session, incident: Incident) -> tuple[list[dict[str, Any]], dict[str, bytes]]:
     laws = laws_for(s, incident.id)
-    sent = Counter({h: n for h, n in s.exec(
-        select(Delivery.content_hash, func.count()).where(Delivery.incident_id == incident.id)
-        .group_by(col(Delivery.content_hash))) if h})
+    sent = _sent(s, incident.id)
     rows, files = [], {}
     for n in s.exec(select(Notice).where(Notice.incident_id == incident.id)
                     .order_by(col(Notice.group_key), col(Notice.channel))):
@@ -68,7 +89,7 @@ def _notices(s: Session, incident: Incident) -> tuple[list[dict[str, Any]], dict
             "content_hash": n.content_hash, "group": n.group_key, "channel": n.channel,
             "locale": n.locale, "jurisdictions": n.jurisdictions,
             "data_categories": n.data_categories, "subject": n.subject, "template": n.template,
-            "recipients_in_group": n.recipients, "deliveries": sent.get(n.content_hash, 0),
+            "recipients_in_group": n.recipients, "deliveries": sent.get(n.id or 0, 0),
             "elements": n.elements, "element_sources": selection.sources,
             "element_decisions": selection.decisions,
             "privacy_policy_promises": policy_promises_kept(n.elements),
@@ -86,12 +107,26 @@ def _copy(path_text: str, member: str, files: dict[str, bytes]) -> str:
     return member
 
 
-def build(session: Session, incident: Incident) -> dict[str, bytes]:
+def _json(value: Any) -> bytes:
+    return json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True).encode()
+
+
+def _plan(out: Path, files: dict[str, bytes]) -> list[str]:
+    """The plan as the run wrote it (charts/): what the responders planned against."""
+    found = sorted(p for p in (out / PLAN_FOLDER).glob("*") if p.suffix in PLAN_SUFFIXES) \
+        if (out / PLAN_FOLDER).is_dir() else []
+    for path in found:
+        files[f"plan/{path.name}"] = path.read_bytes()
+    return [f"plan/{path.name}" for path in found]
+
+
+def build(session: Session, incident: Incident, *, now: datetime | None = None) -> dict[str, bytes]:
     """Member name -> bytes of the notice pack."""
+    now = now or utcnow()
     notices, files = _notices(session, incident)
     announcements = []
     for a in session.exec(select(Announcement).where(Announcement.incident_id == incident.id)
-                          .order_by(col(Announcement.locale))):
+                          .order_by(col(Announcement.locale), col(Announcement.id))):
         entry: dict[str, Any] = {"locale": a.locale, "destination": a.destination, "location": a.location,
                  "posted_at": _time(a.posted_at), "period_days": a.period_days,
                  "keep_until": _time(a.keep_until), "people": a.people,
@@ -103,39 +138,72 @@ def build(session: Session, incident: Incident) -> dict[str, bytes]:
                                     files)]
         announcements.append(entry)
     reports = []
-    for r in session.exec(select(RegulatorReport).where(RegulatorReport.incident_id == incident.id)
-                          .order_by(col(RegulatorReport.jurisdiction), col(RegulatorReport.id))):
+    for r, o in filing.reports_of(session, incident.id):
         reports.append({"jurisdiction": r.jurisdiction, "recipient": r.recipient,
+                        "phase": o.phase if o else None, "state": filing.report_state(r, o, now=now),
+                        "to_complete": r.to_complete,
                         "content_hash": r.content_hash, "created_at": _time(r.created_at),
+                        "approved_at": _time(r.approved_at), "approved_by": r.approved_by,
                         "filed_at": _time(r.filed_at), "filing_reference": r.filing_reference,
                         "files": [_copy(f, f"reports/{Path(f).name}", files) for f in r.files]})
+    reports.sort(key=lambda r: (r["jurisdiction"], r["files"]))
     obligations = [obligation_json(o) for o in session.exec(
         select(Obligation).where(Obligation.incident_id == incident.id)
         .order_by(col(Obligation.jurisdiction), col(Obligation.id)))]
-    events = session.exec(select(AuditEvent).where(AuditEvent.incident_id == incident.id)
-                          .order_by(col(AuditEvent.id))).all()
-    anchors = audit.read_anchors(Path(incident.settings.out or "."))
+    events = review.trail(session, incident.id)
+    out = Path(incident.settings.out or ".")
+    anchors = audit.read_anchors(out)
     problems = audit.verify(session, incident_id=incident.id, anchors=anchors)
     files["audit.jsonl"] = "".join(json.dumps(
         {"id": e.id, "at": _time(e.at), "actor": e.actor, "action": e.action, "detail": e.detail,
          "prev_hash": e.prev_hash, "hash": e.hash}, ensure_ascii=False, sort_keys=True) + "\n"
         for e in events).encode()
-    files["obligations.json"] = json.dumps(obligations, indent=2, ensure_ascii=False).encode()
+    files["obligations.json"] = _json(obligations)
     files["obligations.md"] = _obligations_markdown(obligations).encode()
-    manifest = {
-        "incident": {"id": incident.id, "external_id": incident.external_id,
+
+    # What a reviewer opens first.
+    index, index_files = review.index_files(review.cells(
+        list(session.exec(select(Notice).where(Notice.incident_id == incident.id))),
+        _sent(session, incident.id)))
+    files.update(index_files)
+    files["index.json"] = _json(index)
+    states = review.obligation_rows(session, incident, now=now)
+    to_complete = review.to_complete(session, incident, states, problems)
+    files["to-complete.json"] = _json({"incident": incident.external_id, "items": to_complete})
+    files["data-quality.json"] = _json(incident.quality)
+    plan_files = _plan(out, files)
+    incident_json = {"id": incident.id, "external_id": incident.external_id,
                      "title": incident.title, "status": incident.status,
                      "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at),
                      "data_categories": incident.data_categories,
-                     **provenance.document(incident)},
+                     **provenance.document(incident)}
+    audit_json = {"events": len(events), "verified": not problems, "problems": problems,
+                  "anchors_checked": len(anchors), "left_out": [review.EXPORT_ACTION]}
+    account = accounting.account(session, incident.id)
+    memo_html, memo_pdf = review.cover_memo({
+        "incident": incident, "org": incident.org, "facts_as_of": events[-1].at if events else None,
+        "decisions": review.decisions(events), "obligations": states,
+        "needs_review": [o for o in states if o["needs_review"]], "to_complete": to_complete,
+        "index": index, "reports": reports, "announcements": review.announcements(session, incident.id),
+        "accounting": account, "glance": review.glance(states, account),
+        "quality": {k: v for k, v in sorted(incident.quality.items()) if v},
+        "plan_files": plan_files, "audit": audit_json,
+    })
+    files["cover-memo.html"], files["cover-memo.pdf"] = memo_html, memo_pdf
+    manifest = {
+        "incident": incident_json,
+        "review": {"cover_memo": ["cover-memo.pdf", "cover-memo.html"], "index": "index.json",
+                   "index_entries": len(index), "to_complete": len(to_complete),
+                   "data_quality": "data-quality.json", "plan": plan_files,
+                   "letter_specimens": sorted(f for row in index for f in row["files"]
+                                              if f.endswith(".pdf"))},
         "notices": notices, "announcements": announcements, "reports": reports,
         "notice_pages": notice_page.fetched_counts(session, incident_id=incident.id),
-        "audit": {"events": len(events), "verified": not problems, "problems": problems,
-                  "anchors_checked": len(anchors)},
+        "audit": audit_json,
         "rules_snapshot_sha256": hashlib.sha256(json.dumps(
             incident.rules_snapshot, sort_keys=True, default=str).encode()).hexdigest(),
     }
-    files["manifest.json"] = json.dumps(manifest, indent=2, ensure_ascii=False).encode()
+    files["manifest.json"] = _json(manifest)
     return files
 
 

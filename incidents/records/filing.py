@@ -10,7 +10,7 @@ from typing import Final, Literal
 
 from sqlmodel import Session, select
 
-from incidents import audit
+from incidents import audit, holds
 from incidents.exceptions import InputError, NotFound
 from incidents.models import Incident, Obligation, RegulatorReport
 from incidents.sqltypes import utcnow
@@ -101,6 +101,9 @@ def file_report(session: Session, *, incident_id: str, report_id: int, filed_at:
     report.filed_at, report.filing_reference, report.filed_by = at, ref, actor
     audit.record(session, incident_id=incident_id, actor=actor, action="report.filed",
                  detail=detail)
+    # A law that wants its regulator told before the individuals (New Jersey) held their
+    # notices until now: the notification runs again.
+    holds.released_by_filing(session, incident_id=incident_id, report=report)
     return report
 
 
@@ -108,3 +111,43 @@ def reports_of(session: Session, incident_id: str) -> list[tuple[RegulatorReport
     rows = session.exec(select(RegulatorReport).where(RegulatorReport.incident_id == incident_id)
                         .order_by(RegulatorReport.id)).all()  # type: ignore[arg-type]
     return [(r, session.get(Obligation, r.obligation_id)) for r in rows]
+
+
+def find_report(session: Session, *, incident_id: str, spec: str) -> RegulatorReport:
+    """A report named as its id, its jurisdiction code (`EU`, when it has one report) or
+    jurisdiction and phase (`JP/final`)."""
+    value = spec.strip()
+    if value.isdigit():
+        return _report(session, incident_id=incident_id, report_id=int(value))
+    code, _, phase = value.partition("/")
+    found = [r for r, o in reports_of(session, incident_id)
+             if r.jurisdiction.upper() == code.upper()
+             and (not phase or (o is not None and o.phase == phase.lower()))]
+    if not found:
+        raise InputError(f"report: incident {incident_id} has no report {value!r}", field="report")
+    if len(found) > 1:
+        named = ", ".join(f"{r.id} ({r.jurisdiction}/{o.phase if o else '?'})"
+                          for r, o in reports_of(session, incident_id) if r in found)
+        raise InputError(f"report: {value!r} names several reports, give one of {named}",
+                         field="report")
+    return found[0]
+
+
+def filed_at_of(session: Session, *, incident_id: str, jurisdiction: str,
+                phase: str | None = None) -> datetime | None:
+    """When a jurisdiction's report (of a phase, default its earliest) was filed, or None:
+    what a notice that must wait on a regulator (New Jersey: the State Police first) asks."""
+    times = [r.filed_at for r, o in reports_of(session, incident_id)
+             if r.jurisdiction == jurisdiction and (phase is None or (o and o.phase == phase))]
+    if not times or any(t is None for t in times):
+        return None
+    return min(t for t in times if t is not None)
+
+
+def outstanding(session: Session, incident_id: str) -> list[dict[str, object]]:
+    """The reports not yet filed, for close: which ones, their phase and deadline."""
+    now = utcnow()
+    return [{"id": r.id, "jurisdiction": r.jurisdiction, "phase": o.phase if o else None,
+             "deadline": o.deadline.isoformat() if o and o.deadline else None,
+             "state": report_state(r, o, now=now)}
+            for r, o in reports_of(session, incident_id) if r.filed_at is None]

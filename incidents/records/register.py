@@ -102,7 +102,7 @@ def entry(session: Session, incident: Incident, *, now: datetime) -> dict[str, A
         done_at = _done_at(o, notified=notified_at, announced=announced, filed=filed)
         state = deadline_state(o.deadline, done_at, now)
         tally[state] += 1
-        rows.append({"jurisdiction": o.jurisdiction, "audience": o.audience,
+        rows.append({"jurisdiction": o.jurisdiction, "audience": o.audience, "phase": o.phase,
                      "deadline": _iso(o.deadline), "deadline_rule": o.deadline_rule,
                      "done_at": _iso(done_at), "state": state})
     return {

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from incidents import accounting
+from incidents import accounting, holds
+from incidents.alerts import deadline_watch
 from incidents.assessment import plan
 from incidents.assessment.impact import populations
 from incidents.delivery import ledger
 from incidents.models import Announcement, AuditEvent, Incident, Obligation, RegulatorReport, Step
+from incidents.notices import translation
 from incidents.records import filing, provenance
 from incidents.sqltypes import utcnow
 
@@ -20,6 +22,9 @@ GATES = ("triage", "notices", "filing")
 
 STAGES = ("triage", "identification", "assessment", "notices", "notification",
           "announcement", "reports", "close")
+# Steps as the flow passes them: each gate after the stage whose result it approves.
+FLOW_ORDER = ("triage", "gate:triage", "identification", "assessment", "notices", "gate:notices",
+              "notification", "announcement", "reports", "gate:filing", "close")
 
 
 def _time(value: Any) -> str | None:
@@ -32,7 +37,7 @@ def obligation_json(o: Obligation) -> dict[str, Any]:
         "count": o.count, "deadline": _time(o.deadline), "deadline_rule": o.deadline_rule,
         "recipient": o.recipient, "citation": o.citation, "reasons": o.reasons,
         "substitute_notice": o.substitute_notice, "needs_review": o.needs_review,
-        "verification": o.verification,
+        "verification": o.verification, "phase": o.phase,
     }
 
 
@@ -71,6 +76,16 @@ def quality_file(incident: Incident) -> str | None:
     return str(found) if found is not None and found.is_file() else None
 
 
+def _progress(session: Session, incident: Incident, o: Obligation, *,
+              now: datetime) -> dict[str, bool]:
+    """Met (as the deadline watch counts it), and overdue: required, unmet, past its deadline,
+    while the incident is open (a closed incident's watch has ended)."""
+    met = deadline_watch.fulfilled(session, incident, o)
+    deadline = o.deadline.replace(tzinfo=UTC) if o.deadline and o.deadline.tzinfo is None else o.deadline
+    return {"fulfilled": met, "overdue": bool(o.required and not met and incident.status == "open"
+                                              and deadline is not None and deadline < now)}
+
+
 def waiting_gate(session: Session, incident_id: str, steps: dict[str, Step]) -> str | None:
     """The gate a run last asked and nobody has answered (its step not done, no decision
     recorded after the question); None when no gate waits."""
@@ -94,7 +109,7 @@ def waiting_gate(session: Session, incident_id: str, steps: dict[str, Step]) -> 
 
 def status_document(session: Session, incident: Incident) -> dict[str, Any]:
     steps = {s.name: s for s in session.exec(select(Step).where(Step.incident_id == incident.id))}
-    ordered = [n for n in STAGES if n in steps] + sorted(set(steps) - set(STAGES))
+    ordered = [n for n in FLOW_ORDER if n in steps] + sorted(set(steps) - set(FLOW_ORDER))
     now = utcnow()
     return {
         "incident": {"id": incident.id, "external_id": incident.external_id,
@@ -113,7 +128,10 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
         "accounting": accounting.account(session, incident.id),
         "data_quality": incident.quality,
         "data_quality_file": quality_file(incident),
-        "obligations": [obligation_json(o) for o in session.exec(
+        # locale -> free-text fields its notices quote in the original language only
+        "needs_translation": translation.needs_translation(session, incident),
+        "obligations": [{**obligation_json(o), **_progress(session, incident, o, now=now)}
+                        for o in session.exec(
             select(Obligation).where(Obligation.incident_id == incident.id)
             .order_by(col(Obligation.jurisdiction), col(Obligation.id)))],
         "announcements": [{"locale": a.locale, "destination": a.destination,
@@ -121,4 +139,10 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
                            "posted_at": _time(a.posted_at)} for a in session.exec(
             select(Announcement).where(Announcement.incident_id == incident.id))],
         "reports": [report_json(r, o, now=now) for r, o in filing.reports_of(session, incident.id)],
+        "holds": [{"id": h.id, "agency": h.agency, "jurisdictions": h.jurisdictions,
+                   "starts_at": _time(h.starts_at), "until": _time(h.until),
+                   "released_at": _time(h.released_at), "active": holds.active(h, now),
+                   "reason": h.reason} for h in holds.holds_of(session, incident.id)],
+        # Why some jurisdictions' individual notices wait now (a hold, a report to file first).
+        "waiting": {code: w.reason for code, w in holds.waiting(session, incident.id, now=now).items()},
     }

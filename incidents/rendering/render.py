@@ -21,11 +21,13 @@ import re
 import tomllib
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from babel.dates import format_date
+from babel.numbers import format_decimal
 from jinja2 import FileSystemLoader, StrictUndefined, pass_context, pass_eval_context, select_autoescape
 from jinja2.nodes import EvalContext
 from jinja2.runtime import Context
@@ -84,17 +86,51 @@ def _fill(eval_ctx: EvalContext, text: str, **values: Any) -> str | Markup:
     return fill_text(str(text), values, html=False)
 
 
-def long_date(value: datetime | None, messages: dict[str, Any]) -> str:
+# Our locales -> CLDR's. English is British unless the notice is for US readers (`babel_locale`).
+_CLDR = {"en": "en_GB", "en-US": "en_US", "de": "de_DE", "fr": "fr_FR", "es": "es_ES", "ja": "ja_JP",
+         "zh-CN": "zh_Hans_CN"}
+# CLDR has no ordinal day in its date patterns; French writes the first of the month "1er".
+_FIRST_OF_MONTH = {"fr": ("1 ", "1er ")}
+
+
+def cldr_locale(locale: str, jurisdictions: Sequence[str] = ()) -> str:
+    """The CLDR locale a notice formats its dates and numbers in: US English for US readers."""
+    if locale == "en" and any(code.startswith("US") for code in jurisdictions):
+        return _CLDR["en-US"]
+    return _CLDR.get(locale, _CLDR.get(locale.split("-")[0], "en_GB"))
+
+
+def long_date(value: datetime | date | str | None, locale: str) -> str:
+    """The date as a reader of `locale` (a CLDR locale) writes it: 5 December 2026,
+    December 5, 2026, 5. Dezember 2026, 1er décembre 2026, 2026年12月5日."""
     if value is None:
         raise ValueError("a date required by the notice is missing")
-    meta = messages["meta"]
-    return fill_text(meta["date"], {"day": value.day, "month": meta["months"][value.month - 1],
-                                    "month_number": value.month, "year": value.year}, html=False)
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    day = value.date() if isinstance(value, datetime) else value
+    text = str(format_date(day, format="long", locale=locale))
+    plain, ordinal = _FIRST_OF_MONTH.get(locale.split("_")[0], ("", ""))
+    if plain and day.day == 1 and text.startswith(plain):
+        text = ordinal + text[len(plain):]
+    return text
+
+
+def _context_locale(context: Context) -> str:
+    found = context.get("babel_locale")
+    if found:
+        return str(found)
+    return cldr_locale(str(context.get("locale") or context.get("lang") or DEFAULT_LOCALE))
 
 
 @pass_context
-def _ldate(context: Context, value: datetime | None) -> str:
-    return long_date(value, context["m"])
+def _ldate(context: Context, value: datetime | date | str | None) -> str:
+    return long_date(value, _context_locale(context))
+
+
+@pass_context
+def _number(context: Context, value: int | float) -> str:
+    """A count as the reader writes it: 12,000 / 12.000 / 12 000."""
+    return str(format_decimal(value, locale=_context_locale(context)))
 
 
 @cache
@@ -109,6 +145,7 @@ def environment(folder: Path | None = None) -> ImmutableSandboxedEnvironment:
     )
     env.filters["fill"] = _fill
     env.filters["ldate"] = _ldate
+    env.filters["number"] = _number
     env.filters["pick"] = lambda keys, mapping: [mapping[key] for key in keys]
     env.filters["date"] = lambda value: value.strftime("%Y-%m-%d") if value else "—"
     env.filters["datetime"] = lambda value: value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"

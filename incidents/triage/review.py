@@ -36,7 +36,11 @@ def form_defaults(incident_id: str) -> dict[str, Any]:
     confirms them."""
     with db.session() as s:
         incident = service.get_incident(session=s, incident_id=incident_id)
-        return {"is_breach": bool(incident.is_breach), "aware_at": incident.aware_at}
+        defaults: dict[str, Any] = {"is_breach": bool(incident.is_breach),
+                                    "aware_at": incident.aware_at}
+        if incident.severity in scoring.SEVERITIES:
+            defaults["severity"] = incident.severity
+        return defaults
 
 
 def describe(incident_id: str) -> str:

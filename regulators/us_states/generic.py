@@ -95,7 +95,7 @@ def _duties(row: StateRow, substitute: SubstituteNotice | None) -> tuple[Duty, .
             "regulator", citation=row.citation, verification=row.mark_of("regulator"),
             deadline=row.regulator_deadline, recipient=f"{row.name} {row.regulator}",
             threshold=row.regulator_threshold, order=row.regulator_order,
-            content=row.regulator_content,
+            content=row.regulator_content, phase=row.regulator_phase,
         ))
     duties += row.more
     if row.cra:

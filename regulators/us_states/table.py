@@ -57,6 +57,8 @@ class StateRow:
     substitute: tuple[int, int] | None
     risk_of_harm: bool
     regulator_order: str | None = None
+    # The phase of the regulator notice where the statute has several (Vermont: preliminary).
+    regulator_phase: str = "initial"
     # Marks of the parts; None = the row's `mark`.
     regulator_mark: Mark | None = None
     cra_mark: Mark | None = None
@@ -538,6 +540,7 @@ ROWS: tuple[StateRow, ...] = (
              Deadline("business_days", 14, "discovery", country="US", subdiv="VT",
                       tz="America/New_York"),
              gt(1000), (5_000, 1_000), True, regulator_order="not_after:individuals",
+             regulator_phase="preliminary",
              mark="V", cra_mark="S", substitute_mark="S",
              source="https://legislature.vermont.gov/statutes/section/09/062/02435",
              read_on=READ,
@@ -547,7 +550,7 @@ ROWS: tuple[StateRow, ...] = (
              more=(Duty("regulator", citation="9 V.S.A. § 2435(b)(3) (follow-up)", verification="S",
                         deadline=WITH_NOTICE, recipient="Vermont Attorney General",
                         content=("number_affected", "sample_notice"), order="with:individuals",
-                        key="follow_up"),),
+                        key="follow_up", phase="final"),),
              licensee=("vt_dfr_regulated", "Vermont Department of Financial Regulation"),
              note="preliminary notice within 14 business days, or at consumer notice if sooner"),
     # § 18.2-186.6(A) read: a breach must cause, or be believed to cause, identity theft or

@@ -4,6 +4,7 @@ client to the sandbox's push endpoint."""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -94,10 +95,26 @@ def test_fulfilled_obligations_and_closed_incidents_raise_no_alert(home, sandbox
     with db.session() as s:
         s.add(RegulatorReport(incident_id=incident_id, obligation_id=filed, jurisdiction="EU",
                               content_hash="x", filed_at=T0 + timedelta(hours=1)))
-    _incident(status="closed")
+    _incident(status="closed", audience="individuals")
     assert deadline_watch.check(now=at(150), urls=urls) == {
         "due": 0, "sent": 0, "failed": 0, "taken_elsewhere": 0}
     assert sandbox.messages("push") == []
+
+
+def test_each_phase_of_a_report_is_watched_even_after_close(home, sandbox, urls):
+    """Close does not wait for filings: a closed incident's unfiled final report still
+    alerts, per phase, while its filed preliminary report does not."""
+    incident_id, preliminary = _incident(status="closed")
+    with db.session() as s:
+        s.add(RegulatorReport(incident_id=incident_id, obligation_id=preliminary,
+                              jurisdiction="EU", content_hash="x", filed_at=T0 + timedelta(hours=1)))
+        s.add(Obligation(incident_id=incident_id, jurisdiction="JP", audience="regulator",
+                         required=True, deadline=T0 + timedelta(days=30), phase="final",
+                         deadline_rule="30 calendar days from awareness",
+                         citation="APPI Art. 26(1); PPC Rules Art. 8(2)", verification="V"))
+    assert deadline_watch.check(now=T0 + timedelta(days=31), urls=urls)["sent"] == 1
+    [sent] = sandbox.messages("push")
+    assert "JP regulator final report OVERDUE" in json.dumps(sent, ensure_ascii=False)
 
 
 def test_the_clock_starts_at_the_moment_the_rule_names(home):
@@ -137,3 +154,21 @@ def test_concurrent_watchers_send_each_alert_once(home, sandbox, urls):
     # 100 h: overdue; 200 h: 80 % -> 75; 300 h: 53 % -> 50.
     assert sum(r["sent"] for r in results) == 3
     assert len(sandbox.messages("push")) == 3
+
+
+def test_a_hold_that_ran_out_is_alerted_once_and_sets_the_notification_to_run_again(home, sandbox,
+                                                                                  urls):
+    from incidents import steps
+    from incidents.models import Hold, Step
+
+    incident_id, _ = _incident(hours=1000)
+    with db.session() as s:
+        s.add(Hold(incident_id=incident_id, agency="FBI", jurisdictions=["US-CA"], starts_at=T0,
+                   until=T0 + timedelta(hours=48), recorded_by="erin"))
+        s.add(Step(incident_id=incident_id, name="notification", state="failed"))
+    assert deadline_watch.check(now=T0 + timedelta(hours=47), urls=urls)["sent"] == 0
+    assert deadline_watch.check(now=T0 + timedelta(hours=49), urls=urls)["sent"] == 1
+    assert deadline_watch.check(now=T0 + timedelta(hours=50), urls=urls)["sent"] == 0
+    (message,) = sandbox.messages("push")
+    assert "hold 1 ended" in str(message) and "US-CA" in str(message)
+    assert steps.state(incident_id, "notification") == "pending"

@@ -8,7 +8,7 @@ import time
 
 import pytest
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 from prefect.flow_runs import resume_flow_run
 
 from incidents import demo
@@ -16,16 +16,16 @@ from incidents import demo
 pytestmark = pytest.mark.prefect
 
 
-def _paused_run(name: str, timeout: float = 120) -> str:
+def _paused_run(tag: str, timeout: float = 120) -> str:
     deadline = time.monotonic() + timeout
     with get_client(sync_client=True) as client:
         while time.monotonic() < deadline:
             runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-                name=FlowRunFilterName(any_=[name])))
+                tags=FlowRunFilterTags(all_=[tag])))
             if runs and runs[0].state and runs[0].state.is_paused():
                 return str(runs[0].id)
             time.sleep(0.5)
-    raise AssertionError(f"flow run {name} did not pause")
+    raise AssertionError(f"flow run {tag} did not pause")
 
 
 def _wait_unpaused(run_id: str) -> None:
@@ -51,11 +51,11 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
                 incident_id = workspace.query("SELECT id FROM incident")[0][0]
             except Exception:  # the schema is still being created
                 time.sleep(0.2)
-        name = f"incident-{incident_id}"
+        name = f"incident:{incident_id}"
         answers = [
-            {"confirmed": True, "severity": "P2", "reason": "customer data", "approver": "alice"},
-            {"approved": True, "approver": "bob", "comment": "reviewed by counsel"},
-            {"filed": True, "approver": "carol", "reference": "DPC-2026-0042"},
+            {"decision": "confirm", "severity": "P2", "reason": "customer data", "approver": "alice"},
+            {"decision": "approve", "approver": "bob", "comment": "reviewed by counsel"},
+            {"decision": "approve", "approver": "carol", "reference": "DPC-2026-0042"},
         ]
         for answer in answers:
             run_id = _paused_run(name)

@@ -16,6 +16,7 @@ class TestBrazil(RegulatorContract):
     code = "BR"
     marks: ClassVar[dict[str, frozenset[str]]] = {
         "LGPD Art. 48; Res. CD/ANPD 15/2024": frozenset({"S"}),
+        "LGPD Art. 48; Res. CD/ANPD 15/2024 (complementação)": frozenset({"S"}),
         "LGPD Art. 48; Res. CD/ANPD 15/2024 (titulares)": frozenset({"S"}),
         "Res. CD/ANPD 15/2024 (comunicação pública)": frozenset({"S"}),
     }

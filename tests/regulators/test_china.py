@@ -23,6 +23,7 @@ class TestChina(RegulatorContract):
     code = "CN"
     marks: ClassVar[dict[str, frozenset[str]]] = {
         "PIPL Art. 57": frozenset({"V", "U"}),  # U when the minors' guardian rule applies
+        f"{MEASURES} (post-incident summary)": frozenset({"U"}),
         MEASURES: frozenset({"V", "U"}),  # V for Art. 4 and the 100M tier, U for lower tiers
         "GB/T 35273-2020 § 10.2; 网络数据安全管理条例 Art. 11": frozenset({"U"}),
     }

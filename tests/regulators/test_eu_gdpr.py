@@ -18,6 +18,7 @@ class TestEuGdpr(RegulatorContract):
     code = "EU"
     marks: ClassVar[dict[str, frozenset[str]]] = {
         "GDPR Art. 33(1)": frozenset({"V"}),
+        "GDPR Art. 33(4)": frozenset({"V"}),
         "GDPR Art. 34(1)": frozenset({"V"}),
         "GDPR Art. 34(3)(c)": frozenset({"V"}),
     }

@@ -16,6 +16,7 @@ class TestUkGdpr(RegulatorContract):
     code = "GB"
     marks: ClassVar[dict[str, frozenset[str]]] = {
         "UK GDPR Art. 33(1)": frozenset({"S"}),
+        "UK GDPR Art. 33(4)": frozenset({"S"}),
         "UK GDPR Art. 34(1)": frozenset({"S"}),
         "UK GDPR Art. 34(3)(c)": frozenset({"S"}),
     }

@@ -120,15 +120,15 @@ def test_with_prefect_auth_anonymous_callers_get_401_and_serve_still_runs(tmp_pa
 
 
 def _paused(name: str, *, after: set[str], timeout: float = 150) -> str:
-    """The flow run called `name` once it pauses with a key not in `after`; its id."""
+    """The flow run tagged `name` once it pauses with a key not in `after`; its id."""
     from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterTags
 
     deadline = time.monotonic() + timeout
     with get_client(sync_client=True) as client:
         while time.monotonic() < deadline:
             runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-                name=FlowRunFilterName(any_=[name])))
+                tags=FlowRunFilterTags(all_=[name])))
             state = runs[0].state if runs else None
             if state and state.is_paused() and state.state_details.pause_key not in after:
                 return str(runs[0].id)
@@ -165,10 +165,10 @@ def test_a_gate_takes_the_authenticated_responder_not_the_free_text(workspace, t
                 incident_id = workspace.query("SELECT id FROM incident")[0][0]
             except Exception:  # the database or its schema is still being created
                 time.sleep(0.3)
-        name = f"incident-{incident_id}"
+        name = f"incident:{incident_id}"
         first = _paused(name, after=set())
         # Anyone who reaches the Prefect API can type a name into the form: refused.
-        resume_flow_run(first, run_input={"confirmed": True, "approver": "CISO"})
+        resume_flow_run(first, run_input={"decision": "confirm", "approver": "CISO"})
         second = _paused(name, after={"gate-triage"})
         assert _pause_key(second) == "gate-triage-2"
 

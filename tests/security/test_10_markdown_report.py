@@ -25,7 +25,9 @@ def test_webhook_markup_is_escaped_in_the_markdown_report(home, demo_files, tmp_
         measures_taken=HOSTILE))
     assert reports.generate(incident_id, out_dir=out)["reports"] >= 1
     with db.session() as s:
-        files = [f for r in s.exec(select(RegulatorReport)) for f in r.files if f.endswith(".md")]
+        # Reports in English quote the incident's own words; the others do not quote them.
+        files = [f for r in s.exec(select(RegulatorReport)) for f in r.files
+                 if f.endswith(".md") and reports.language_of(r.jurisdiction) == "en"]
     assert files
     for path in files:
         markdown = Path(path).read_text(encoding="utf-8")

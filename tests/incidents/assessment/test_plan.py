@@ -212,3 +212,32 @@ def test_assess_json_has_a_plan_and_keeps_its_keys(home, tmp_path, capsys):
     document = json.loads(capsys.readouterr().out)
     assert list(document) == ["incident", "affected", "obligations", "plan"]
     assert {"rows", "channels", "costs", "at_risk", "rates", "unit_prices"} <= set(document["plan"])
+
+
+def test_the_plan_counts_per_deadline_what_is_sent_before_it(home, tmp_path):
+    """The ledger sends by deadline: California's 30-day notices go before Texas's 60-day ones,
+    so only California's count against California's deadline."""
+    files = _files(tmp_path / "in", people=300, channel="sms")
+    rows = (files["directory.csv"]).read_text().splitlines()
+    rows = [rows[0], *[r.replace("US-CA", "US-TX") if n % 2 else r for n, r in enumerate(rows[1:])]]
+    files["directory.csv"].write_text("\n".join(rows) + "\n")
+    incident_id = _assessed(files, tmp_path)
+    california = datetime(2026, 12, 20, 10, 30, tzinfo=UTC)
+    now = california - timedelta(hours=1)
+    from incidents import service
+
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=incident_id)
+        fits = plan.build(s, incident, now=now, channel_rates={**plan.rates(), "sms": 0.1}).to_json()
+        slow = plan.build(s, incident, now=now, channel_rates={**plan.rates(), "sms": 0.05}).to_json()
+    row = _row(fits, "US-CA", "individuals", "sms")
+    # 150 Californians x 2 segments at 0.1/s: 0.83 h, inside the hour left; the whole queue
+    # of 300 would take 1.67 h.
+    assert row["queue_hours"] == round(150 * 2 / 0.1 / 3600, 2) and row["at_risk"] is False
+    first = fits["deadlines"][0]
+    assert first["deadline"] == "2026-12-20T10:30:00Z" and first["jurisdictions"] == ["US-CA"]
+    assert first["channels"]["sms"]["notices"] == 150 and first["met"] is True
+    assert fits["deadlines"][-1]["channels"]["sms"]["notices"] == 300
+    assert slow["deadlines"][0]["met"] is False
+    assert slow["deadlines"][0]["channels"]["sms"]["send_hours"] == round(150 * 2 / 0.05 / 3600, 2)
+    assert "NOT MET" in plan.text(plan.Plan.model_validate(slow))

@@ -120,9 +120,9 @@ def test_a_webhook_incident_runs_through_its_gates_resumed_through_the_api(
         _wait_for(run_id, {"RUNNING", "PAUSED"})
         started = time.perf_counter() - posted
         answers = [
-            {"confirmed": True, "severity": "P2", "reason": "customer data", "approver": "alice"},
-            {"approved": True, "approver": "bob", "comment": "reviewed by counsel"},
-            {"filed": True, "approver": "carol", "reference": "DPC-2026-0042"},
+            {"decision": "confirm", "severity": "P2", "reason": "customer data", "approver": "alice"},
+            {"decision": "approve", "approver": "bob", "comment": "reviewed by counsel"},
+            {"decision": "approve", "approver": "carol", "reference": "DPC-2026-0042"},
         ]
         for answer in answers:
             _wait_for(run_id, {"PAUSED"})

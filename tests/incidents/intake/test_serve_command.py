@@ -17,7 +17,7 @@ from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 
 from tests.incidents.intake.conftest import SECRET, TOKEN, forget_deployments, free_port
 
-DEPLOYMENTS = {"respond_to_incident/respond_to_incident", "resume_incident/resume",
+DEPLOYMENTS = {"respond_to_incident/respond", "respond_to_incident/resume",
                "deliver_notices/deliver-notices", "deadline_watch/deadline-watch",
                "purge_expired/purge-expired"}
 

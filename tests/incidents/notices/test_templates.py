@@ -179,7 +179,10 @@ def test_missing_value_fails_the_render() -> None:
 
 HOSTILE = {
     "name": "<script>alert(1)</script> & Söhne {org} {{ 7*7 }} 🚀 شركة المثال " + "Ω" * 300,
-    "remedy": "<b>free</b> monitoring {remedy}", "contact_email": "a@b.example\"><img src=x>",
+    "remedy": {"vendor": "<b>free</b> monitoring {remedy}", "product": "<script>x</script>",
+               "months": 24, "enrol_url": "javascript:alert(1)", "enrol_by": "2027-01-01",
+               "help_line": "<img src=x>", "activation_codes": True, "text": {}},
+    "contact_email": "a@b.example\"><img src=x>",
     "postal_address": "‮evil‬ Street", "website": "javascript:alert(1)",
 }
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -91,3 +94,51 @@ def test_a_reference_with_control_characters_is_refused(home):
     with db.session() as s, pytest.raises(InputError, match="reference"):
         filing.file_report(s, incident_id=incident_id, report_id=report_id,
                            filed_at=utcnow(), reference="REF\x1b[31m", actor="erin")
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return subprocess.run([sys.executable, "-m", "incidents.cli", "filed", *args], env=env,
+                          capture_output=True, text=True, timeout=120, check=False)
+
+
+def _filed(incident_id: str) -> list[tuple[object, ...]]:
+    with db.session() as s:
+        return [(r.jurisdiction, r.filed_at, r.filing_reference, r.filed_by) for r in s.exec(
+            select(RegulatorReport).where(RegulatorReport.incident_id == incident_id))]
+
+
+@pytest.mark.parametrize(("args", "field"), [
+    (["EU", "--at", "yesterday"], "--at"),                        # not a date-time
+    (["EU", "--at", "2026-12-01T10:00:00"], "--at"),              # no time zone
+    (["EU", "--at", "2099-01-01T00:00:00Z"], "--at"),             # in the future
+    (["EU", "--at", "2026-11-20T08:00:00Z"], "--at"),             # before awareness
+    (["JP", "--at", "2026-12-01T10:00:00Z"], "REPORT"),           # no such report
+    (["EU/final", "--at", "2026-12-01T10:00:00Z"], "REPORT"),     # no such phase
+    (["EU", "--at", "2026-12-01T10:00:00Z", "--reference", "x" * 201], "--reference"),
+])
+def test_filed_refuses_bad_input_naming_the_field_and_writes_nothing(home, args, field):
+    incident_id, _ = _report(to_complete=[], deadline=None)
+    done = _cli(incident_id, *args)
+    assert done.returncode == 2, done.stderr
+    assert f"breachflow: {field}:" in done.stderr and "Traceback" not in done.stderr
+    assert _filed(incident_id) == [("EU", None, None, None)]
+    with db.session() as s:
+        assert not s.exec(select(AuditEvent).where(AuditEvent.action == "report.filed")).all()
+
+
+def test_filed_records_by_jurisdiction_phase_or_id(home):
+    incident_id, report_id = _report(to_complete=[], deadline=None)
+    done = _cli(incident_id, "EU/initial", "--at", "2026-12-01T11:00:00+01:00",
+                "--reference", "DPC-7", "--actor", "erin")
+    assert done.returncode == 0, done.stderr
+    assert "EU/initial" in done.stdout
+    assert _filed(incident_id) == [("EU", datetime(2026, 12, 1, 10, tzinfo=UTC), "DPC-7", "erin")]
+    # By id, a correction: the trail keeps both.
+    again = _cli(incident_id, str(report_id), "--at", "2026-12-01T12:00:00Z", "--reference", "DPC-8")
+    assert again.returncode == 0, again.stderr
+    with db.session() as s:
+        events = s.exec(select(AuditEvent).where(AuditEvent.action == "report.filed")).all()
+        assert [e.detail["reference"] for e in events] == ["DPC-7", "DPC-8"]
+        assert filing.filed_at_of(s, incident_id=incident_id, jurisdiction="EU") == datetime(
+            2026, 12, 1, 12, tzinfo=UTC)

@@ -98,13 +98,15 @@ def test_deadlines_met_missed_and_open(home, demo_files, tmp_path):
     with db.session() as s:
         eu = s.exec(select(Obligation).where(Obligation.incident_id == incident_id,
                                              Obligation.jurisdiction == "EU",
-                                             Obligation.audience == "regulator")).one()
+                                             Obligation.audience == "regulator",
+                                             Obligation.phase == "initial")).one()
         s.add(RegulatorReport(incident_id=incident_id, obligation_id=eu.id, jurisdiction="EU",
                               content_hash="0" * 64, filed_at=eu.deadline + timedelta(days=1)))
     with db.session() as s:
         entry = register.entry(s, correlation.resolve(s, incident_id), now=early + timedelta(days=400))
-    states = {(o["jurisdiction"], o["audience"]): o["state"] for o in entry["obligations"]}
-    assert states[("EU", "regulator")] == "missed"
+    states = {(o["jurisdiction"], o["audience"], o["phase"]): o["state"]
+              for o in entry["obligations"]}
+    assert states[("EU", "regulator", "initial")] == "missed"
     assert entry["decision"] == "notified"
     fixed = [o for o in entry["obligations"] if o["audience"] == "individuals" and o["deadline"]]
     # Notified when the test runs: met where the deadline is still ahead, missed where it passed.

@@ -18,7 +18,7 @@ from prefect.client.schemas.filters import (
     ArtifactFilter,
     ArtifactFilterKey,
     FlowRunFilter,
-    FlowRunFilterName,
+    FlowRunFilterTags,
 )
 from prefect.flow_runs import resume_flow_run
 from sqlmodel import select
@@ -61,10 +61,10 @@ def _answer(incident_id, answer, *, after=None, timeout=120):
     with get_client(sync_client=True) as client:
         while time.monotonic() < deadline:
             runs = client.read_flow_runs(flow_run_filter=FlowRunFilter(
-                name=FlowRunFilterName(any_=[f"incident-{incident_id}"])))
+                tags=FlowRunFilterTags(all_=[f"incident:{incident_id}"])))
             state = runs[0].state if runs else None
             if state and state.is_paused() and state.id != after:
-                resume_flow_run(runs[0].id, run_input=answer)
+                resume_flow_run(runs[0].id, run_input={"decision": "confirm", **answer})
                 return state.id
             time.sleep(0.3)
     raise AssertionError("the run did not pause at the triage gate")
