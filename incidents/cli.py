@@ -728,7 +728,7 @@ def parser() -> argparse.ArgumentParser:
     sending = add("sending", cmd_sending, "kill switch: pause, resume or cancel an incident's notices")
     sending.add_argument("action", choices=["pause", "resume", "cancel"],
                          help="pause: stop claiming new notices; resume: allow again; cancel: "
-                              "end every notice not yet sent")
+                              "end every notice not yet sent (asks for a confirmation)")
     sending.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     sending.add_argument("--yes", action="store_true",
                          help="cancel without asking (needed when stdin is not a terminal)")
@@ -801,14 +801,17 @@ def parser() -> argparse.ArgumentParser:
 
 # Commands about an incident already recorded: without a database they find nothing, and
 # must not leave an empty one behind (`register` says so and lists nothing).
-EXISTING_INCIDENT = ("status", "audit", "export", "resume", "purge", "sending", "resolve", "mail")
+EXISTING_INCIDENT = ("status", "audit", "export", "resume", "purge", "sending", "resolve", "mail",
+                     "filed", "hold", "codes")
 
 
 def _database_for(args: argparse.Namespace) -> None:
     from incidents import db
 
     if args.command in EXISTING_INCIDENT and not db.exists():
-        raise NotFound(f"no incident {args.incident_id!r}: there is no breachflow database at "
+        named = getattr(args, "incident_id", None) or getattr(args, "second", None) or getattr(
+            args, "first", None)
+        raise NotFound(f"no incident {named!r}: there is no breachflow database at "
                        f"{db.location()} (set BREACHFLOW_HOME to the folder that holds it)")
 
 
