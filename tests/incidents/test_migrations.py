@@ -1,6 +1,6 @@
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlmodel import SQLModel
 
 from incidents import db
@@ -77,3 +77,35 @@ def test_run_settings_leave_the_sources_column_on_upgrade(tmp_path):
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT sources FROM incident")).scalar()
         assert "out" not in stored and "auto_approve" not in stored
+
+
+def test_a_database_of_the_last_release_upgrades_with_its_references(tmp_path):
+    """A database at 0007 (the last landed schema) holding an incident that other rows refer
+    to: SQLite rebuilds `incident` to add its columns, which enforced foreign keys forbade."""
+    from alembic import command
+    from alembic.config import Config
+
+    from incidents.db import _sqlite_pragmas
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    event.listen(engine, "connect", _sqlite_pragmas)  # foreign keys on, as breachflow runs
+    cfg = Config()
+    cfg.set_main_option("script_location", str(db.MIGRATIONS))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0007_report_filing_and_phase")
+        connection.execute(text(
+            "INSERT INTO incident (id, external_id, title, detected_at, aware_at, aware_at_source,"
+            " determined_at, breach_types, data_categories, encrypted, key_compromised, systems,"
+            " law_enforcement_delay, sources, org, status, triage_reasons, rules_snapshot, quality,"
+            " created_at, settings, records_of_care) VALUES ('i1', 'E-1', 't', '2026-01-01',"
+            " '2026-01-01', 'x', '2026-01-01', '[]', '[]', 0, 0, '[]', 0, '{}', '{}', 'open', '[]',"
+            " '{}', '{}', '2026-01-01', '{}', 0)"))
+        connection.execute(text(
+            "INSERT INTO step (incident_id, name, state, outcome, attempts)"
+            " VALUES ('i1', 'triage', 'done', '{}', 1)"))
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM step")).scalar() == 1
+        assert connection.execute(text("SELECT external_id FROM incident")).scalar() == "E-1"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
