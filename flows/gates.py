@@ -25,6 +25,7 @@ import functools
 import getpass
 import logging
 import os
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -293,6 +294,13 @@ def form_for(name: str, description: str, defaults: dict[str, Any]) -> type[Gate
     return create_model(base.__name__, __base__=base, **fields)
 
 
+def _track_beside(incident_id: str) -> bool:
+    """Whether this incident's regulator track runs in this process (flows/tracks.py): a
+    suspended run would end the process and the track with it, so the run pauses instead."""
+    return any(thread.name == f"regulator-{incident_id}" and thread.is_alive()
+               for thread in threading.enumerate())
+
+
 def _ask(incident_id: str, name: str, description: str, *,
          defaults: dict[str, Any] | None = None, key: str | None = None,
          message: str | None = None) -> dict[str, Any]:
@@ -305,7 +313,7 @@ def _ask(incident_id: str, name: str, description: str, *,
                    "/v1/incidents/%s/gates/%s", message, incident_id, name)
     events.emit(events.GATE_WAITING, incident_id=incident_id, payload={"gate": name, "key": key})
     with _state_message(message):
-        if deployment.id:
+        if deployment.id and not _track_beside(incident_id):
             answer = suspend_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS)
         else:
             answer = pause_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS,
