@@ -416,7 +416,7 @@ def _walk(journey: Journey, *, run_id: str, incident_id: str, api_port: int) -> 
     # 9. Closed.
     journey.go(f"/runs/flow-run/{run_id}", "Completed")
     assert journey.page.evaluate("window.__tab('Artifacts')") is True
-    journey.page.wait_for_text(f"obligations-{incident_id}")
+    journey.page.wait_for_text("MARKDOWN", "TABLE")  # the cards (their keys: checked below)
     journey.shot("13-closed")
 
 
