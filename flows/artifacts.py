@@ -6,6 +6,7 @@ only: never a person's data."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -61,10 +62,19 @@ def _latest_id(key: str) -> Any | None:
     return found[0].id if found else None
 
 
+_UPSERT = threading.Lock()  # the regulator track's thread and the run's own both write cards
+
+
 def upsert(kind: str, key: str, data: Any, description: str) -> str:
     """One card per key, updated in place: a resumed run passes here again and must not add
     another identical card (the audit anchor alone keeps every version, by design). Returns
     the artifact's id, stable across updates, for links to it."""
+
+    with _UPSERT:
+        return _upsert(kind, key, data, description)
+
+
+def _upsert(kind: str, key: str, data: Any, description: str) -> str:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import ArtifactUpdate
 

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from prefect import task
-from prefect.artifacts import create_link_artifact, create_markdown_artifact
+from prefect.artifacts import create_link_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows import limits
+from flows import artifacts, limits
 from incidents import db, service
 from incidents.assessment import chart, plan
 
@@ -50,6 +50,7 @@ def plan_task(incident_id: str) -> dict[str, Any]:
               for ch, f in document["channels"].items()]
     lines += ["", f"Deadlines at risk: {len(risky)}"]
     lines += [f"- {r['jurisdiction']} {r['audience']} ({r['channel']}): {r['risk']}" for r in risky]
-    create_markdown_artifact(key=f"plan-{incident_id}", markdown="\n".join(lines),
-                             description="Counts, costs and deadlines at risk (no personal data)")
+    # One card per incident, updated in place: a resumed run passes here again.
+    artifacts.upsert("markdown", f"plan-{incident_id}", "\n".join(lines),
+                     "Counts, costs and deadlines at risk (no personal data)")
     return {"at_risk": len(risky), "total_usd": document["costs"]["total_usd"]}
