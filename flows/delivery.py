@@ -28,8 +28,10 @@ def prepare_deliveries(incident_id: str) -> dict[str, int]:
     return rounds.prepare(incident_id)
 
 
+# No timeout: batches run in the task runner's threads, where Prefect cannot interrupt a task
+# (it would only warn, once per batch); the flow's timeout and the ledger's stall check bound them.
 @task(name="send-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10],
-      task_run_name="send-{channel}", timeout_seconds=limits.TASK_TIMEOUTS["send-batch"])
+      task_run_name="send-{channel}")
 def send_batch(incident_id: str, channel: str) -> dict[str, int]:
     return send.send_batch(incident_id, channel)
 

@@ -37,7 +37,6 @@ TASK_TIMEOUTS = {
     "announcement": HOUR,
     "close": 30 * MINUTE,
     "prepare-deliveries": 2 * HOUR,
-    "send-batch": 30 * MINUTE,
     "settle-round": HOUR,
 }
 

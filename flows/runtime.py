@@ -15,6 +15,8 @@ def configure() -> None:
         # Runs, logs and artifacts stay in breachflow's home, so `breachflow serve` shows them.
         "PREFECT_HOME": str(settings.prefect_home),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        # Nor does the client report usage anywhere: a breach response phones nobody home.
+        "DO_NOT_TRACK": "1",
         # Prefect's default thread pool is unbounded; SQLite and the providers are not.
         "PREFECT_TASKS_RUNNER_THREAD_POOL_MAX_WORKERS": "4",
         # The database is the checkpoint: Prefect must never write task results to disk.
