@@ -64,6 +64,20 @@ def _latest_id(key: str) -> Any | None:
 
 _UPSERT = threading.Lock()  # the regulator track's thread and the run's own both write cards
 
+# Prefect refuses an event over 1.5 MB, and updating an artifact emits one with its text: the
+# documents card of a few hundred thousand people (a line per rendered notice) outgrew it and
+# failed the run. Cards stay well under it; the files themselves are in the output folder.
+MARKDOWN_MAX_BYTES = 1_000_000
+
+
+def bounded(markdown: str, limit: int = MARKDOWN_MAX_BYTES) -> str:
+    """The card's text cut at a line end to stay under `limit` bytes, saying so."""
+    if len(markdown.encode("utf-8")) <= limit:
+        return markdown
+    note = "\n\n(cut here: the card is too long for Prefect; every document is in the output folder)"
+    head = markdown.encode("utf-8")[:limit - len(note.encode("utf-8"))].decode("utf-8", "ignore")
+    return head[:head.rfind("\n")] + note if "\n" in head else head + note
+
 
 def upsert(kind: str, key: str, data: Any, description: str) -> str:
     """One card per key, updated in place: a resumed run passes here again and must not add
@@ -78,6 +92,8 @@ def _upsert(kind: str, key: str, data: Any, description: str) -> str:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.actions import ArtifactUpdate
 
+    if kind == "markdown":
+        data = bounded(data)
     found = _latest_id(key)
     if found is None:
         if kind == "table":

@@ -127,10 +127,11 @@ def respond_to_incident(incident_id: str, auto_approve: bool = False) -> Any:
         assessment_task(incident_id)
         paging.page_if_severe(incident_id)  # the number of people may have raised the severity
         _moved(incident_id)
-        plan_task(incident_id)
-        # Two tracks from here: the regulators' clocks do not wait for the notices to go out.
+        # Two tracks from here: the regulators' clocks do not wait for the notices to go out,
+        # nor for the plan (counts, costs, charts for the responders: the reports do not read it).
         regulator = tracks.RegulatorTrack(incident_id, auto_approve=auto_approve)
         try:
+            plan_task(incident_id)
             notices_task(incident_id)
             artifacts.notices(incident_id)
             artifacts.documents(incident_id)

@@ -23,7 +23,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows import artifacts, filing_gate, hooks, limits
-from incidents import pipeline, steps
+from incidents import db, pipeline, steps
 
 LATER = "reports:later"
 POLL_SECONDS = 1.0
@@ -51,8 +51,12 @@ def individual_track_ended(incident_id: str) -> None:
 
 @task(name="reports", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2)
 def initial_reports_task(incident_id: str) -> dict[str, Any]:
-    """The initial and preliminary reports, drafted right after assessment."""
-    outcome = steps.run(incident_id, "reports", pipeline.reports_stage)
+    """The initial and preliminary reports, drafted right after assessment. On SQLite the
+    notices step beside it may hold the only writer for minutes: the reports wait for it (the
+    stage skips what it already drafted) rather than fail."""
+    outcome = db.waiting_for_writer(
+        lambda: steps.run(incident_id, "reports", pipeline.reports_stage),
+        what="reports", log=get_run_logger())
     get_run_logger().info("reports: %s", outcome)
     return outcome
 

@@ -3,27 +3,38 @@
 from __future__ import annotations
 
 import fcntl
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 
 from incidents import config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_SECONDS = 30.0  # SQLite: how long one statement waits for another connection's write
+# How long a step that must not fail behind a long writer (the regulator reports beside the
+# notices step, which holds SQLite's only writer for minutes at a million people) keeps trying.
+WRITER_WAIT_SECONDS = 3600.0
+WRITER_RETRY_FIRST_SECONDS = 1.0
+WRITER_RETRY_MAX_SECONDS = 30.0
+
+T = TypeVar("T")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets readers (status, the UI) work while a run writes; busy_timeout rides out short locks.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -71,7 +82,7 @@ def _engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         # hide_parameters: a failing statement's error would otherwise quote the row it wrote.
-        eng = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
+        eng = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}, hide_parameters=True)
         event.listen(eng, "connect", _sqlite_pragmas)
     else:
         eng = create_engine(url, pool_pre_ping=True, hide_parameters=True)
@@ -130,3 +141,31 @@ def session() -> Iterator[Session]:
         except BaseException:
             s.rollback()
             raise
+
+
+def locked(error: BaseException) -> bool:
+    """SQLite's "database is locked": another connection kept the only writer past the busy
+    timeout (directly, or as the reason a step failed)."""
+    if getattr(error, "locked", False):
+        return True
+    return isinstance(error, OperationalError) and "database is locked" in str(error)
+
+
+def waiting_for_writer(work: Callable[[], T], *, what: str, log: Any = None,
+                       limit: float | None = None) -> T:
+    """Run `work` (idempotent: a step that continues from what it wrote) again while SQLite
+    says another writer holds the database, with backoff, up to `limit` seconds in all.
+    The warning names the step only: no row, no statement parameters."""
+    log = log or logging.getLogger(__name__)
+    deadline = time.monotonic() + (WRITER_WAIT_SECONDS if limit is None else limit)
+    delay = WRITER_RETRY_FIRST_SECONDS
+    while True:
+        try:
+            return work()
+        except Exception as error:
+            if not locked(error) or time.monotonic() + delay > deadline:
+                raise
+        log.warning("%s: the database is locked by another writer (a long step); "
+                    "trying again in %.1f s", what, delay)
+        time.sleep(delay)
+        delay = min(delay * 2, WRITER_RETRY_MAX_SECONDS)

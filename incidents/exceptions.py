@@ -41,11 +41,13 @@ class Unaccounted(BreachflowError):
 
 
 class StepFailed(BreachflowError):
-    def __init__(self, step: str, reason: str, *, waiting: bool = False) -> None:
+    def __init__(self, step: str, reason: str, *, waiting: bool = False,
+                 locked: bool = False) -> None:
         super().__init__(f"step {step!r} failed: {reason}")
         self.step = step
         self.reason = reason
         self.waiting = waiting  # waits for a person's decision, nothing broke
+        self.locked = locked  # SQLite's writer was held by another step: worth running again
 
 
 class ChannelHalted(BreachflowError):

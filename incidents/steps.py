@@ -76,18 +76,18 @@ def run(incident_id: str, name: str, work: Callable[[str], Outcome]) -> Outcome:
         step.state, step.attempts, step.owner = "running", step.attempts + 1, OWNER
         step.started_at, step.error = utcnow(), None
     failure: str | None = None
-    waiting = False
+    waiting = locked = False
     try:
         outcome = work(incident_id)
     except BreachflowError as error:
         failure, waiting = str(error), isinstance(error, Unaccounted)
     except Exception as error:
-        failure = f"{type(error).__name__}: {error}"
+        failure, locked = f"{type(error).__name__}: {error}", db.locked(error)
     if failure is not None:
         # Raised outside the handler: the original exception (and its traceback's values) is
         # not chained to what Prefect logs and stores; the step's record keeps the reason.
         _fail(incident_id, name, failure)
-        raise StepFailed(name, redact(failure), waiting=waiting)
+        raise StepFailed(name, redact(failure), waiting=waiting, locked=locked)
     with db.session() as s:
         step = _step(s, incident_id, name)
         step.state, step.finished_at, step.outcome = "done", utcnow(), outcome
