@@ -156,20 +156,24 @@ def _documents(out: Path) -> list[Path]:
 
 
 def notice_key(notice: Notice) -> str:
-    return key_of("notice", notice.incident_id, notice.channel, notice.group_key)
+    """The card of the notice's cell: jurisdictions × locale × channel, and the audience."""
+    return key_of("notice", notice.incident_id, notice.channel, notice.audience, notice.locale,
+                  *notice.jurisdictions)
 
 
 def group_label(notice: Notice) -> str:
     places = ", ".join(notice.jurisdictions) or "-"
-    return f"{places} × {notice.locale} × {notice.channel}"
+    who = "" if notice.audience == "subject" else f" ({notice.audience})"
+    return f"{places} × {notice.locale} × {notice.channel}{who}"
 
 
-def _notice_markdown(notice: Notice, external_id: str) -> str:
+def _notice_markdown(notice: Notice, external_id: str, *, recipients: int, versions: int) -> str:
     url = samples.sample_url(notice)
     text = notice.body_text
     lines = [f"# Notice: {markdown_escape(group_label(notice))}", "",
              f"Incident **{markdown_escape(external_id)}** · audience {notice.audience} · "
-             f"**{notice.recipients} recipients** · content hash `{notice.content_hash[:16]}` · "
+             f"**{recipients} recipients** in {versions} version(s); shown: the version sent to "
+             f"{notice.recipients} · content hash `{notice.content_hash[:16]}` · "
              f"data categories: {', '.join(notice.data_categories) or '-'}", "",
              (f"[Open the rendered notice (HTML)]({url})" if url else
               "The rendered HTML is linked here when BREACHFLOW_API_TOKEN is set."), "",
@@ -177,39 +181,49 @@ def _notice_markdown(notice: Notice, external_id: str) -> str:
              text[:NOTICE_TEXT_LIMIT].replace(FENCE, "'''"), FENCE]
     if len(text) > NOTICE_TEXT_LIMIT:
         lines += ["", f"(the first {NOTICE_TEXT_LIMIT} characters; the HTML link shows all)"]
+    if versions > 1:
+        lines += ["", "The other versions differ only in what the group's people had exposed "
+                  "(data categories, minors); every version is in the notice pack's index."]
     return "\n".join(lines)
 
 
-def _notices_of(incident_id: str) -> list[Notice]:
+def _cells(incident_id: str) -> list[tuple[Notice, int, int]]:
+    """One cell per jurisdictions × locale × channel × audience: (the version most people
+    get, recipients in all, versions). Rendered notices split further by data categories; a
+    card each would be thousands of cards at scale and nothing a reviewer can read through."""
     with db.session() as s:
         found = list(s.exec(select(Notice).where(Notice.incident_id == incident_id)))
-    return sorted(found, key=lambda n: (-n.recipients, n.channel, n.locale, n.group_key))
+    cells: dict[str, list[Notice]] = {}
+    for notice in sorted(found, key=lambda n: (-n.recipients, n.group_key)):
+        cells.setdefault(notice_key(notice), []).append(notice)
+    rows = [(group[0], sum(n.recipients for n in group), len(group)) for group in cells.values()]
+    return sorted(rows, key=lambda row: (-row[1], row[0].channel, row[0].locale))
 
 
 def notices(incident_id: str) -> list[str]:
-    """One Markdown card per rendered notice (jurisdictions × locale × channel of a group):
-    its text as the group receives it (a person's page link is still the placeholder), the
-    recipient count, the content hash and a link to the HTML. Returns the keys."""
+    """One Markdown card per cell (jurisdictions × locale × channel): the text of the version
+    most of its people get (a person's page link is still the placeholder), the recipient
+    count, the content hash and a link to the HTML. Returns the keys."""
     with db.session() as s:
         external_id = service.get_incident(session=s, incident_id=incident_id).external_id
     keys = []
-    for notice in _notices_of(incident_id):
+    for notice, recipients, versions in _cells(incident_id):
         key = notice_key(notice)
-        upsert("markdown", key, _notice_markdown(notice, external_id),
-               f"Notice {group_label(notice)}: {notice.recipients} recipients "
-               "(no personal data)")
+        upsert("markdown", key, _notice_markdown(notice, external_id, recipients=recipients,
+                                                 versions=versions),
+               f"Notice {group_label(notice)}: {recipients} recipients (no personal data)")
         keys.append(key)
     return keys
 
 
 def notice_index(incident_id: str) -> str:
-    """A Markdown table of the notices, linking their cards and their HTML."""
-    found = _notices_of(incident_id)
-    lines = ["| jurisdictions × locale × channel | recipients | hash | text | HTML |",
-             "|---|---:|---|---|---|"]
-    for n in found:
+    """A Markdown table of the notice cells, linking their cards and their HTML."""
+    found = _cells(incident_id)
+    lines = ["| jurisdictions × locale × channel | recipients | versions | hash | text | HTML |",
+             "|---|---:|---:|---|---|---|"]
+    for n, recipients, versions in found:
         url, card = samples.sample_url(n), link_for_key(notice_key(n))
-        lines.append(f"| {markdown_escape(group_label(n))} | {n.recipients} | "
+        lines.append(f"| {markdown_escape(group_label(n))} | {recipients} | {versions} | "
                      f"`{n.content_hash[:12]}` | {f'[read]({card})' if card else '-'} | "
                      f"{f'[HTML]({url})' if url else '-'} |")
     return "\n".join(lines) if found else "No notices rendered yet."
