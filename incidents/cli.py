@@ -761,7 +761,7 @@ def parser() -> argparse.ArgumentParser:
                        help="who filed it (default: the login name)")
     media_cmd = add("media", cmd_media,
                     "record that the media notice (press release) went to an outlet (audited)")
-    media_cmd.add_argument("incident_id", metavar="INCIDENT_ID")
+    media_cmd.add_argument("incident_id", metavar="INCIDENT_ID", help=ID_HELP)
     media_cmd.add_argument("--outlet", required=True, help="the outlet it went to, as named")
     media_cmd.add_argument("--at", required=True, metavar="TIME",
                            help="when it went, ISO 8601 with a time zone")

@@ -57,6 +57,9 @@ EXAMPLES: dict[str, str] = {
   breachflow hold INC-2031 --release 1""",
     "codes": """\
   breachflow codes load INC-2031 activation-codes.csv""",
+    "media": """\
+  breachflow media INC-2031 --outlet 'Los Angeles Times' --at 2026-12-07T09:00:00-08:00 \\
+      --jurisdiction US-CA""",
 }
 
 
