@@ -163,7 +163,7 @@ def notice_key(notice: Notice) -> str:
 
 def group_label(notice: Notice) -> str:
     places = ", ".join(notice.jurisdictions) or "-"
-    who = "" if notice.audience == "subject" else f" ({notice.audience})"
+    who = "" if notice.audience in ("individuals", "subject") else f" ({notice.audience})"
     return f"{places} × {notice.locale} × {notice.channel}{who}"
 
 

@@ -136,13 +136,26 @@ def test_the_run_page_shows_the_obligations_and_document_artifacts(tmp_path):
             except OSError:
                 time.sleep(0.1)
         page = Page(next(t for t in targets if t["type"] == "page")["webSocketDebuggerUrl"])
+        # Each card on the page of the run that wrote it: the obligations on the incident's
+        # run, the documents on the regulator track's (it publishes them as its reports exist).
+        wanted = [f"obligations-{incident_id}", f"documents-{incident_id}"]
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{ui_port}/api/artifacts/filter", method="POST",
+            data=json.dumps({"artifacts": {"key": {"any_": wanted}}}).encode(),
+            headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as reply:  # noqa: S310
+            cards = {a["key"]: a["flow_run_id"] for a in json.loads(reply.read())}
+        assert sorted(cards) == sorted(wanted)
+        assert cards[wanted[0]] == flow_run["id"]
+        text = ""
         try:
             page.call("Page.enable")
-            page.call("Page.navigate",
-                      url=f"http://127.0.0.1:{ui_port}/runs/flow-run/{flow_run['id']}")
-            page.wait_for_text("Artifacts", "Completed")
-            assert page.evaluate(CLICK_TAB) is True
-            text = page.wait_for_text(f"obligations-{incident_id}", f"documents-{incident_id}")
+            for key in wanted:
+                page.call("Page.navigate",
+                          url=f"http://127.0.0.1:{ui_port}/runs/flow-run/{cards[key]}")
+                page.wait_for_text("Artifacts", "Completed")
+                assert page.evaluate(CLICK_TAB) is True
+                text += page.wait_for_text(key)
             shot = base64.b64decode(page.call("Page.captureScreenshot", format="png")["data"])
         finally:
             page.close()
