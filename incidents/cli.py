@@ -459,12 +459,17 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _filing_time(text: str) -> datetime:
+def _cli_time(text: str, *, field: str, message: str) -> datetime:
+    """An ISO 8601 time from an option (`Z` for UTC); `message` names the option when not."""
     try:
         return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise InputError("--at: not a date-time, e.g. 2026-12-05T14:30:00+01:00 or ...Z",
-                         field="filed_at") from None
+        raise InputError(message, field=field) from None
+
+
+def _filing_time(text: str) -> datetime:
+    return _cli_time(text, field="filed_at",
+                     message="--at: not a date-time, e.g. 2026-12-05T14:30:00+01:00 or ...Z")
 
 
 def cmd_filed(args: argparse.Namespace) -> int:
@@ -523,14 +528,9 @@ def cmd_mail(args: argparse.Namespace) -> int:
     return 0
 
 
-def _hold_time(value: str) -> Any:
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise InputError("until: not an ISO 8601 time, e.g. 2026-12-20T00:00:00Z",
-                         field="until") from None
+def _hold_time(value: str) -> datetime:
+    return _cli_time(value, field="until",
+                     message="until: not an ISO 8601 time, e.g. 2026-12-20T00:00:00Z")
 
 
 def cmd_hold(args: argparse.Namespace) -> int:
