@@ -109,3 +109,12 @@ def test_a_database_of_the_last_release_upgrades_with_its_references(tmp_path):
         assert connection.execute(text("SELECT count(*) FROM step")).scalar() == 1
         assert connection.execute(text("SELECT external_id FROM incident")).scalar() == "E-1"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_revision_ids_fit_the_version_column():
+    """Alembic's version table holds at most 32 characters: PostgreSQL refuses a longer id."""
+    from alembic.script import ScriptDirectory
+
+    revisions = [script.revision for script in ScriptDirectory(str(db.MIGRATIONS)).walk_revisions()]
+    assert len(revisions) >= 11
+    assert [r for r in revisions if len(r) > 32] == []

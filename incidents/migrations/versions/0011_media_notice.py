@@ -1,7 +1,7 @@
 """media notice: where and when the press release of a substitute notice went
 
 Revision ID: 0011
-Revises: 0010_provider_mode_and_org_source
+Revises: 0010_provider_mode
 Create Date: 2026-12-06 18:50:00
 """
 
@@ -15,7 +15,7 @@ import incidents.sqltypes
 
 
 revision = '0011_media_notice'
-down_revision = '0010_provider_mode_and_org_source'
+down_revision = '0010_provider_mode'
 branch_labels = None
 depends_on = None
 

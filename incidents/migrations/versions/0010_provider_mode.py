@@ -1,7 +1,7 @@
 """provider mode and organisation source of an incident
 
 Revision ID: 0010
-Revises: 0009_remedy_codes_references_translations
+Revises: 0009_remedy_codes
 Create Date: 2026-12-06 18:40:00
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 import incidents.sqltypes
 
-revision = "0010_provider_mode_and_org_source"
-down_revision = "0009_remedy_codes_references_translations"
+revision = "0010_provider_mode"
+down_revision = "0009_remedy_codes"
 branch_labels = None
 depends_on = None
 

@@ -14,7 +14,7 @@ from alembic import op
 import incidents.sqltypes
 
 
-revision = "0009_remedy_codes_references_translations"
+revision = "0009_remedy_codes"
 down_revision = "0008_holds_and_claim_by_deadline"
 branch_labels = None
 depends_on = None
