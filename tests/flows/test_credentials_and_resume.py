@@ -11,9 +11,9 @@ from prefect.blocks.system import Secret
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter
 
-from incidents import channels, credentials, db, org, payload
+from incidents import channels, credentials, db
 from incidents.models import Incident, Step
-from incidents.triage import correlation
+from tests.flows.alert_intake import incident_from_alert
 
 pytestmark = pytest.mark.prefect
 
@@ -68,17 +68,6 @@ def test_the_environment_wins_over_a_block(home, blocks, monkeypatch):
     assert credentials.get("SENDGRID_API_KEY") == "SG.from-a-block"
 
 
-def _incident(external_id: str) -> str:
-    alert = {"external_id": external_id, "title": "Exposed bucket",
-             "detected_at": "2026-11-20T08:00:00Z", "aware_at": "2026-11-20T09:00:00Z",
-             "data_categories": ["email"], "breach_types": ["confidentiality"]}
-    with db.session() as s:
-        incident, _, _ = correlation.intake_alert(session=s, payload=payload.parse(alert),
-                                                  sources=None, settings=None,
-                                                  org=org.load(None), actor="siem")
-        return incident.id
-
-
 def test_resume_runs_as_the_incidents_flow_named_like_its_first_run(home):
     from prefect.client.schemas.filters import FlowRunFilterTags
 
@@ -86,7 +75,7 @@ def test_resume_runs_as_the_incidents_flow_named_like_its_first_run(home):
     from flows.resume import resume_incident
 
     external_id = f"RESUME-{uuid.uuid4().hex[:6]}"
-    incident_id, other = _incident(external_id), _incident(f"{external_id}-B")
+    incident_id, other = incident_from_alert(external_id), incident_from_alert(f"{external_id}-B")
     with db.session() as s:
         # Triaged and folded into another incident: the run's shortest path (nothing to send).
         s.get(Incident, incident_id).merged_into = other  # type: ignore[union-attr]

@@ -21,12 +21,12 @@ from prefect.client.orchestration import get_client
 from prefect.events.filters import EventFilter, EventNameFilter, EventResourceFilter
 
 from flows import automations, delivery, events, hooks
-from incidents import db, org, payload
+from incidents import db
 from incidents.delivery import ledger
 from incidents.exceptions import BreachflowError
 from incidents.models import Obligation
 from incidents.sqltypes import utcnow
-from incidents.triage import correlation
+from tests.flows.alert_intake import incident_from_alert
 
 pytestmark = pytest.mark.prefect
 
@@ -74,17 +74,6 @@ def alert_block(hook: Hook, monkeypatch: pytest.MonkeyPatch) -> str:
     return slug
 
 
-def _incident(external_id: str) -> str:
-    alert = {"external_id": external_id, "title": "Exposed bucket",
-             "detected_at": "2026-11-20T08:00:00Z", "aware_at": "2026-11-20T09:00:00Z",
-             "data_categories": ["email"], "breach_types": ["confidentiality"]}
-    with db.session() as s:
-        incident, _, _ = correlation.intake_alert(session=s, payload=payload.parse(alert),
-                                                  sources=None, settings=None,
-                                                  org=org.load(None), actor="siem")
-        return incident.id
-
-
 def _events(name: str, incident_id: str, *, wait: float = 30.0) -> list[Any]:
     """The events of this name about this incident, once the server has stored them."""
     from prefect.events.worker import EventsWorker
@@ -106,7 +95,7 @@ def _events(name: str, incident_id: str, *, wait: float = 30.0) -> list[Any]:
 def test_the_deadline_watch_emits_an_event_and_alerts_a_notification_block(home, hook, alert_block):
     from flows.deadlines import deadline_watch
 
-    incident_id = _incident("EVT-DEADLINE")
+    incident_id = incident_from_alert("EVT-DEADLINE")
     with db.session() as s:
         s.add(Obligation(incident_id=incident_id, jurisdiction="EU", audience="regulator",
                          required=True, deadline=utcnow() + timedelta(hours=1),
@@ -121,7 +110,7 @@ def test_the_deadline_watch_emits_an_event_and_alerts_a_notification_block(home,
 
 
 def test_a_paused_sending_emits_an_event(home, monkeypatch):
-    incident_id = _incident("EVT-PAUSED")
+    incident_id = incident_from_alert("EVT-PAUSED")
     ledger.set_sending(incident_id, "paused")
 
     def paused(incident_id: str, conductor: object) -> dict[str, Any]:
@@ -140,7 +129,7 @@ def test_a_paused_sending_emits_an_event(home, monkeypatch):
 
 def test_a_failed_incident_run_emits_an_event_and_alerts_the_apprise_urls(home, hook, monkeypatch):
     monkeypatch.setenv("BREACHFLOW_ALERT_URLS", f"json://127.0.0.1:{hook.server.server_address[1]}/")
-    incident_id = _incident("EVT-FAILED")
+    incident_id = incident_from_alert("EVT-FAILED")
 
     @flow(name="respond_to_incident_test", on_failure=[hooks.run_failed])
     def failing(incident_id: str) -> None:

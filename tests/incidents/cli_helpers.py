@@ -45,3 +45,20 @@ def run_args(files: dict[str, Path], *extra: str) -> list[str]:
         str(files["directory.csv"]),
         *extra,
     ]
+
+
+def record_demo_incident(demo_files: dict[str, Path]) -> str:
+    """The demo incident recorded in this process's database (closed after), as intake would;
+    returns its external id."""
+    from incidents import db, org, payload, service
+    from incidents.models import IncidentCreate
+
+    incident = payload.load(demo_files["incident.json"])
+    with db.session() as s:
+        service.create_incident(
+            session=s,
+            actor="test",
+            incident_in=IncidentCreate.from_payload(incident, org=org.load(None), actor="test"),
+        )
+    db.reset()
+    return incident.external_id

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.incidents.cli_helpers import breachflow
+from tests.incidents.cli_helpers import breachflow, record_demo_incident
 
 
 def _user_env(tmp_path: Path) -> dict[str, str]:
@@ -23,9 +23,6 @@ def _user_env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_the_per_user_database_is_found_from_any_folder(tmp_path, monkeypatch, demo_files):
-    from incidents import db, org, payload, service
-    from incidents.models import IncidentCreate
-
     env = _user_env(tmp_path)
     monkeypatch.delenv("BREACHFLOW_HOME", raising=False)
     monkeypatch.delenv("BREACHFLOW_DATABASE_URL", raising=False)
@@ -34,19 +31,12 @@ def test_the_per_user_database_is_found_from_any_folder(tmp_path, monkeypatch, d
     first = tmp_path / "first"
     first.mkdir()
     monkeypatch.chdir(first)
-    incident = payload.load(demo_files["incident.json"])
-    with db.session() as s:
-        service.create_incident(
-            session=s,
-            actor="test",
-            incident_in=IncidentCreate.from_payload(incident, org=org.load(None), actor="test"),
-        )
-    db.reset()
+    external_id = record_demo_incident(demo_files)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    done = breachflow("status", incident.external_id, "--json", env=env, cwd=elsewhere)
+    done = breachflow("status", external_id, "--json", env=env, cwd=elsewhere)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["incident"]["external_id"] == incident.external_id
+    assert json.loads(done.stdout)["incident"]["external_id"] == external_id
     assert not (first / ".breachflow").exists() and not (elsewhere / ".breachflow").exists()
     assert (Path(env["HOME"]) / ".local" / "share" / "breachflow" / "breachflow.db").is_file()
 

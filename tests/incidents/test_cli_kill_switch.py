@@ -8,23 +8,12 @@ import json
 
 import pytest
 
-from tests.incidents.cli_helpers import breachflow, user_env
+from tests.incidents.cli_helpers import breachflow, record_demo_incident, user_env
 
 
 @pytest.fixture
 def recorded(home, demo_files, tmp_path):
-    from incidents import db, org, payload, service
-    from incidents.models import IncidentCreate
-
-    incident = payload.load(demo_files["incident.json"])
-    with db.session() as s:
-        service.create_incident(
-            session=s,
-            actor="test",
-            incident_in=IncidentCreate.from_payload(incident, org=org.load(None), actor="test"),
-        )
-    db.reset()
-    return incident.external_id, user_env(tmp_path, BREACHFLOW_HOME=str(home))
+    return record_demo_incident(demo_files), user_env(tmp_path, BREACHFLOW_HOME=str(home))
 
 
 def _switch(external_id: str, env: dict[str, str]) -> str:
