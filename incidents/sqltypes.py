@@ -57,3 +57,8 @@ class ModelJSON(TypeDecorator[Any]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def iso_z(value: datetime | None) -> str | None:
+    """A stored time as the JSON outputs and documents write it (UTC as `Z`)."""
+    return value.isoformat().replace("+00:00", "Z") if value else None

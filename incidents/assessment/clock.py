@@ -19,16 +19,12 @@ from incidents.exceptions import InputError
 from incidents.identification.matching import org_facts
 from incidents.models import Incident, Obligation
 from incidents.service import incident_facts
-from incidents.sqltypes import utcnow
+from incidents.sqltypes import iso_z, utcnow
 from regulators import ObligationDraft, get_regulator
 
 # A clock set in the future would make every deadline later than the law allows.
 FUTURE_TOLERANCE = timedelta(minutes=5)
 SOURCE_LENGTH = 100
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def check(incident: Incident, aware_at: datetime, reason: str) -> list[str]:
@@ -49,7 +45,7 @@ def confirm(session: Session, incident: Incident, *, actor: str) -> None:
     previous = incident.aware_at_source
     incident.aware_at_source = f"confirmed by {actor}"[:SOURCE_LENGTH]
     audit.record(session, incident_id=incident.id, actor=actor, action="clock.confirmed",
-                 detail={"aware_at": _iso(incident.aware_at), "previous_source": previous})
+                 detail={"aware_at": iso_z(incident.aware_at), "previous_source": previous})
 
 
 def change(session: Session, incident: Incident, *, aware_at: datetime, actor: str, reason: str,
@@ -69,9 +65,9 @@ def change(session: Session, incident: Incident, *, aware_at: datetime, actor: s
         incident.determined_at = aware_at
     moved = recompute_deadlines(session, incident)
     audit.record(session, incident_id=incident.id, actor=actor, action="clock.changed",
-                 detail={"aware_at": {"from": _iso(before), "to": _iso(aware_at)},
-                         "determined_at": {"from": _iso(before_determined),
-                                           "to": _iso(incident.determined_at)},
+                 detail={"aware_at": {"from": iso_z(before), "to": iso_z(aware_at)},
+                         "determined_at": {"from": iso_z(before_determined),
+                                           "to": iso_z(incident.determined_at)},
                          "previous_source": previous_source, "source": incident.aware_at_source,
                          "reason": reason, **moved})
     return {"moved": True, **moved}
@@ -123,6 +119,6 @@ def _refresh_snapshot(incident: Incident, drafts: dict[tuple[str, ...], Obligati
         draft = drafts.get(_key(row.get("jurisdiction", ""), row.get("audience", ""),
                                 row.get("recipient"), row.get("citation", "")))
         if draft is not None:
-            row = {**row, "deadline": _iso(draft.deadline), "deadline_rule": draft.deadline_rule}
+            row = {**row, "deadline": iso_z(draft.deadline), "deadline_rule": draft.deadline_rule}
         fresh.append(row)
     incident.rules_snapshot = {**snapshot, "obligations": fresh}

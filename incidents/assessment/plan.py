@@ -43,7 +43,7 @@ from incidents.channels import pacing
 from incidents.exceptions import InputError
 from incidents.models import AffectedSubject, Incident, Obligation
 from incidents.service import incident_facts
-from incidents.sqltypes import utcnow
+from incidents.sqltypes import iso_z, utcnow
 from regulators import get_regulator
 
 CHANNEL_ORDER = ("email", "sms", "voice", "push", "letter")
@@ -266,10 +266,6 @@ def _count(session: Session, incident: Incident) -> _Counts:
     return counts
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
 def _hours(value: float | timedelta | None) -> float | None:
     if value is None:
         return None
@@ -309,7 +305,7 @@ def build(session: Session, incident: Incident, *, now: datetime | None = None,
     for o in obligations:
         base = {"jurisdiction": o.jurisdiction, "audience": o.audience, "required": o.required,
                 "needs_review": o.needs_review, "substitute_notice": o.substitute_notice,
-                "deadline": _iso(o.deadline), "deadline_rule": o.deadline_rule,
+                "deadline": iso_z(o.deadline), "deadline_rule": o.deadline_rule,
                 "time_left_hours": _hours(o.deadline - now) if o.deadline else None}
         if o.audience != "individuals":
             row = {**base, "channel": AUDIENCE_CHANNEL.get(o.audience, "report"),
@@ -343,8 +339,8 @@ def build(session: Session, incident: Incident, *, now: datetime | None = None,
                "guardians_usd": round(sum(c.cost for c in counts.guardians.get(code, {}).values()), 4)}
         for code, cells in sorted(counts.subjects.items())}
     return Plan.model_validate({
-        "generated_at": _iso(now), "aware_at": _iso(incident.aware_at),
-        "aware_at_source": incident.aware_at_source, "determined_at": _iso(incident.determined_at),
+        "generated_at": iso_z(now), "aware_at": iso_z(incident.aware_at),
+        "aware_at_source": incident.aware_at_source, "determined_at": iso_z(incident.determined_at),
         "rates": {ch: {"per_second": r, "unit": RATE_UNITS[ch], "per_notice": round(units[ch], 6),
                        "setting": f"BREACHFLOW_RATE_{ch.upper()}"} for ch, r in channel_rates.items()},
         "unit_prices": prices,
@@ -382,7 +378,7 @@ def _deadlines(obligations: Any, counts: _Counts, channel_rates: dict[str, float
             channels[channel] = {"notices": notices, "send_hours": _hours(seconds),
                                  "met": None if seconds is None else left > 0 and seconds <= left}
         verdicts = [c["met"] for c in channels.values() if c["met"] is not None]
-        found.append({"deadline": _iso(deadline), "jurisdictions": sorted(codes),
+        found.append({"deadline": iso_z(deadline), "jurisdictions": sorted(codes),
                       "time_left_hours": _hours(left), "channels": channels,
                       "met": all(verdicts) if verdicts else None})
     return found

@@ -53,17 +53,13 @@ from incidents.notices.elements import select as select_elements
 from incidents.notices.generation import laws_for
 from incidents.records import filing, provenance, review
 from incidents.records.status import obligation_json
-from incidents.sqltypes import utcnow
+from incidents.sqltypes import iso_z, utcnow
 
 EPOCH: Final = (2000, 1, 1, 0, 0, 0)
 # The plan's files as flows/planning.py writes them under the output folder.
 PLAN_FOLDER: Final = "charts"
 PLAN_SUFFIXES: Final = frozenset({".json", ".svg", ".png"})
 EXTENSION: Final = {"email": "html", "letter": "html", "page": "html"}
-
-
-def _time(value: Any) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def _sent(s: Session, incident_id: str) -> Counter[int]:
@@ -93,7 +89,7 @@ def _notices(s: Session, incident: Incident) -> tuple[list[dict[str, Any]], dict
             "elements": n.elements, "element_sources": selection.sources,
             "element_decisions": selection.decisions,
             "privacy_policy_promises": policy_promises_kept(n.elements),
-            "approved_by": n.approved_by, "approved_at": _time(n.approved_at),
+            "approved_by": n.approved_by, "approved_at": iso_z(n.approved_at),
             "files": [f"{stem}.txt"] + ([f"{stem}.html"] if n.body_html else []),
         })
     return rows, files
@@ -128,8 +124,8 @@ def build(session: Session, incident: Incident, *, now: datetime | None = None) 
     for a in session.exec(select(Announcement).where(Announcement.incident_id == incident.id)
                           .order_by(col(Announcement.locale), col(Announcement.id))):
         entry: dict[str, Any] = {"locale": a.locale, "destination": a.destination, "location": a.location,
-                 "posted_at": _time(a.posted_at), "period_days": a.period_days,
-                 "keep_until": _time(a.keep_until), "people": a.people,
+                 "posted_at": iso_z(a.posted_at), "period_days": a.period_days,
+                 "keep_until": iso_z(a.keep_until), "people": a.people,
                  "content_hash": a.content_hash}
         if a.destination == "folder":
             entry["files"] = [_copy(a.location, f"announcement/{Path(a.location).name}", files),
@@ -142,9 +138,9 @@ def build(session: Session, incident: Incident, *, now: datetime | None = None) 
         reports.append({"jurisdiction": r.jurisdiction, "recipient": r.recipient,
                         "phase": o.phase if o else None, "state": filing.report_state(r, o, now=now),
                         "to_complete": r.to_complete,
-                        "content_hash": r.content_hash, "created_at": _time(r.created_at),
-                        "approved_at": _time(r.approved_at), "approved_by": r.approved_by,
-                        "filed_at": _time(r.filed_at), "filing_reference": r.filing_reference,
+                        "content_hash": r.content_hash, "created_at": iso_z(r.created_at),
+                        "approved_at": iso_z(r.approved_at), "approved_by": r.approved_by,
+                        "filed_at": iso_z(r.filed_at), "filing_reference": r.filing_reference,
                         "files": [_copy(f, f"reports/{Path(f).name}", files) for f in r.files]})
     reports.sort(key=lambda r: (r["jurisdiction"], r["files"]))
     obligations = [obligation_json(o) for o in session.exec(
@@ -155,7 +151,7 @@ def build(session: Session, incident: Incident, *, now: datetime | None = None) 
     anchors = audit.read_anchors(out)
     problems = audit.verify(session, incident_id=incident.id, anchors=anchors)
     files["audit.jsonl"] = "".join(json.dumps(
-        {"id": e.id, "at": _time(e.at), "actor": e.actor, "action": e.action, "detail": e.detail,
+        {"id": e.id, "at": iso_z(e.at), "actor": e.actor, "action": e.action, "detail": e.detail,
          "prev_hash": e.prev_hash, "hash": e.hash}, ensure_ascii=False, sort_keys=True) + "\n"
         for e in events).encode()
     files["obligations.json"] = _json(obligations)
@@ -174,7 +170,7 @@ def build(session: Session, incident: Incident, *, now: datetime | None = None) 
     plan_files = _plan(out, files)
     incident_json = {"id": incident.id, "external_id": incident.external_id,
                      "title": incident.title, "status": incident.status,
-                     "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at),
+                     "aware_at": iso_z(incident.aware_at), "closed_at": iso_z(incident.closed_at),
                      "data_categories": incident.data_categories,
                      **provenance.document(incident)}
     audit_json = {"events": len(events), "verified": not problems, "problems": problems,

@@ -25,15 +25,11 @@ from incidents.models import (
     Step,
 )
 from incidents.records import provenance
-from incidents.sqltypes import utcnow
+from incidents.sqltypes import iso_z, utcnow
 from incidents.triage import correlation
 
 NOTIFIED_STATES = ("accepted", "delivered")
 REPORTED_AUDIENCES = ("regulator", "credit_agencies")
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def deadline_state(deadline: datetime | None, done_at: datetime | None, now: datetime) -> str:
@@ -103,8 +99,8 @@ def entry(session: Session, incident: Incident, *, now: datetime) -> dict[str, A
         state = deadline_state(o.deadline, done_at, now)
         tally[state] += 1
         rows.append({"jurisdiction": o.jurisdiction, "audience": o.audience, "phase": o.phase,
-                     "deadline": _iso(o.deadline), "deadline_rule": o.deadline_rule,
-                     "done_at": _iso(done_at), "state": state})
+                     "deadline": iso_z(o.deadline), "deadline_rule": o.deadline_rule,
+                     "done_at": iso_z(done_at), "state": state})
     return {
         "id": incident.id, "external_id": incident.external_id, "title": incident.title,
         "status": incident.status, "is_breach": incident.is_breach, "severity": incident.severity,
@@ -113,11 +109,11 @@ def entry(session: Session, incident: Incident, *, now: datetime) -> dict[str, A
                                "by": incident.severity_override_by,
                                "reason": incident.severity_override_reason}
                               if incident.severity_override else None),
-        "dates": {"detected_at": _iso(incident.detected_at), "aware_at": _iso(incident.aware_at),
+        "dates": {"detected_at": iso_z(incident.detected_at), "aware_at": iso_z(incident.aware_at),
                   "aware_at_source": incident.aware_at_source,
-                  "determined_at": _iso(incident.determined_at),
-                  "opened_at": _iso(incident.created_at), "closed_at": _iso(incident.closed_at)},
-        "alerts": [{"external_id": a.external_id, "link": a.link, "received_at": _iso(a.received_at)}
+                  "determined_at": iso_z(incident.determined_at),
+                  "opened_at": iso_z(incident.created_at), "closed_at": iso_z(incident.closed_at)},
+        "alerts": [{"external_id": a.external_id, "link": a.link, "received_at": iso_z(a.received_at)}
                    for a in correlation.alerts(session, incident)],
         "counts": {"subjects": int(subjects), "notified": int(notified),
                    "unreachable": int(unreachable), "obligations_required": len(required)},
@@ -132,14 +128,14 @@ def document(session: Session, *, now: datetime | None = None) -> dict[str, Any]
     now = now or utcnow()
     incidents = session.exec(select(Incident).where(col(Incident.merged_into).is_(None))
                              .order_by(col(Incident.created_at), col(Incident.id))).all()
-    return {"generated_at": _iso(now),
+    return {"generated_at": iso_z(now),
             "basis": "GDPR Art. 33(5): every personal data breach is documented, notified or not",
             "incidents": [entry(session, incident, now=now) for incident in incidents]}
 
 
 def empty(*, now: datetime | None = None) -> dict[str, Any]:
     """The register where no database exists yet (nothing recorded; none is created)."""
-    return {"generated_at": _iso(now or utcnow()),
+    return {"generated_at": iso_z(now or utcnow()),
             "basis": "GDPR Art. 33(5): every personal data breach is documented, notified or not",
             "incidents": []}
 

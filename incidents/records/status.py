@@ -16,7 +16,7 @@ from incidents.delivery import ledger
 from incidents.models import Announcement, AuditEvent, Incident, Obligation, RegulatorReport, Step
 from incidents.notices import media, translation
 from incidents.records import filing, provenance
-from incidents.sqltypes import utcnow
+from incidents.sqltypes import iso_z, utcnow
 
 GATES = ("triage", "notices", "filing")
 
@@ -29,14 +29,10 @@ FLOW_ORDER = ("triage", "gate:triage", "identification", "assessment", "reports"
               "gate:filing-later", "close")
 
 
-def _time(value: Any) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
 def obligation_json(o: Obligation) -> dict[str, Any]:
     return {
         "jurisdiction": o.jurisdiction, "audience": o.audience, "required": o.required,
-        "count": o.count, "deadline": _time(o.deadline), "deadline_rule": o.deadline_rule,
+        "count": o.count, "deadline": iso_z(o.deadline), "deadline_rule": o.deadline_rule,
         "recipient": o.recipient, "citation": o.citation, "reasons": o.reasons,
         "substitute_notice": o.substitute_notice, "needs_review": o.needs_review,
         "verification": o.verification, "phase": o.phase,
@@ -45,10 +41,10 @@ def obligation_json(o: Obligation) -> dict[str, Any]:
 
 def report_json(r: RegulatorReport, o: Obligation | None, *, now: datetime) -> dict[str, Any]:
     return {"id": r.id, "jurisdiction": r.jurisdiction, "recipient": r.recipient,
-            "phase": o.phase if o else None, "deadline": _time(o.deadline) if o else None,
+            "phase": o.phase if o else None, "deadline": iso_z(o.deadline) if o else None,
             "state": filing.report_state(r, o, now=now), "to_complete": r.to_complete,
-            "files": r.files, "approved_at": _time(r.approved_at),
-            "filed_at": _time(r.filed_at), "filing_reference": r.filing_reference}
+            "files": r.files, "approved_at": iso_z(r.approved_at),
+            "filed_at": iso_z(r.filed_at), "filing_reference": r.filing_reference}
 
 
 def affected_json(session: Session, incident: Incident) -> dict[str, Any]:
@@ -62,7 +58,7 @@ def assessment_document(session: Session, incident: Incident) -> dict[str, Any]:
     obligations = session.exec(select(Obligation).where(Obligation.incident_id == incident.id)
                                .order_by(col(Obligation.jurisdiction), col(Obligation.id))).all()
     return {
-        "incident": {"external_id": incident.external_id, "aware_at": _time(incident.aware_at),
+        "incident": {"external_id": incident.external_id, "aware_at": iso_z(incident.aware_at),
                      "severity": incident.severity, "is_breach": incident.is_breach,
                      "risk_level": incident.risk_level},
         "affected": affected_json(session, incident),
@@ -117,14 +113,14 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
         "incident": {"id": incident.id, "external_id": incident.external_id,
                      "title": incident.title, "status": incident.status,
                      "severity": incident.severity, "is_breach": incident.is_breach,
-                     "aware_at": _time(incident.aware_at), "closed_at": _time(incident.closed_at),
+                     "aware_at": iso_z(incident.aware_at), "closed_at": iso_z(incident.closed_at),
                      **provenance.document(incident), "provenance": provenance.lines(incident),
                      "sending": incident.sending,
                      "waiting_at_gate": waiting_gate(session, incident.id, steps)
                      if incident.status != "closed" else None},
         "steps": [{"name": name, "state": steps[name].state, "attempts": steps[name].attempts,
-                   "started": _time(steps[name].started_at),
-                   "finished": _time(steps[name].finished_at), "outcome": steps[name].outcome,
+                   "started": iso_z(steps[name].started_at),
+                   "finished": iso_z(steps[name].finished_at), "outcome": steps[name].outcome,
                    "error": steps[name].error} for name in ordered],
         "deliveries": ledger.counts(session, incident.id),
         "accounting": accounting.account(session, incident.id),
@@ -138,12 +134,12 @@ def status_document(session: Session, incident: Incident) -> dict[str, Any]:
             .order_by(col(Obligation.jurisdiction), col(Obligation.id)))],
         "announcements": [{"locale": a.locale, "destination": a.destination,
                            "location": a.location, "people": a.people,
-                           "posted_at": _time(a.posted_at)} for a in session.exec(
+                           "posted_at": iso_z(a.posted_at)} for a in session.exec(
             select(Announcement).where(Announcement.incident_id == incident.id))],
         "reports": [report_json(r, o, now=now) for r, o in filing.reports_of(session, incident.id)],
         "holds": [{"id": h.id, "agency": h.agency, "jurisdictions": h.jurisdictions,
-                   "starts_at": _time(h.starts_at), "until": _time(h.until),
-                   "released_at": _time(h.released_at), "active": holds.active(h, now),
+                   "starts_at": iso_z(h.starts_at), "until": iso_z(h.until),
+                   "released_at": iso_z(h.released_at), "active": holds.active(h, now),
                    "reason": h.reason} for h in holds.holds_of(session, incident.id)],
         # Why some jurisdictions' individual notices wait now (a hold, a report to file first).
         "waiting": {code: w.reason for code, w in holds.waiting(session, incident.id, now=now).items()},

@@ -17,11 +17,8 @@ from incidents.assessment import clock, scoring
 from incidents.exceptions import InputError
 from incidents.models import Incident
 from incidents.rendering.textify import markdown_escape
+from incidents.sqltypes import iso_z
 from incidents.triage import correlation
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
 
 
 def _references(decision: dict[str, Any]) -> list[str]:
@@ -55,7 +52,7 @@ def describe(incident_id: str) -> str:
             f"**{'a' if incident.is_breach else 'not a'} personal-data breach**, severity "
             f"**{incident.severity}**.", "", "Reasons:",
             *[f"- {markdown_escape(reason)}" for reason in incident.triage_reasons], "",
-            f"Awareness clock: **{_iso(incident.aware_at)}** ({incident.aware_at_source}). "
+            f"Awareness clock: **{iso_z(incident.aware_at)}** ({incident.aware_at_source}). "
             "Every legal deadline runs from it: change `aware_at` only with a reason.", "",
             "Alerts linked: " + ", ".join(f"{markdown_escape(a.external_id)} ({a.link})"
                                           for a in linked) + ".",
@@ -119,7 +116,7 @@ def problems(incident_id: str, decision: dict[str, Any]) -> list[str]:
 
 
 def _jsonable(decision: dict[str, Any]) -> dict[str, Any]:
-    return {k: (_iso(v) if isinstance(v, datetime) else v) for k, v in decision.items()}
+    return {k: (iso_z(v) if isinstance(v, datetime) else v) for k, v in decision.items()}
 
 
 def confirm(incident_id: str, decision: dict[str, Any]) -> dict[str, Any]:
