@@ -3,9 +3,11 @@ counts, decisions and the audit trail stay, as the privacy policy promises (§IV
 
 Purged, a person cannot be found again from what is kept: their directory id is replaced by a
 random one (a hash of the id could be reversed by hashing candidate ids), their notice page
-link is deleted (the page answers 404), the providers' message ids are cleared, and the
-output folder is scrubbed of their ids (the data-quality report keeps its counts only). What
-the providers themselves keep is theirs to delete: see the README's "Retention"."""
+link is deleted (the page answers 404), the providers' message ids are cleared, their
+activation codes are deleted (the remedy vendor knows who enrolled with which code), the mail
+house's batch folders of the incident (letters and manifests with addresses) are removed, and
+the output folder is scrubbed of their ids (the data-quality report keeps its counts only).
+What the providers themselves keep is theirs to delete: see the README's "Retention"."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,7 +25,7 @@ from sqlmodel import col, select
 
 from incidents import audit, db, service
 from incidents.exceptions import InputError
-from incidents.models import AffectedSubject, Delivery, Incident, NoticeLink
+from incidents.models import ActivationCode, AffectedSubject, Delivery, Incident, NoticeLink
 from incidents.records import anchors
 from incidents.sqltypes import utcnow
 
@@ -62,7 +65,9 @@ def purge(*, incident_id: str, actor: str) -> dict[str, Any]:
         cleared = s.execute(update(Delivery).where(
             col(Delivery.incident_id) == incident.id, col(Delivery.provider_id).is_not(None))
             .values(provider_id=None))
+        codes = s.execute(delete(ActivationCode).where(col(ActivationCode.incident_id) == incident.id))
         incident.purged_at = utcnow()
+        letters = _remove_mail_batches(incident.id)
         out = Path(incident.settings.out) if incident.settings.out else None
         scrubbed = scrub_folder(out, {sid for _, sid in people}, dict(incident.quality)) \
             if out is not None else 0
@@ -70,11 +75,25 @@ def purge(*, incident_id: str, actor: str) -> dict[str, Any]:
                      detail={"people": len(people), "fields": list(CONTACT_FIELDS),
                              "notice_links_deleted": links.rowcount,  # type: ignore[attr-defined]
                              "provider_ids_cleared": cleared.rowcount,  # type: ignore[attr-defined]
+                             "activation_codes_deleted": codes.rowcount,  # type: ignore[attr-defined]
+                             "mail_batches_removed": letters,
                              "files_scrubbed": scrubbed})
         incident_id = incident.id
     if out is not None:
         anchors.anchor_incident(incident_id)
     return {"people": len(people), "already_purged": False}
+
+
+def _remove_mail_batches(incident_id: str) -> int:
+    """The incident's folder in the mail house's drop (`BREACHFLOW_MAIL_DIR`, named by our own
+    id); returns the batches removed."""
+    drop = os.environ.get("BREACHFLOW_MAIL_DIR")
+    folder = Path(drop) / incident_id if drop else None
+    if folder is None or not folder.is_dir():
+        return 0
+    batches = sum(1 for p in folder.iterdir() if p.is_dir())
+    shutil.rmtree(folder)
+    return batches
 
 
 def _scrub_text(text: str, ids: set[str], odd: list[str]) -> str:

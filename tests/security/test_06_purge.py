@@ -61,3 +61,35 @@ def test_purge_forgets(home, demo_files, tmp_path, monkeypatch, capsys):
             assert "ghost-person-7" not in text, path
             assert not [sid for sid in before.values() if f'"{sid}"' in text], path
     assert cli.main(["audit", "verify", incident_id]) == 0
+
+
+def test_purge_deletes_activation_codes_and_the_mail_house_batches(home, demo_files, tmp_path,
+                                                                   monkeypatch, capsys):
+    from incidents.models import ActivationCode, AuditEvent
+
+    incident_id = prepared(demo_files, tmp_path / "out", until="identification")
+    drop = tmp_path / "mail"
+    monkeypatch.setenv("BREACHFLOW_MAIL_DIR", str(drop))
+    batch = drop / incident_id / "batch-20261206T000000Z-c0ffee-1"
+    batch.mkdir(parents=True)
+    (batch / "manifest.csv").write_text("delivery_id,address_line_1\nd1,Jane Public\n",
+                                        encoding="utf-8")
+    other = drop / "another-incident"
+    other.mkdir()
+    with db.session() as s:
+        pks = [p.id for p in s.exec(select(AffectedSubject))][:3]
+        for n, pk in enumerate(pks):
+            s.add(ActivationCode(incident_id=incident_id, code=f"QNE5-AS6C-TWB{n}", subject_pk=pk))
+    close(incident_id)
+
+    assert cli.main(["purge", incident_id]) == 0
+    capsys.readouterr()
+
+    with db.session() as s:
+        assert list(s.exec(select(ActivationCode))) == []
+        purged = [e for e in s.exec(select(AuditEvent)) if e.action == "retention.purged"]
+    assert purged[0].detail["activation_codes_deleted"] == 3
+    assert purged[0].detail["mail_batches_removed"] == 1
+    assert not (drop / incident_id).exists() and other.is_dir()
+    with sqlite3.connect(home / "breachflow.db") as connection:
+        assert "QNE5-AS6C" not in "\n".join(connection.iterdump())
