@@ -46,6 +46,13 @@ from regulators.vocab import DATA_CATEGORIES
 CHUNK = 5_000
 MAX_SUBJECT_ID = 200
 _REGION = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
+# An unknown category is reported by name (a typo like `emial` gets a hint), but only when it
+# is written like the vocabulary (lower-case snake_case) and only the most frequent few: a
+# shifted column puts e-mails, names and numbers here, one per row, and those must not reach
+# the status document, the export pack or the terminal.
+_CATEGORY_WORD = re.compile(r"[a-z][a-z0-9_]{0,39}")
+MAX_UNKNOWN_CATEGORY_NAMES = 20
+NOT_A_CATEGORY_WORD = "(values that are not category words)"
 _VOICE_TYPES = frozenset({"mobile", "landline", "mobile_or_landline", "voip"})
 
 
@@ -89,6 +96,9 @@ class Quality:
             "unknown_jurisdiction": self.unknown_jurisdiction,
         }
 
+    def unknown_category_names(self) -> dict[str, int]:
+        return dict(Counter(self.unknown_categories).most_common(MAX_UNKNOWN_CATEGORY_NAMES))
+
     def details(self) -> dict[str, Any]:
         return {
             **self.counts(),
@@ -96,7 +106,7 @@ class Quality:
                            "Parquet and database tables: 1-based row positions",
             "unparsed_row_numbers": self.unparsed_rows,
             "directory_unparsed_row_numbers": self.directory_unparsed_rows,
-            "unknown_category_values": self.unknown_categories,
+            "unknown_category_values": self.unknown_category_names(),
             "unknown_subject_ids": self.unknown_ids,
             "duplicate_subject_ids": self.duplicate_ids,
             "invalid_values": [_invalid_value(sid, name) for sid, name in self.invalid],
@@ -183,7 +193,7 @@ class _Affected:
             if name in DATA_CATEGORIES:
                 categories.add(name)
             elif name:
-                unknown.append(name)
+                unknown.append(name if _CATEGORY_WORD.fullmatch(name) else NOT_A_CATEGORY_WORD)
         found = self._parsed[key] = (self._intern(frozenset(categories)), tuple(unknown))
         return found
 
@@ -649,7 +659,7 @@ def identify(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         writer.flush()
         incident = service.get_incident(session=s, incident_id=incident_id)
         incident.quality = {**quality.counts(),
-                            "unknown_category_values": dict(quality.unknown_categories),
+                            "unknown_category_values": quality.unknown_category_names(),
                             "unknown_columns": _unknown_columns(sources)}
     out_dir.mkdir(parents=True, exist_ok=True)
     with open(out_dir / "data-quality.json", "w", encoding="utf-8") as handle:

@@ -301,3 +301,25 @@ def test_a_directory_with_only_some_columns(home, tmp_path):
         "a@mail.example", ["email"], [])
     assert people["b"].unreachable and people["b"].email is None  # blank is unknown, not invalid
     assert outcome["invalid_emails"] == 0 and outcome["residence_unknown"] == 2
+
+
+def test_a_shifted_category_column_reports_no_personal_values(home, inputs, tmp_path):
+    """E-mails, names and phone numbers in `data_categories` (a column shifted in the export)
+    are counted, never copied into the incident's quality, the status or the report file."""
+    shifted = [[sid, value] for sid, value in (
+        ("us1", "jane.public@mail.example"), ("land", "Jonas Berg"), ("ph1", "+8613800138000"),
+        ("loc1", "emial"), *((f"extra{n}", f"word{n}") for n in range(30)))]
+    inputs["affected"] = _write_csv(tmp_path / "shifted.csv", ["subject_id", "data_categories"],
+                                    AFFECTED + shifted)
+    incident_id, _, out = _identify(home, inputs, tmp_path)
+    with db.session() as s:
+        stored = service.get_incident(session=s, incident_id=incident_id).quality
+    report = json.loads((out / "data-quality.json").read_text(encoding="utf-8"))
+    for values in (stored["unknown_category_values"], report["unknown_category_values"]):
+        assert "emial" in values and "shoe_size" in values
+        assert matching.NOT_A_CATEGORY_WORD in values
+        assert len(values) <= matching.MAX_UNKNOWN_CATEGORY_NAMES
+        shown = json.dumps(values)
+        for personal in ("jane.public", "Jonas Berg", "8613800138000"):
+            assert personal not in shown
+    assert stored["unknown_categories"] == 1 + 3 + 1 + 30  # shoe_size, the three, emial, words
