@@ -1,5 +1,7 @@
 """The Prefect automations `breachflow serve` creates: tell the responders when a run of an
-incident flow is Suspended (a gate waits for an answer), Crashed or Failed.
+incident flow is Suspended or Paused (a gate waits for an answer: the triage gate suspends; the
+notices gate pauses while the regulator track runs beside it, and the filing gate always pauses
+the regulator track's own run), Crashed or Failed.
 
 Each notifies the notification blocks named in BREACHFLOW_ALERT_BLOCKS (incidents/alerts/send.py)
 with the run's name, state and link. Automations see what a flow's own hooks cannot: a run
@@ -18,8 +20,10 @@ from incidents.alerts import send as alerting
 
 logger = logging.getLogger("breachflow.automations")
 
-FLOWS = ["respond_to_incident", "deliver_notices", "deadline_watch", "purge_expired"]
-STATES = {"Suspended": "waits for a responder", "Crashed": "crashed", "Failed": "failed"}
+FLOWS = ["respond_to_incident", "regulator_track", "deliver_notices", "deadline_watch",
+         "purge_expired"]
+STATES = {"Suspended": "waits for a responder", "Paused": "waits for a responder",
+          "Crashed": "crashed", "Failed": "failed"}
 SUBJECT = "breachflow: {{ flow.name }} run {{ flow_run.name }} is {{ flow_run.state.name }}"
 BODY = ("The run {{ flow_run.name }} of {{ flow.name }} is {{ flow_run.state.name }}.\n"
         "{{ flow_run.state.message }}\n"
@@ -29,7 +33,7 @@ BODY = ("The run {{ flow_run.name }} of {{ flow.name }} is {{ flow_run.state.nam
 
 
 def name(state: str) -> str:
-    return f"breachflow: a run {STATES[state]}"
+    return f"breachflow: a run {STATES[state]} ({state})"
 
 
 def specs(block_ids: list[UUID]) -> list[Any]:
@@ -65,9 +69,13 @@ def ensure() -> list[str]:
             ids.append(block._block_document_id)
         created = []
         with get_client(sync_client=True) as client:
-            for spec in specs(ids):
-                for old in client.read_automations_by_name(spec.name):
+            # Names before the state was in them: an upgraded server would notify twice.
+            earlier = {f"breachflow: a run {what}" for what in STATES.values()}
+            wanted = specs(ids)
+            for spec_name in [*earlier, *(spec.name for spec in wanted)]:
+                for old in client.read_automations_by_name(spec_name):
                     client.delete_automation(old.id)
+            for spec in wanted:
                 client.create_automation(spec)
                 created.append(spec.name)
         return created

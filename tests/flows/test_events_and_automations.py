@@ -143,19 +143,22 @@ def test_a_failed_incident_run_emits_an_event_and_alerts_the_apprise_urls(home, 
     assert f"breachflow resume {incident_id}" in json.loads(hook.bodies[0])["message"]
 
 
-def test_serve_creates_automations_that_notify_the_blocks_on_suspended_crashed_and_failed(
+def test_serve_creates_automations_that_notify_the_blocks_on_waiting_crashed_and_failed(
         home, alert_block):
     from prefect.blocks.core import Block
 
     block_id = Block.load(alert_block)._block_document_id
     try:
         assert automations.ensure() == [automations.name(s) for s in automations.STATES]
+        # Every gate's wait: triage suspends, the notices and filing gates pause.
+        assert {"Suspended", "Paused"} <= set(automations.STATES)
         automations.ensure()  # replaced, not doubled
         with get_client(sync_client=True) as client:
             for state in automations.STATES:
                 (found,) = client.read_automations_by_name(automations.name(state))
                 assert found.trigger.expect == {f"prefect.flow-run.{state}"}
-                assert "respond_to_incident" in found.trigger.match_related["prefect.resource.name"]
+                flows = found.trigger.match_related["prefect.resource.name"]
+                assert {"respond_to_incident", "regulator_track"} <= set(flows)
                 (action,) = found.actions
                 assert action.type == "send-notification" and action.block_document_id == block_id
     finally:
