@@ -10,6 +10,7 @@ from incidents.privacy import RedactingFilter
 
 
 def configure() -> None:
+    config.keep_files_private()
     settings = config.load()
     defaults = {
         # Runs, logs and artifacts stay in breachflow's home, so `breachflow serve` shows them.

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from incidents import config
 from incidents.exceptions import BreachflowError, InputError, NotFound, StepFailed
 
 if TYPE_CHECKING:
@@ -829,6 +830,7 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:1] == ["sandbox"]:
         return cmd_sandbox(argparse.Namespace(sandbox_args=argv[1:]))
     args = parser().parse_args(argv)
+    config.keep_files_private()
     try:
         _database_for(args)
         return int(args.handler(args))

@@ -49,3 +49,10 @@ def load() -> Settings:
     templates = Path(os.environ.get("BREACHFLOW_TEMPLATES", REPO_ROOT / "templates"))
     out_root = Path(os.environ.get("BREACHFLOW_OUT", "breachflow-out")).resolve()
     return Settings(home=home, database_url=url, templates_dir=templates, out_root=out_root)
+
+
+def keep_files_private() -> None:
+    """What breachflow writes (the database, the output folder, the mail house's batches, the
+    Prefect home) holds or leads to personal data: readable by this user only, whatever the
+    shell's umask. Share an export pack deliberately, not by default."""
+    os.umask(0o077)
