@@ -53,7 +53,10 @@ def _not_found() -> tuple[int, str]:
 
 
 def sample_page(*, incident_id: str, notice_id: int, key: str, secret: str) -> tuple[int, str]:
-    """(HTTP status, HTML): the notice as rendered for its group; 404 for a wrong key."""
+    """(HTTP status, HTML): the notice as rendered for its group; 404 for a wrong key or an id
+    no database column can hold."""
+    if not 0 < notice_id < 2**63:
+        return _not_found()
     with db.session() as s:
         notice = s.get(Notice, notice_id)
         if notice is None or notice.incident_id != incident_id:
