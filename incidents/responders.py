@@ -109,7 +109,8 @@ def attested(*, incident_id: str, gate: str, answer: Mapping[str, Any],
             .order_by(col(AuditEvent.id).desc())).all()
     for event in events:
         detail = event.detail
-        if (hmac.compare_digest(str(detail.get("nonce", "")), nonce)
+        # As bytes: compare_digest refuses a str with non-ASCII characters (a typed attestation).
+        if (hmac.compare_digest(str(detail.get("nonce", "")).encode(), str(nonce).encode())
                 and detail.get("gate") == gate and detail.get("answer_sha256") == digest):
             return event.actor, str(detail.get("authenticated_by"))
     return None
