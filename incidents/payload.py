@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,15 @@ class IncidentPayload(BaseModel):
     # other languages: every notice states the facts in its reader's language.
     language: str = Field(default="en", max_length=20)
     translations: dict[str, Translation] = Field(default_factory=dict, max_length=50)
+
+    @field_validator("external_id", "title", "related_to")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        # Printed by `register`, `status` and the gate prompt: an escape sequence in a webhook's
+        # id or title would drive the responder's terminal.
+        if value is not None and any(unicodedata.category(c) == "Cc" for c in value):
+            raise ValueError("must not contain control characters (escape, tab, newline ...)")
+        return value
 
     @field_validator("language")
     @classmethod

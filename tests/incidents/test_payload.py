@@ -28,6 +28,9 @@ def test_minimal_payload_is_accepted_with_defaults():
         ({"colour": "red"}, "colour"),
         ({"encryption": {"encrypted": "yes"}}, "encryption.encrypted"),
         ({"occurred_from": "2026-11-20T08:00:00Z", "occurred_to": "2026-11-19T08:00:00Z"}, "occurred_to"),
+        ({"external_id": "SIEM-1\x1b[2J\x1b[31m"}, "external_id"),
+        ({"title": "Bucket\nexposed"}, "title"),
+        ({"related_to": "SIEM-0\x9b1m"}, "related_to"),
     ],
 )
 def test_bad_values_name_the_field(change, field):
