@@ -22,6 +22,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterable
+from html import escape
 from typing import Any, Final
 
 from sqlalchemy import func, insert, update
@@ -29,6 +30,7 @@ from sqlmodel import Session, col, select
 
 from incidents import db
 from incidents.models import AffectedSubject, Notice, NoticeLink
+from incidents.notices import activation
 from incidents.rendering import render
 from incidents.sqltypes import utcnow
 
@@ -151,12 +153,21 @@ def notice_page(*, token: str) -> tuple[int, str]:
             Notice.group_key == f"{group}-{link.recipient_kind}")).first()
         if notice is None or not notice.body_html:
             return _not_found()
+        html = notice.body_html
+        # The person's own reference and activation code, as their e-mail or letter carries
+        # them: for someone reached only by a text, this page is the notice (escaped anyway).
+        code = activation.codes_for(s, incident_id=link.incident_id,
+                                    subject_pks=[link.subject_pk]).get(link.subject_pk)
+        for placeholder, value in ((REFERENCE_PLACEHOLDER, link.reference),
+                                   (activation.ACTIVATION_CODE, code)):
+            if value:
+                html = html.replace(placeholder, escape(value))
         now = utcnow()
         # One UPDATE, so that concurrent fetches all count.
         s.execute(update(NoticeLink).where(col(NoticeLink.id) == link.id).values(
             opens=NoticeLink.opens + 1, last_opened_at=now,
             first_opened_at=func.coalesce(NoticeLink.first_opened_at, now)))
-        return 200, notice.body_html
+        return 200, html
 
 
 def fetched_counts(session: Session, *, incident_id: str) -> dict[str, int]:

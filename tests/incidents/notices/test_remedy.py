@@ -146,3 +146,26 @@ def test_a_bad_code_file_names_the_line_not_the_content(tmp_path) -> None:
     with pytest.raises(InputError, match="line 2") as error:
         activation.read_file(path)
     assert "secret" not in str(error.value)
+
+
+def test_the_notice_page_carries_the_persons_own_reference_and_code(home, demo_files, tmp_path) -> None:
+    """For a person reached only by a text message, the page is the notice: it must carry
+    what their e-mail or letter would (Cal. Civ. Code § 1798.82(d)(2)(G))."""
+    from incidents.models import NoticeLink
+    from incidents.notices import page
+
+    incident_id = _incident(demo_files, tmp_path / "out")
+    for name, work in (("assessment", pipeline.assessment_stage), ("notices", pipeline.notices_stage)):
+        steps.run(incident_id, name, work)
+    with db.session() as s:
+        links = s.exec(select(NoticeLink).where(NoticeLink.incident_id == incident_id)).all()
+        codes = activation.codes_for(s, incident_id=incident_id, subject_pks=[x.subject_pk for x in links])
+    shown = 0
+    for link in links:
+        status, html = page.notice_page(token=link.token)
+        if status != 200 or link.subject_pk not in codes:
+            continue
+        assert codes[link.subject_pk] in html and link.reference and link.reference in html
+        assert activation.ACTIVATION_CODE not in html and page.REFERENCE_PLACEHOLDER not in html
+        shown += 1
+    assert shown > 0
