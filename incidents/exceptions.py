@@ -3,7 +3,8 @@
     BreachflowError
     ├── InputError            bad input from a person or a tool: exit 2 / HTTP 4xx, nothing written
     ├── NotFound              an incident id or external_id that does not exist
-    ├── Unaccounted           the incident cannot close: people are pending or need action
+    ├── Unaccounted           the incident cannot close: people are pending or need action, or a
+    │                         required media notice has no recorded outlet
     ├── StepFailed            a stage failed; the message names the stage and the reason
     ├── ChannelHalted         a channel's credentials or account are refused: the channel stops
     ├── SignatureError        the intake API refuses a webhook signature (HTTP 401)
@@ -37,7 +38,8 @@ class NotFound(BreachflowError):
 
 
 class Unaccounted(BreachflowError):
-    """Raised by the close step with counts and reasons: a responder must resolve people."""
+    """Raised by the close step with counts and reasons: a responder must resolve people or
+    record the media notice."""
 
 
 class StepFailed(BreachflowError):

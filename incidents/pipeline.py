@@ -64,6 +64,12 @@ def close_stage(incident_id: str) -> dict[str, Any]:
             document = accounting.account(s, incident.id)
             if accounting.unaccounted(document):
                 raise Unaccounted(accounting.refusal(document, incident_ref=incident.external_id))
+            # Substitute notice is not given until its media part is (Cal. Civ. Code
+            # § 1798.82(j)(3)(C), N.Y. Gen. Bus. Law § 899-aa(5)(d), Tex. Bus. & Com. Code
+            # § 521.053(f)); HIPAA's media notice likewise (45 CFR 164.406).
+            open_media = media.refusal(s, incident)
+            if open_media:
+                raise Unaccounted(open_media)
         incident.status = "closed" if incident.is_breach else "not_a_breach"
         incident.closed_at = utcnow()
         audit.record(s, incident_id=incident.id, actor="breachflow", action="incident.closed",

@@ -106,6 +106,24 @@ class China(Regulator):
             "ja": "中国個人情報保護法第57条",
             "zh-CN": "《中华人民共和国个人信息保护法》第五十七条",
         },
+        SUBSTITUTE.citation: {
+            "en": "section 10.2 of the national standard GB/T 35273-2020 (Personal Information "
+                  "Security Specification) and Article 11 of the Network Data Security "
+                  "Management Regulations",
+            "de": "Ziff. 10.2 der chinesischen Norm GB/T 35273-2020 (Sicherheit "
+                  "personenbezogener Informationen) und Art. 11 der chinesischen Verordnung über "
+                  "die Verwaltung der Netzwerkdatensicherheit",
+            "fr": "point 10.2 de la norme chinoise GB/T 35273-2020 sur la sécurité des "
+                  "informations personnelles et article 11 du règlement chinois sur la gestion "
+                  "de la sécurité des données en réseau",
+            "es": "apartado 10.2 de la norma china GB/T 35273-2020 sobre seguridad de la "
+                  "información personal y artículo 11 del Reglamento chino de gestión de la "
+                  "seguridad de los datos en red",
+            "ja": "中国国家標準GB/T 35273-2020（個人情報安全規範）第10.2条及び中国ネットワークデータ"
+                  "安全管理条例第11条",
+            "zh-CN": "《信息安全技术 个人信息安全规范》（GB/T 35273—2020）第10.2条、"
+                     "《网络数据安全管理条例》第十一条",
+        },
     }
     country = "CN"
     duties = (INDIVIDUALS, REGULATOR, CAC, CAC_CII, CAC_ORGAN, CAC_SUMMARY,

@@ -76,6 +76,18 @@ class Japan(Regulator):
             "ja": "個人情報の保護に関する法律（個人情報保護法）第26条第2項",
             "zh-CN": "日本《个人信息保护法》第26条第2款",
         },
+        SUBSTITUTE.citation: {
+            "en": "the proviso to Article 26(2) of the Act on the Protection of Personal "
+                  "Information (APPI)",
+            "de": "Art. 26 Abs. 2 (Ausnahmeklausel) des japanischen Gesetzes über den Schutz "
+                  "personenbezogener Informationen (APPI)",
+            "fr": "article 26, paragraphe 2, in fine (dérogation), de la loi japonaise sur la "
+                  "protection des informations personnelles (APPI)",
+            "es": "artículo 26, apartado 2, in fine (excepción), de la Ley japonesa de "
+                  "Protección de la Información Personal (APPI)",
+            "ja": "個人情報の保護に関する法律（個人情報保護法）第26条第2項ただし書",
+            "zh-CN": "日本《个人信息保护法》第26条第2款但书",
+        },
     }
     country = "JP"
     duties = (PRELIMINARY, FINAL, FINAL_WRONGFUL, INDIVIDUALS,

@@ -35,7 +35,7 @@ from incidents.notices.elements import select as select_elements
 from incidents.rendering import render
 from incidents.rendering.textify import html_to_text
 from incidents.sqltypes import utcnow
-from regulators import get_regulator
+from regulators import cite, get_regulator
 
 DIR_ENV: Final = "BREACHFLOW_ANNOUNCE_DIR"
 URL_ENV: Final = "BREACHFLOW_ANNOUNCE_URL"
@@ -124,7 +124,9 @@ def context(incident: Incident, *, locale: str, categories: Sequence[str], citat
         "org": incident.org, "incident": incident, "categories": ordered_categories(categories),
         "consequences": consequences(categories), "advice": advice(categories),
         "guardian": False, "public": True, "channel": "announcement", "locale": locale,
-        "lang": locale, "citations": list(citations), "authorities": True,
+        "lang": locale, "authorities": True,
+        # Laws by the names readers of this language know them by, as the notices give them.
+        "citations": [cite(c, locale) for c in citations],
         "title": m["title"]["announcement"], "notice_date": posted_at, "posted_at": posted_at,
         "keep_until": keep_until, "affected": affected,
         "free_text": translation.free_text(incident, locale),

@@ -165,3 +165,19 @@ def state(session: Session, incident: Incident, *, out_dir: Path | None) -> dict
         "sent": [{"outlet": r.outlet, "sent_at": r.sent_at.isoformat(),
                   "jurisdictions": r.jurisdictions, "recorded_by": r.recorded_by} for r in sent],
     }
+
+
+def refusal(session: Session, incident: Incident) -> str | None:
+    """Why the incident cannot close while a law's media notice has no recorded outlet, and
+    what to do; None when every law that asks for it has one (or none asks)."""
+    due = [(code, entry["citation"]) for code, entry in
+           state(session, incident, out_dir=None)["by_jurisdiction"].items()
+           if entry["state"] == "due"]
+    if not due:
+        return None
+    ref = incident.external_id
+    laws = "; ".join(f"{code} ({citation})" for code, citation in due)
+    return (f"the media notice is due and not recorded as sent: {laws}. Send the press release "
+            f"(see `breachflow status {ref}`) to major statewide media, record each outlet with "
+            f"`breachflow media {ref} --outlet NAME --at TIME`, then `breachflow resume {ref}`")
+

@@ -13,7 +13,8 @@ What a reviewer opens first has a human name:
 
 Behind them, by content hash as before: every distinct notice version (with the elements it
 carries and why, who approved it and how many people it went to), the public announcement with
-where and when it was posted, the regulator reports with their filing record, the obligations
+where and when it was posted, the media notice (press release) with each outlet it went to and
+when, the regulator reports with their filing record, the obligations
 with citations, the audit trail with its verification, and a manifest tying them together.
 Versions and counts only: no person's name or address is in the pack (the notices are written
 per group of people).
@@ -133,6 +134,16 @@ def build(session: Session, incident: Incident, *, now: datetime | None = None) 
                                     f"announcement/{Path(a.location).with_suffix('.txt').name}",
                                     files)]
         announcements.append(entry)
+    # The press release of the media notice, with each outlet it went to and when.
+    press = review.media_notice(session, incident, out=Path(incident.settings.out or "."))
+    media_entry: dict[str, Any] = {
+        "content_hash": press["content_hash"], "by_jurisdiction": press["by_jurisdiction"],
+        "sent": press["sent"], "files": []}
+    if press["release"] is not None:
+        release = press["release"]
+        media_entry["files"] = [_copy(str(release), f"media/{release.name}", files),
+                                _copy(str(release.with_suffix(".txt")),
+                                      f"media/{release.with_suffix('.txt').name}", files)]
     reports = []
     for r, o in filing.reports_of(session, incident.id):
         reports.append({"jurisdiction": r.jurisdiction, "recipient": r.recipient,
@@ -181,6 +192,7 @@ def build(session: Session, incident: Incident, *, now: datetime | None = None) 
         "decisions": review.decisions(events), "obligations": states,
         "needs_review": [o for o in states if o["needs_review"]], "to_complete": to_complete,
         "index": index, "reports": reports, "announcements": review.announcements(session, incident.id),
+        "media": media_entry,
         "accounting": account, "glance": review.glance(states, account),
         "quality": {k: v for k, v in sorted(incident.quality.items()) if v},
         "plan_files": plan_files, "audit": audit_json,
@@ -193,7 +205,7 @@ def build(session: Session, incident: Incident, *, now: datetime | None = None) 
                    "data_quality": "data-quality.json", "plan": plan_files,
                    "letter_specimens": sorted(f for row in index for f in row["files"]
                                               if f.endswith(".pdf"))},
-        "notices": notices, "announcements": announcements, "reports": reports,
+        "notices": notices, "announcements": announcements, "media": media_entry, "reports": reports,
         "notice_pages": notice_page.fetched_counts(session, incident_id=incident.id),
         "audit": audit_json,
         "rules_snapshot_sha256": hashlib.sha256(json.dumps(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Final
 
 from sqlmodel import Session, col, select
@@ -17,6 +18,7 @@ from sqlmodel import Session, col, select
 from incidents import accounting, config
 from incidents.models import Announcement, AuditEvent, Incident, Notice, Obligation, Step
 from incidents.names import safe_name
+from incidents.notices import media
 from incidents.notices import page as notice_page
 from incidents.notices.generation import LETTER_REFERENCE
 from incidents.records import filing, register
@@ -276,6 +278,10 @@ def to_complete(
             "accounting",
             f"{account['needs_action']} people need action, {account['pending']} pending",
         )
+    for code, entry in media.state(session, incident, out_dir=None)["by_jurisdiction"].items():
+        if entry["state"] == "due":
+            add("media", code, f"media notice due ({entry['citation']}): send the press release to "
+                               f"major statewide media and record each outlet with `breachflow media`")
     unapproved = session.exec(
         select(Notice.channel).where(Notice.incident_id == incident.id, col(Notice.approved_at).is_(None))
     ).all()
@@ -322,6 +328,19 @@ def announcements(session: Session, incident_id: str) -> list[dict[str, Any]]:
             .order_by(col(Announcement.locale), col(Announcement.id))
         )
     ]
+
+
+def media_notice(session: Session, incident: Incident, *, out: Path) -> dict[str, Any]:
+    """The media notice (press release) for the pack: per law its state and citation, and each
+    outlet it went to with the time and who recorded it (outlets are organisations, not people)."""
+    found = media.state(session, incident, out_dir=out)
+    release = Path(found["release"]) if found["release"] else None
+    return {
+        "release": release,
+        "content_hash": render.content_hash(release.read_text(encoding="utf-8")) if release else None,
+        "by_jurisdiction": found["by_jurisdiction"],
+        "sent": found["sent"],
+    }
 
 
 def cover_memo(context: dict[str, Any]) -> tuple[bytes, bytes]:

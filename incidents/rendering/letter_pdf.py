@@ -18,9 +18,7 @@ Paper and windows:
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
-from html import escape
 from typing import Any, Final
 
 from reportlab.lib.pagesizes import A4, LETTER  # type: ignore[import-untyped]
@@ -36,7 +34,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     Spacer,
 )
 
-from incidents.rendering.pdf import _Blocks, _font, _register_fonts
+from incidents.rendering.pdf import _Blocks, _font, _register_fonts, language, line_font, markup, wrap
 
 # Countries whose post uses US Letter paper and #10 envelopes.
 LETTER_PAPER: Final = frozenset({"US", "CA"})
@@ -61,7 +59,6 @@ WINDOWS: Final = {
                  body_top=100 * mm, sender_size=7),
 }
 PAGES: Final = {"letter": LETTER, "a4": A4}
-_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
 
 
 def paper_for(country: str) -> str:
@@ -72,7 +69,8 @@ class _LetterBlocks(_Blocks):
     """The report parser, also telling the letter's parts (sender, window, date, ...) apart."""
 
     ROLES: Final = frozenset({"sender", "date", "reference", "closing", "signatory",
-                              "signatory-title", "signatory-org"})
+                              "signatory-title", "signatory-org", "addressee", "from-org",
+                              "from", "closing-end"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -98,55 +96,66 @@ class _LetterBlocks(_Blocks):
         super().handle_endtag(tag)
 
 
-def _style(name: str, text: str, *, size: float, bold: bool = False, space: float = 4,
-           align: int = 0) -> ParagraphStyle:
-    return ParagraphStyle(f"{name}-{_font(text, bold=bold)}", fontName=_font(text, bold=bold),
-                          fontSize=size, leading=size * 1.3, spaceAfter=space, alignment=align,
-                          wordWrap="CJK" if _CJK.search(text) else None)
+def _story(blocks: list[tuple[str, Any]], *, lang: str) -> list[Any]:
+    def _style(name: str, text: str, *, size: float, bold: bool = False, space: float = 4,
+               align: int = 0) -> ParagraphStyle:
+        font = _font(text, bold=bold, lang=lang)
+        return ParagraphStyle(f"{name}-{font}", fontName=font, fontSize=size, leading=size * 1.3,
+                              spaceAfter=space, alignment=align, wordWrap=wrap(text, lang=lang))
 
+    def mark(text: str, *, bold: bool = False) -> str:
+        return markup(text, lang=lang, bold=bold)
 
-def _story(blocks: list[tuple[str, Any]]) -> list[Any]:
     story: list[Any] = []
     for kind, content in blocks:
         if kind in ("sender", "window"):
             continue  # placed in the windows
         if kind == "ul":
             story.append(ListFlowable(
-                [ListItem(Paragraph(escape(item), _style("li", item, size=10.5, space=1)))
+                [ListItem(Paragraph(mark(item), _style("li", item, size=10.5, space=1)))
                  for item in content], bulletType="bullet", leftIndent=12, spaceAfter=4))
             continue
         if kind == "table":
             for row in content:
                 line = " — ".join(row)
-                story.append(Paragraph(escape(line), _style("td", line, size=10.5)))
+                story.append(Paragraph(mark(line), _style("td", line, size=10.5)))
             continue
         text = str(content)
         if kind == "h1":
-            story.append(Paragraph(escape(text), _style("h1", text, size=14, bold=True, space=8)))
+            story.append(Paragraph(mark(text, bold=True), _style("h1", text, size=14, bold=True, space=8)))
         elif kind in ("h2", "h3"):
             story.append(Spacer(1, 4))
-            story.append(Paragraph(escape(text), _style("h2", text, size=11.5, bold=True)))
+            story.append(Paragraph(mark(text, bold=True), _style("h2", text, size=11.5, bold=True)))
         elif kind in ("date", "reference"):
-            story.append(Paragraph(escape(text), _style(kind, text, size=10, space=1, align=2)))
+            story.append(Paragraph(mark(text), _style(kind, text, size=10, space=1, align=2)))
             if kind == "reference":
                 story.append(Spacer(1, 8))
+        elif kind == "addressee":  # a Japanese letter: 宛名 above the title
+            story.append(Paragraph(mark(text), _style(kind, text, size=11, space=6)))
+        elif kind in ("from-org", "from"):  # and the sender on the right below it
+            story.append(Paragraph(mark(text), _style(kind, text, size=10.5, space=1, align=2)))
+            if kind == "from":
+                story.append(Spacer(1, 4))
+        elif kind == "closing-end":  # 敬具, on the right at the end
+            story.append(Paragraph(mark(text), _style(kind, text, size=10.5, space=4, align=2)))
         elif kind == "closing":
             story.append(Spacer(1, 6))
-            story.append(Paragraph(escape(text), _style(kind, text, size=10.5, space=18)))
+            story.append(Paragraph(mark(text), _style(kind, text, size=10.5, space=18)))
         elif kind.startswith("signatory"):
-            story.append(Paragraph(escape(text), _style(kind, text, size=10.5, space=0,
-                                                        bold=kind == "signatory")))
+            strong = kind == "signatory"
+            story.append(Paragraph(mark(text, bold=strong),
+                                   _style(kind, text, size=10.5, space=0, bold=strong)))
         else:
-            body = escape(text).replace("\n", "<br/>") if kind == "pre" else escape(text)
+            body = mark(text).replace("\n", "<br/>") if kind == "pre" else mark(text)
             story.append(Paragraph(body, _style("p", text, size=10.5)))
     return story
 
 
 def _lines(canvas: Any, lines: Sequence[str], *, x: float, top: float, size: float,
-           page_height: float, max_lines: int) -> None:
+           page_height: float, max_lines: int, lang: str) -> None:
     y = page_height - top - size
     for line in list(lines)[:max_lines]:
-        canvas.setFont(_font(line), size)
+        canvas.setFont(line_font(line, lang=lang), size)
         canvas.drawString(x, y, line)
         y -= size * 1.2
 
@@ -155,6 +164,7 @@ def letter_pdf(html: str, *, recipient: Sequence[str], paper: str, reference: st
     """The letter as PDF bytes and its number of pages. `recipient`: the address block's lines
     (name first); `reference` is printed with the page number at the foot of every page."""
     _register_fonts()
+    lang = language(html)
     parser = _LetterBlocks()
     parser.feed(html)
     parser.close()
@@ -169,7 +179,8 @@ def letter_pdf(html: str, *, recipient: Sequence[str], paper: str, reference: st
         words, rows, row = sender.split(), [], ""
         for word in words:
             candidate = f"{row} {word}".strip()
-            if canvas.stringWidth(candidate, _font(candidate), window.sender_size) > window.width and row:
+            if canvas.stringWidth(candidate, line_font(candidate, lang=lang),
+                                  window.sender_size) > window.width and row:
                 rows.append(row)
                 row = word
             else:
@@ -177,9 +188,9 @@ def letter_pdf(html: str, *, recipient: Sequence[str], paper: str, reference: st
         rows.append(row)
         fits = int(window.sender_height // (window.sender_size * 1.2)) or 1
         _lines(canvas, rows, x=window.left, top=window.sender_top, size=window.sender_size,
-               page_height=height, max_lines=fits)
+               page_height=height, max_lines=fits, lang=lang)
         _lines(canvas, recipient, x=window.left, top=window.top, size=10, page_height=height,
-               max_lines=int(window.height // 12) or 1)
+               max_lines=int(window.height // 12) or 1, lang=lang)
         canvas.restoreState()
         footer(canvas, document)
 
@@ -199,5 +210,5 @@ def letter_pdf(html: str, *, recipient: Sequence[str], paper: str, reference: st
     document.addPageTemplates([
         PageTemplate(id="first", frames=[first], onPage=first_page, autoNextPageTemplate="later"),
         PageTemplate(id="later", frames=[later], onPage=footer)])
-    document.build(_story(parser.blocks))
+    document.build(_story(parser.blocks, lang=lang))
     return buffer.getvalue(), int(document.page)

@@ -2,8 +2,15 @@
 
 The PDF is laid out from the report's own HTML (headings, paragraphs, lists, tables, preformatted
 sample notice), so it says exactly what the HTML says. Latin text uses the Bitstream Vera font
-that ReportLab ships; Chinese and Japanese use ReportLab's built-in CID fonts (STSong-Light,
-HeiseiMin-W3), which PDF readers supply, so nothing has to be installed on the machine.
+that ReportLab ships; Chinese and Japanese use ReportLab's built-in CID fonts (STSong-Light;
+HeiseiMin-W3 for text and HeiseiKakuGo-W5 for headings), which PDF readers supply, so nothing
+has to be installed on the machine.
+
+The document's language (`<html lang>`) picks the CJK font: a Japanese paragraph of kanji only
+(拝啓, 敬具, 報告先) is Japanese, not Chinese, and a Chinese font may lack Japanese forms. A
+ReportLab paragraph has one font, so in a Chinese or Japanese document every paragraph is set in
+the CID font (which has Latin letters too) with CJK line breaking (no spaces between words);
+in any other document, CJK runs inside a Latin paragraph switch font for the run.
 """
 
 from __future__ import annotations
@@ -25,8 +32,13 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-unt
 from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
 from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # type: ignore[import-untyped]
 
-_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uff00-\uffef]")
+_CJK = re.compile(r"[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 _KANA = re.compile(r"[\u3040-\u30ff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_LANG = re.compile(r"<html[^>]*\blang=\"([A-Za-z-]+)\"")
+# (regular, bold) per script; ReportLab's CID fonts have no bold Chinese face.
+_FONTS = {"ja": ("HeiseiMin-W3", "HeiseiKakuGo-W5"), "zh": ("STSong-Light", "STSong-Light"),
+          "latin": ("Vera", "Vera-Bold")}
 _fonts_ready = False
 
 
@@ -37,17 +49,59 @@ def _register_fonts() -> None:
     folder = Path(reportlab.__file__).parent / "fonts"
     pdfmetrics.registerFont(TTFont("Vera", str(folder / "Vera.ttf")))
     pdfmetrics.registerFont(TTFont("Vera-Bold", str(folder / "VeraBd.ttf")))
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiMin-W3"))
+    for name in ("STSong-Light", "HeiseiMin-W3", "HeiseiKakuGo-W5"):
+        pdfmetrics.registerFont(UnicodeCIDFont(name))
     _fonts_ready = True
 
 
-def _font(text: str, *, bold: bool = False) -> str:
-    if _KANA.search(text):
-        return "HeiseiMin-W3"
+def language(html: str) -> str:
+    found = _LANG.search(html)
+    return found.group(1) if found else "en"
+
+
+def _script(text: str, lang: str) -> str:
+    """The CJK script of this text in a document of `lang`: kana is Japanese; kanji alone is
+    the document's own (Japanese in a Japanese document), else Chinese."""
+    if lang.startswith("ja") or _KANA.search(text):
+        return "ja"
+    return "zh"
+
+
+def _font(text: str, *, bold: bool = False, lang: str = "en") -> str:
+    """The paragraph's font: the document's CJK font in a Chinese or Japanese document, else
+    Vera (CJK runs then get their own font, `markup`)."""
+    if lang.startswith(("ja", "zh")) or (_CJK.search(text) and not _LATIN.search(text)):
+        return _FONTS[_script(text, lang)][bool(bold)]
+    return _FONTS["latin"][bool(bold)]
+
+
+
+def markup(text: str, *, lang: str = "en", bold: bool = False) -> str:
+    """The paragraph's text as ReportLab markup: escaped, and in a Latin paragraph each CJK run
+    wrapped in its own font, since the paragraph's font has no CJK glyphs."""
+    if _font(text, lang=lang, bold=bold) not in _FONTS["latin"]:
+        return escape(text)
+    out, at = [], 0
+    for run in _CJK.finditer(text):
+        out.append(escape(text[at:run.start()]))
+        face = _FONTS[_script(run.group(), lang)][bool(bold)]
+        out.append(f'<font face="{face}">{escape(run.group())}</font>')
+        at = run.end()
+    out.append(escape(text[at:]))
+    return "".join(out)
+
+
+def line_font(text: str, *, lang: str = "en") -> str:
+    """The font of a line drawn as one string (an address in an envelope's window): a CJK font
+    wherever the line has CJK, since those fonts also have Latin letters."""
     if _CJK.search(text):
-        return "STSong-Light"
-    return "Vera-Bold" if bold else "Vera"
+        return _FONTS[_script(text, lang)][0]
+    return _font(text, lang=lang)
+
+
+def wrap(text: str, *, lang: str = "en") -> str | None:
+    """CJK line breaking (between any two characters) where the paragraph is set in a CJK font."""
+    return "CJK" if _font(text, lang=lang) not in _FONTS["latin"] else None
 
 
 class _Blocks(HTMLParser):
@@ -66,7 +120,8 @@ class _Blocks(HTMLParser):
 
     def _flush(self) -> None:
         raw = "".join(self.text)
-        text = raw.strip("\n") if self.pre else re.sub(r"\s+", " ", raw).strip()
+        # White space collapses, except the ideographic space of 拝啓　平素は…: it is part of the text.
+        text = raw.strip("\n") if self.pre else re.sub(r"[^\S\u3000]+", " ", raw).strip()
         self.text = []
         if not text:
             return
@@ -120,6 +175,7 @@ class _Blocks(HTMLParser):
 
 def html_to_pdf(html: str, *, title: str) -> bytes:
     _register_fonts()
+    lang = language(html)
     parser = _Blocks()
     parser.feed(html)
     parser.close()
@@ -129,12 +185,15 @@ def html_to_pdf(html: str, *, title: str) -> bytes:
         parents = {"h1": base["Title"], "h2": base["Heading2"], "h3": base["Heading3"]}
         parent = parents.get(name, base["BodyText"])
         size = {"h1": 16, "h2": 13, "h3": 12}.get(name, 10)
-        return ParagraphStyle(f"{name}-{_font(text)}", parent=parent,
-                              fontName=_font(text, bold=name != "p"), fontSize=size,
-                              leading=size * 1.35, wordWrap="CJK" if _CJK.search(text) else None)
+        font = _font(text, bold=name != "p", lang=lang)
+        return ParagraphStyle(f"{name}-{font}", parent=parent, fontName=font, fontSize=size,
+                              leading=size * 1.35, wordWrap=wrap(text, lang=lang))
 
     def para(text: str, kind: str = "p") -> Paragraph:
-        body = escape(text).replace("\n", "<br/>") if kind == "pre" else escape(text)
+        bold = kind not in ("p", "pre")
+        body = markup(text, lang=lang, bold=bold)
+        if kind == "pre":
+            body = body.replace("\n", "<br/>")
         return Paragraph(body, style("p" if kind == "pre" else kind, text))
 
     story: list[Any] = []

@@ -43,7 +43,8 @@ class _Converter(HTMLParser):
         self.in_cell = False
 
     def _flush(self, prefix: str = "") -> None:
-        text = re.sub(r"\s+", " ", "".join(self.current)).strip()
+        # White space collapses, except the ideographic space of 拝啓　平素は…: it is part of the text.
+        text = re.sub(r"[^\S\u3000]+", " ", "".join(self.current)).strip()
         self.current = []
         if not text:
             return

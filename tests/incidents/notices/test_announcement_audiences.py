@@ -11,6 +11,7 @@ from sqlmodel import select
 from incidents import db
 from incidents.models import AffectedSubject, Announcement, Obligation
 from incidents.notices import announcement
+from regulators import cite
 from tests.security.helpers import prepared
 
 
@@ -62,3 +63,24 @@ def test_each_language_version_states_what_is_true_for_its_readers(home, demo_fi
     for us_only in ("社会安全号码", "Equifax", "identitytheft.gov", "FTC", "信用冻结", "Cal. Civ. Code"):
         assert us_only not in chinese, us_only
     assert "GB/T 35273" in chinese or "PIPL" in chinese or "个人信息保护法" in chinese
+
+
+def test_each_language_version_cites_its_laws_in_its_language(home, demo_files, tmp_path) -> None:
+    """The Chinese page names China's laws in Chinese, as the notices do, not in English."""
+    out = tmp_path / "out"
+    incident_id = prepared(demo_files, out)
+    _unreachable_in_china_and_california(incident_id)
+    with db.session() as s:
+        cn = s.exec(select(Obligation).where(Obligation.incident_id == incident_id,
+                                             Obligation.jurisdiction == "CN",
+                                             Obligation.audience == "public")).one()
+        cn.required = True
+        citation = cn.citation
+    announcement.publish(incident_id, out_dir=out)
+    with db.session() as s:
+        chinese = Path(s.exec(select(Announcement.location).where(
+            Announcement.incident_id == incident_id, Announcement.locale == "zh-CN")).one()
+        ).read_text(encoding="utf-8")
+    assert cite(citation, "zh-CN") != citation
+    assert cite(citation, "zh-CN") in chinese and citation not in chinese
+

@@ -9,10 +9,13 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import select
 
-from incidents import cli, db, service
-from incidents.models import AuditEvent, Obligation
+from incidents import accounting, cli, db, pipeline, service, steps
+from incidents.delivery import resolution
+from incidents.exceptions import StepFailed
+from incidents.models import AffectedSubject, AuditEvent, Delivery, Obligation
 from incidents.notices import media
 from incidents.records import status
 from incidents.sqltypes import utcnow
@@ -98,3 +101,38 @@ def test_media_notice_prepared_recorded_and_tracked(home, demo_files, tmp_path, 
         ).all()
     assert len(events) == 1 and events[0].actor == "pr-lead"
     assert events[0].detail["outlet"] == "Los Angeles Times"
+
+
+def test_close_refuses_while_the_media_notice_is_due(home, demo_files, tmp_path) -> None:
+    """Substitute notice is not given until its statewide-media part is: the incident does not
+    close, and the refusal names the law and the command that records the outlet."""
+    out = tmp_path / "out"
+    incident_id = prepared(demo_files, out)
+    _substitute_in_california(incident_id)
+    media.prepare(incident_id, out_dir=out)
+    # Everyone else is accounted for, so only the media notice can stop the close: the
+    # provider accepted a letter to each person, and the rest are exempted by a responder.
+    with db.session() as s:
+        for person in s.exec(select(AffectedSubject).where(AffectedSubject.incident_id == incident_id)):
+            s.add(Delivery(incident_id=incident_id, subject_pk=person.id or 0, channel="letter",
+                           state="accepted", updated_at=utcnow()))
+    resolution.resolve(incident_id=incident_id, action="exempt", reason="test: accounted for",
+                       actor="test")
+    with db.session() as s:
+        assert accounting.unaccounted(accounting.account(s, incident_id)) == 0
+        external_id = service.get_incident(session=s, incident_id=incident_id).external_id
+
+    with pytest.raises(StepFailed) as refused:
+        steps.run(incident_id, "close", pipeline.close_stage)
+    assert refused.value.waiting
+    message = str(refused.value)
+    assert "media notice" in message and "US-CA" in message and "Cal. Civ. Code" in message
+    assert f"breachflow media {external_id}" in message
+    with db.session() as s:
+        assert service.get_incident(session=s, incident_id=incident_id).status == "open"
+
+    at = (utcnow() - timedelta(minutes=1)).isoformat()
+    assert cli.main(["media", external_id, "--outlet", "Los Angeles Times", "--at", at]) == 0
+    steps.run(incident_id, "close", pipeline.close_stage)
+    with db.session() as s:
+        assert service.get_incident(session=s, incident_id=incident_id).status == "closed"

@@ -215,6 +215,8 @@ def test_every_report_is_in_filing_shape(rendered) -> None:
         assert not SNAKE.findall(text), (name, SNAKE.findall(text))
         assert not MARK.search(text), (name, MARK.search(text))
         assert not SECOND_PERSON.search(text), (name, SECOND_PERSON.search(text))
+        # A template object's repr (a macro shadowing a value of the same name) is never text.
+        assert not re.search(r"<(Macro|Undefined|function)\b|&lt;(Macro|Undefined)", html), name
         code = next((c for c in LANGUAGE if name == c or name.startswith(f"{c}-")), None)
         assert f'<html lang="{LANGUAGE.get(code or "", "en")}">' in html, name
 

@@ -157,3 +157,49 @@ def test_the_pack_opens_with_memo_index_to_complete_quality_plan_and_letters(pac
             if value:
                 assert value not in blob
     assert "subject_id" not in members["data-quality.json"].decode()
+
+
+def test_the_pack_holds_the_press_release_and_where_and_when_it_went(pack) -> None:
+    """Statewide-media notice (Cal. Civ. Code § 1798.82(j)(3)(C)): the press release is in the
+    pack, the memo and the manifest say which outlet had it and when, and until one is
+    recorded the memo lists it as still to complete."""
+    from datetime import timedelta
+
+    from incidents import cli, service
+    from incidents.models import Obligation
+    from incidents.notices import media
+    from incidents.sqltypes import utcnow
+
+    incident_id, out, _ = pack
+    with db.session() as s:
+        public = s.exec(select(Obligation).where(Obligation.incident_id == incident_id,
+                                                 Obligation.jurisdiction == "US-CA",
+                                                 Obligation.audience == "public")).one()
+        public.required, public.substitute_notice = True, True
+        public.substitute_components = ["statewide_media: notification to major statewide media"]
+        external_id = service.get_incident(session=s, incident_id=incident_id).external_id
+    media.prepare(incident_id, out_dir=out)
+
+    path, _, _ = export.export(incident_id=incident_id, out=out / "pack-1")
+    members = _members(path)
+    release = f"media/{external_id}.en.html"
+    assert release in members and f"media/{external_id}.en.txt" in members
+    assert b"FOR IMMEDIATE RELEASE" in members[release]
+    todo = json.loads(members["to-complete.json"])["items"]
+    assert any(i["kind"] == "media" and i["where"] == "US-CA" for i in todo)
+    assert "Not recorded as sent to any outlet yet" in members["cover-memo.html"].decode()
+
+    at = (utcnow() - timedelta(minutes=5)).replace(microsecond=0)
+    assert cli.main(["media", external_id, "--outlet", "Los Angeles Times", "--at", at.isoformat(),
+                     "--actor", "pr-lead"]) == 0
+    members = _members(export.export(incident_id=incident_id, out=out / "pack-2")[0])
+    manifest = json.loads(members["manifest.json"])["media"]
+    assert manifest["by_jurisdiction"]["US-CA"]["state"] == "sent"
+    assert [(r["outlet"], r["jurisdictions"], r["recorded_by"]) for r in manifest["sent"]] == [
+        ("Los Angeles Times", ["US-CA"], "pr-lead")]
+    assert manifest["files"] == [release, f"media/{external_id}.en.txt"] and manifest["content_hash"]
+    memo = members["cover-memo.html"].decode()
+    assert "Los Angeles Times" in memo and at.strftime("%Y-%m-%d %H:%M") in memo
+    assert not any(i["kind"] == "media" for i in json.loads(members["to-complete.json"])["items"])
+    memo_pdf = PdfReader(io.BytesIO(members["cover-memo.pdf"]))
+    assert any("Los Angeles Times" in page.extract_text() for page in memo_pdf.pages)
