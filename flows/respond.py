@@ -129,8 +129,10 @@ def respond_to_incident(incident_id: str, auto_approve: bool = False) -> Any:
         _moved(incident_id)
         # Two tracks from here: the regulators' clocks do not wait for the notices to go out,
         # nor for the plan (counts, costs, charts for the responders: the reports do not read it).
+        # The individual track lets the initial reports be drafted first (seconds).
         regulator = tracks.RegulatorTrack(incident_id, auto_approve=auto_approve)
         try:
+            regulator.drafted()
             plan_task(incident_id)
             notices_task(incident_id)
             artifacts.notices(incident_id)

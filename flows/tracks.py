@@ -3,9 +3,12 @@ the individual track (notices, approval, delivery, announcement) in respond_to_i
 
 Delivery can take hours to weeks while a regulator's clock runs in hours, so the regulator
 track never waits for the notices: it drafts the initial and preliminary reports right after
-assessment and asks its filing gate while notices go out. It is its own (sub)flow run in a
-thread of the same process, so that its gate pauses it alone: a paused flow run stops every
-task of its own (Prefect refuses to start them), and the individual track must keep sending.
+assessment and asks its filing gate while notices go out. The individual track starts its plan
+and notices once those drafts exist (seconds), not at once: on a small machine both at the same
+time slowed the reports by minutes, and the notices do not go out before their approval anyway.
+It is its own (sub)flow run in a thread of the same process, so that its gate pauses it alone:
+a paused flow run stops every task of its own (Prefect refuses to start them), and the
+individual track must keep sending.
 The later phases (final, supplementary) carry the delivery's counts and dates: the individual
 track drafts them once delivery ended, and the regulator track then asks their filing gate.
 
@@ -32,6 +35,7 @@ POLL_SECONDS = 1.0
 BEGIN_SECONDS = 60.0
 _ENDED: dict[str, threading.Event] = {}
 _BEGUN: dict[str, threading.Event] = {}
+_DRAFTED: dict[str, threading.Event] = {}
 _LOCK = threading.Lock()
 
 
@@ -43,6 +47,11 @@ def _ended(incident_id: str) -> threading.Event:
 def _begun(incident_id: str) -> threading.Event:
     with _LOCK:
         return _BEGUN.setdefault(incident_id, threading.Event())
+
+
+def _drafted(incident_id: str) -> threading.Event:
+    with _LOCK:
+        return _DRAFTED.setdefault(incident_id, threading.Event())
 
 
 def individual_track_ended(incident_id: str) -> None:
@@ -85,7 +94,10 @@ def regulator_track(incident_id: str, auto_approve: bool = False) -> dict[str, A
     """Draft each initial report, its filing gate, then the later phases' gate. A decline or
     an unanswered gate ends the track (the run completes; the reports stay outstanding)."""
     _begun(incident_id).set()
-    initial_reports_task(incident_id)
+    try:
+        initial_reports_task(incident_id)
+    finally:
+        _drafted(incident_id).set()  # drafted or failed: the individual track goes on
     artifacts.documents(incident_id)
     first = filing_gate.ask(incident_id, stage="initial", auto_approve=auto_approve)
     if first.get("declined") or first.get("timed_out"):
@@ -107,6 +119,7 @@ class RegulatorTrack:
         self.error: BaseException | None = None
         _ended(incident_id).clear()
         _begun(incident_id).clear()
+        _drafted(incident_id).clear()
         context = contextvars.copy_context()  # the caller's flow run: this one is its subflow
         self.thread = threading.Thread(target=context.run, args=(self._run, auto_approve),
                                        name=f"regulator-{incident_id}", daemon=True)
@@ -119,6 +132,15 @@ class RegulatorTrack:
             self.outcome = regulator_track(self.incident_id, auto_approve=auto_approve)
         except BaseException as error:  # handed to the caller in join()
             self.error = error
+
+    def drafted(self) -> None:
+        """Wait until the initial reports are drafted (not filed: their gate is the track's
+        own). Drafting takes seconds; the plan and the notices after it take minutes of the
+        same two cores at a million people, and SQLite's only writer: beside them the reports
+        were ready minutes later."""
+        while not _drafted(self.incident_id).wait(POLL_SECONDS):
+            if not self.thread.is_alive():
+                return
 
     def join(self) -> dict[str, Any]:
         self.thread.join()

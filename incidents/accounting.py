@@ -28,6 +28,7 @@ from sqlmodel import Session, col, select
 from incidents import holds
 from incidents.models import AffectedSubject, Delivery, Incident, Obligation, Resolution, Step
 from incidents.service import incident_facts
+from incidents.sqltypes import JSONTexts, json_text
 from regulators import get_regulator, lawful_channels
 
 # Least finished first: a person's total state is the first of these that any of their laws gives.
@@ -113,20 +114,33 @@ def _resolutions(s: Session, incident_id: str) -> dict[tuple[int, str | None], R
 
 
 def _people(s: Session, incident_id: str) -> Iterable[_Person]:
-    query = sa_select(*(col(c) for c in (
-        AffectedSubject.id, AffectedSubject.in_directory, AffectedSubject.channels,
-        AffectedSubject.guardian_email, AffectedSubject.guardian_phone,
-        AffectedSubject.unreachable, AffectedSubject.announced_at,
-        AffectedSubject.jurisdictions, AffectedSubject.data_categories, AffectedSubject.minor,
-        AffectedSubject.electronic_consent))).where(
+    decoded = JSONTexts()
+
+    @cache
+    def reaches(channels: tuple[str, ...], guardian_email: bool,
+                guardian_phone: bool) -> frozenset[str]:
+        return (frozenset(channels) | ({"email"} if guardian_email else set())
+                | ({"sms", "voice"} if guardian_phone else set()))
+
+    @cache
+    def categories(values: tuple[str, ...]) -> frozenset[str]:
+        return frozenset(values)
+
+    query = sa_select(
+        col(AffectedSubject.id), col(AffectedSubject.in_directory),
+        json_text(AffectedSubject.channels), col(AffectedSubject.guardian_email),
+        col(AffectedSubject.guardian_phone), col(AffectedSubject.unreachable),
+        col(AffectedSubject.announced_at), json_text(AffectedSubject.jurisdictions),
+        json_text(AffectedSubject.data_categories), col(AffectedSubject.minor),
+        col(AffectedSubject.electronic_consent)).where(
         col(AffectedSubject.incident_id) == incident_id)
     for row in s.connection().execute(query):
         yield _Person(pk=row.id, in_directory=bool(row.in_directory),
-                      reaches=frozenset(row.channels) | ({"email"} if row.guardian_email else set())
-                      | ({"sms", "voice"} if row.guardian_phone else set()),
+                      reaches=reaches(decoded(row.channels), bool(row.guardian_email),
+                                      bool(row.guardian_phone)),
                       unreachable=bool(row.unreachable), announced=row.announced_at is not None,
-                      jurisdictions=tuple(row.jurisdictions) or (UNKNOWN_RESIDENCE,),
-                      categories=frozenset(row.data_categories), minor=bool(row.minor),
+                      jurisdictions=decoded(row.jurisdictions) or (UNKNOWN_RESIDENCE,),
+                      categories=categories(decoded(row.data_categories)), minor=bool(row.minor),
                       consent=bool(row.electronic_consent))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from functools import cache
 from typing import Any
 
@@ -20,6 +21,7 @@ from incidents.identification import contacts
 from incidents.identification.matching import org_facts
 from incidents.models import AffectedSubject, Incident, Obligation
 from incidents.service import incident_facts
+from incidents.sqltypes import JSONTexts, json_text
 from regulators import ObligationDraft, Population, get_regulator, rules_snapshot
 
 UNKNOWN = "UNKNOWN"
@@ -27,7 +29,7 @@ UNKNOWN = "UNKNOWN"
 SMS_SEGMENTS, VOICE_MINUTES = 2, 2
 
 
-def notice_cost(channels: list[str], prices: dict[str, float]) -> float:
+def notice_cost(channels: Sequence[str], prices: dict[str, float]) -> float:
     """Cost of one person's individual notice on their first usable channel (else a letter)."""
     first = channels[0] if channels else "letter"
     return {
@@ -81,15 +83,20 @@ def populations(session: Session, incident: Incident) -> tuple[dict[str, _Bucket
 
     buckets: dict[str, _Bucket] = defaultdict(_Bucket)
     totals: Counter[str] = Counter()
-    query = sa_select(*(col(c) for c in (
-        AffectedSubject.jurisdictions, AffectedSubject.data_categories, AffectedSubject.minor,
-        AffectedSubject.unreachable, AffectedSubject.channels, AffectedSubject.records,
-        AffectedSubject.region, AffectedSubject.birth_date))).where(
+    decoded = JSONTexts()
+    frozen_of: dict[tuple[str, ...], frozenset[str]] = {}
+    query = sa_select(
+        json_text(AffectedSubject.jurisdictions), json_text(AffectedSubject.data_categories),
+        col(AffectedSubject.minor), col(AffectedSubject.unreachable),
+        json_text(AffectedSubject.channels), col(AffectedSubject.records),
+        col(AffectedSubject.region), col(AffectedSubject.birth_date)).where(
         col(AffectedSubject.incident_id) == incident.id)
-    for codes, categories, minor, unreachable, channels, records, region, birth in session.execute(
-            query):
+    for codes_text, categories_text, minor, unreachable, channels_text, records, region, birth in (
+            session.execute(query)):
         totals.update(subjects=1, records=records, minors=int(minor), unreachable=int(unreachable))
-        frozen = frozenset(categories)
+        codes, categories, channels = (decoded(codes_text), decoded(categories_text),
+                                       decoded(channels_text))
+        frozen = frozen_of.get(categories) or frozen_of.setdefault(categories, frozenset(categories))
         for code in codes or [UNKNOWN]:
             bucket = buckets[code]
             bucket.subjects += 1

@@ -43,7 +43,7 @@ from incidents.channels import pacing
 from incidents.exceptions import InputError
 from incidents.models import AffectedSubject, Incident, Obligation
 from incidents.service import incident_facts
-from incidents.sqltypes import iso_z, utcnow
+from incidents.sqltypes import JSONTexts, iso_z, json_text, utcnow
 from regulators import get_regulator
 
 CHANNEL_ORDER = ("email", "sms", "voice", "push", "letter")
@@ -233,17 +233,29 @@ def _count(session: Session, incident: Incident) -> _Counts:
 
     counts = _Counts()
     due_of = holds.due_by(session, incident.id)
-    query = sa_select(*(col(c) for c in (
-        AffectedSubject.jurisdictions, AffectedSubject.data_categories, AffectedSubject.channels,
-        AffectedSubject.minor, AffectedSubject.guardian_email, AffectedSubject.guardian_phone,
-        AffectedSubject.postal_address))).where(col(AffectedSubject.incident_id) == incident.id)
-    for codes, categories, channels, minor, guardian_email, guardian_phone, address in session.execute(query):
+
+    @cache
+    def due_for(codes: tuple[str, ...]) -> datetime:
+        return min((due_of[c] for c in codes if c in due_of), default=due_of[holds.UNDATED_KEY])
+
+    decoded = JSONTexts()
+    frozen_of: dict[tuple[str, ...], frozenset[str]] = {}
+    query = sa_select(
+        json_text(AffectedSubject.jurisdictions), json_text(AffectedSubject.data_categories),
+        json_text(AffectedSubject.channels), col(AffectedSubject.minor),
+        col(AffectedSubject.guardian_email), col(AffectedSubject.guardian_phone),
+        # Whether there is an address, not the address: no person's data is read here.
+        col(AffectedSubject.postal_address).is_not(None)).where(
+        col(AffectedSubject.incident_id) == incident.id)
+    for codes_text, categories_text, channels_text, minor, guardian_email, guardian_phone, address in (
+            session.execute(query)):
+        codes, categories, channels = (decoded(codes_text), decoded(categories_text),
+                                       decoded(channels_text))
         channel = channels[0] if channels else "letter"
         cost = notice_cost(channels, prices)
         counts.queue[channel] += 1
         counts.cost[channel] += cost
-        due = min((due_of[c] for c in codes or () if c in due_of),
-                  default=due_of[holds.UNDATED_KEY])
+        due = due_for(codes or ())
         counts.by_due[channel][due] += 1
         guardian = ("email" if guardian_email else "sms") if minor and (
             guardian_email or guardian_phone) else None
@@ -251,7 +263,7 @@ def _count(session: Session, incident: Incident) -> _Counts:
             counts.by_due[guardian][due] += 1
             counts.queue[guardian] += 1
             counts.cost[guardian] += unit_cost(guardian, prices)
-        frozen = frozenset(categories)
+        frozen = frozen_of.get(categories) or frozen_of.setdefault(categories, frozenset(categories))
         for code in codes or [UNKNOWN]:
             if code != UNKNOWN and not triggers(code, frozen):
                 continue

@@ -41,7 +41,7 @@ from incidents.notices.elements import (
 from incidents.notices.elements import select as select_elements
 from incidents.rendering import render
 from incidents.rendering.textify import html_to_text
-from incidents.sqltypes import utcnow
+from incidents.sqltypes import json_text, utcnow
 from regulators import cite
 from regulators.content import check_notice, remedy_shortfalls
 
@@ -66,6 +66,7 @@ def group_key(jurisdictions: list[str], locale: str, categories: list[str], mino
 
 
 GROUPS_PER_COMMIT: Final = 25
+SUBJECTS_PER_COMMIT: Final = 5000
 
 
 @dataclass(frozen=True)
@@ -249,24 +250,32 @@ def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
         affected = 0
         groups: dict[str, tuple[list[str], str, list[str], bool, int]] = {}
         members: dict[str, list[int]] = defaultdict(list)
-        query = select_columns(col(AffectedSubject.id), col(AffectedSubject.jurisdictions),
-                               col(AffectedSubject.locale), col(AffectedSubject.data_categories),
+        query = select_columns(col(AffectedSubject.id), json_text(AffectedSubject.jurisdictions),
+                               col(AffectedSubject.locale),
+                               json_text(AffectedSubject.data_categories),
                                col(AffectedSubject.minor)).where(
             col(AffectedSubject.incident_id) == incident.id)
-        for pk, jurisdictions, locale, categories, minor in s.execute(query):
-            chosen = render.locale_for(locale)
-            key = group_key(jurisdictions, chosen, categories, minor)
+        keys: dict[tuple[Any, ...], tuple[str, list[str], str, list[str]]] = {}
+        for pk, jurisdictions_text, locale, categories_text, minor in s.execute(query):
+            # The same texts give the same group: decoded and hashed once per distinct value.
+            raw = (jurisdictions_text, locale, categories_text, bool(minor))
+            if raw not in keys:
+                jurisdictions, categories = (list(json.loads(jurisdictions_text or "[]")),
+                                             list(json.loads(categories_text or "[]")))
+                chosen = render.locale_for(locale)
+                keys[raw] = (group_key(jurisdictions, chosen, categories, bool(minor)),
+                             jurisdictions, chosen, categories)
+            key, jurisdictions, chosen, categories = keys[raw]
             size = groups.get(key, (jurisdictions, chosen, categories, minor, 0))[4]
             groups[key] = (jurisdictions, chosen, categories, minor, size + 1)
             members[key].append(pk or 0)
             affected += 1
-        for key, ids in members.items():
-            for start in range(0, len(ids), 5000):
-                s.execute(update(AffectedSubject).where(
-                    col(AffectedSubject.id).in_(ids[start:start + 5000])).values(notice_group=key))
-        links = notice_page.create_links(s, incident_id=incident.id)
         existing = {(n.group_key, n.channel) for n in s.exec(select(Notice).where(
             Notice.incident_id == incident.id))}
+    # Short transactions (the same key again on a re-run): on SQLite one transaction over a
+    # million people held the only writer for minutes, and the regulator track waited.
+    _set_groups(members)
+    links = notice_page.create_links(incident_id=incident.id)
     rendered = 0
     ordered = sorted(groups.items())
     # Committed a few groups at a time: a crash keeps what was rendered, a re-run renders the rest.
@@ -276,6 +285,29 @@ def generate(incident_id: str, *, out_dir: Path) -> dict[str, Any]:
                                        existing=existing, laws=laws, citations=citations,
                                        regulated=regulated, samples=samples, affected=affected)
     return {"groups": len(groups), "rendered": rendered, "links": links}
+
+
+def _set_groups(members: dict[str, list[int]]) -> None:
+    """Each person's notice group, a few thousand people per transaction."""
+    batch: list[tuple[str, list[int]]] = []
+    size = 0
+
+    def commit() -> None:
+        with db.session() as s:
+            for key, ids in batch:
+                s.execute(update(AffectedSubject).where(col(AffectedSubject.id).in_(ids))
+                          .values(notice_group=key))
+
+    for key, ids in members.items():
+        for start in range(0, len(ids), SUBJECTS_PER_COMMIT):
+            chunk = ids[start:start + SUBJECTS_PER_COMMIT]
+            batch.append((key, chunk))
+            size += len(chunk)
+            if size >= SUBJECTS_PER_COMMIT:
+                commit()
+                batch, size = [], 0
+    if batch:
+        commit()
 
 
 def _render_groups(s: Session, incident: Incident,

@@ -339,8 +339,11 @@ def generate(incident_id: str, *, out_dir: Path, early: bool | None = None) -> d
                 and (early is None or (o.phase in EARLY_PHASES) == early)]
         facts = facts_of(s, incident.id) if todo else None
         dates = notice_dates(s, incident.id) if todo and early is not True else {}
-        for obligation in todo:
-            assert facts is not None  # noqa: S101 - computed whenever there is a report to make
+    for obligation in todo:
+        assert facts is not None  # noqa: S101 - computed whenever there is a report to make
+        # One short transaction per report, written once it is rendered: the notices step
+        # beside it gets SQLite's writer between two reports, and a crash keeps those made.
+        with db.session() as s:
             html, markdown, data, to_complete = render_report(s, incident, obligation,
                                                               now=utcnow(), facts=facts,
                                                               notices=dates.get(obligation.jurisdiction))
