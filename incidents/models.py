@@ -409,7 +409,7 @@ class ActivationCode(SQLModel, table=True):
                       UniqueConstraint("incident_id", "subject_pk"))
     id: int | None = Field(default=None, primary_key=True)
     incident_id: str = Field(foreign_key="incident.id", index=True, max_length=32)
-    code: str = Field(max_length=64)
+    code: str = Field(max_length=64, index=True)  # unique across incidents: checked on load
     subject_pk: int | None = Field(default=None, foreign_key="affectedsubject.id")
     loaded_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     allocated_at: datetime | None = _time()

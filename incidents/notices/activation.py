@@ -75,7 +75,19 @@ def load(*, incident_id: str, path: Path) -> dict[str, int]:
         return _load(s, incident.id, codes)
 
 
-def _load(s: Session, incident_id: str, codes: Iterable[str]) -> dict[str, int]:
+def _load(s: Session, incident_id: str, codes: list[str]) -> dict[str, int]:
+    # A code enrols one person: the same vendor file loaded for two incidents would give one
+    # code to two people.
+    elsewhere = 0
+    for start in range(0, len(codes), 5000):
+        elsewhere += s.exec(select(func.count()).select_from(ActivationCode).where(
+            ActivationCode.incident_id != incident_id,
+            col(ActivationCode.code).in_(codes[start : start + 5000]))).one()
+    if elsewhere:
+        raise InputError(
+            f"activation codes: {elsewhere} of these codes are already loaded for another "
+            "incident; a code enrols one person: ask the remedy vendor for codes of their own",
+            field="codes")
     known = set(s.exec(select(ActivationCode.code).where(ActivationCode.incident_id == incident_id)))
     now = utcnow()
     new = [

@@ -169,3 +169,21 @@ def test_the_notice_page_carries_the_persons_own_reference_and_code(home, demo_f
         assert activation.ACTIVATION_CODE not in html and page.REFERENCE_PLACEHOLDER not in html
         shown += 1
     assert shown > 0
+
+
+def test_a_code_loaded_for_one_incident_is_refused_for_another(home, demo_files, tmp_path) -> None:
+    from tests.flows.alert_intake import incident_from_alert
+
+    first = _incident(demo_files, tmp_path / "out")
+    activation.load(incident_id=first, path=demo_files["remedy-codes.csv"])
+    second = incident_from_alert("OTHER-INCIDENT-1")
+    with pytest.raises(InputError, match="already loaded for another incident") as refused:
+        activation.load(incident_id=second, path=demo_files["remedy-codes.csv"])
+    assert refused.value.field == "codes"
+    codes = activation.read_file(demo_files["remedy-codes.csv"])
+    assert not any(code in str(refused.value) for code in codes)
+    with db.session() as s:
+        assert s.exec(select(ActivationCode).where(ActivationCode.incident_id == second)).all() == []
+    fresh = tmp_path / "fresh.txt"
+    fresh.write_text("FRESH-CODE-0001\nFRESH-CODE-0002\n", encoding="utf-8")
+    assert activation.load(incident_id=second, path=fresh) == {"loaded": 2, "already_loaded": 0}
