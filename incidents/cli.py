@@ -355,7 +355,27 @@ def _demo_responder(refusal: str, *, external_id: str) -> int:
         because="not in the directory",
         reason="Not in the customer directory: no contact data; the public announcement covers them.")
     print(f"resolved {done['resolved']} people; then `breachflow resume {external_id}`")
+    _demo_media(external_id)
     return cmd_resume(argparse.Namespace(incident_id=external_id))
+
+
+def _demo_media(external_id: str) -> None:
+    """Where a law asks for a media notice, the demo's responder records that the press release
+    went out (close waits for it), as a person would with `breachflow media`."""
+    from incidents import db, service
+    from incidents.notices import media
+    from incidents.sqltypes import utcnow
+
+    with db.session() as s:
+        incident = service.get_incident(session=s, incident_id=external_id)
+        state = media.state(s, incident, out_dir=Path(incident.settings.out or "."))
+        due = [code for code, entry in state["by_jurisdiction"].items() if entry["state"] == "due"]
+        if not due or state["release"] is None:
+            return
+        media.record(s, incident_id=incident.id, outlet="Statewide Wire (demo)", sent_at=utcnow(),
+                     jurisdictions=due, actor="demo responder", out_dir=Path(incident.settings.out or "."))
+    print(f"  breachflow media {external_id} --outlet 'Statewide Wire (demo)' --at NOW "
+          f"(the media notice for {', '.join(due)})")
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -7,11 +7,9 @@ text back with pdftotext (poppler), as a reader's copy-and-paste or a screen rea
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
 from freezegun import freeze_time
 
 from incidents.notices import generation
@@ -20,8 +18,6 @@ from incidents.rendering.pdf import html_to_pdf
 from tests.incidents.notices import helpers
 
 CATEGORIES = ("name", "email", "password", "date_of_birth")
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                reason="pdftotext (poppler-utils) reads the PDFs back")
 
 
 def _html(codes: tuple[str, ...], locale: str, channel: str) -> str:

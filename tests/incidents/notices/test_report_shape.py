@@ -236,3 +236,17 @@ def test_each_named_form_in_the_regulators_order(rendered) -> None:
     assert re.search(r"Member states[^<]*</th><td>[A-Z][a-z]+ \(\d+\)", rendered["EU"]), eu
     assert re.search(r"Total number of persons affected[^<]*</th><td>\d+</td>", rendered["US-NY"]), ny
     assert re.search(r"Date of consumer notification</th><td>\d+ \w+ \d{4}", rendered["US-NY"]), ny
+
+
+def test_what_a_chinese_or_japanese_report_lacks_is_listed_in_its_language() -> None:
+    """Every item a CN or JP report can list as still to complete has its words in the
+    report's language: a Chinese draft never says "steps the person can take" in English."""
+    for code in ("CN", "JP"):
+        regulator, local = get_regulator(code), reports.jurisdiction_report(code)
+        content = {e for d in regulator.duties if d.audience == "regulator" for e in d.content}
+        can_miss = (content | set(local.get("form_needs", ())) | {"what_you_can_do"}) - reports.KNOWN
+        can_miss |= {"sample_notice", "translation", "reasons_for_delay"}
+        wording = reports.wording(reports.language_of(code))["missing"]
+        assert can_miss <= set(wording), (code, sorted(can_miss - set(wording)))
+        for key in can_miss:
+            assert not re.search(r"[A-Za-z]{3}", wording[key]), (code, key, wording[key])
