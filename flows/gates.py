@@ -185,9 +185,18 @@ class ReportFiling(BaseModel):
 
 
 class FilingConfirmation(RunInput):
+    """The reports waiting for filing, each answered yes or no; `comment` says why a "no" (the
+    next ask shows it)."""
+
+    model_config = ConfigDict(json_schema_extra=_form_schema)
+    REQUIRED: ClassVar[tuple[str, ...]] = ("reports", "approver")
     reports: list[ReportFiling]
-    approver: str = ""
-    attestation: str = ""
+    comment: str = Field("", max_length=2000,
+                         description="For the record; with a no, why not filed yet")
+    approver: str = Field(min_length=1, max_length=200, description="Your name")
+    attestation: SkipJsonSchema[str] = ""  # set by the intake API for an authenticated responder
+
+
 # --- end of the filing gate's form
 
 

@@ -11,7 +11,7 @@ from prefect._internal.pydantic.v2_schema import create_v2_schema
 from prefect.utilities.schema_tools import ValidationError, validate
 from pydantic import ValidationError as PydanticError
 
-from flows import artifacts, gates, labels
+from flows import artifacts, filing_gate, gates, labels
 
 
 def _schema(name: str, defaults: dict[str, object] | None = None) -> dict[str, object]:
@@ -87,9 +87,26 @@ def test_a_filing_time_is_typed_with_its_zone_per_report():
     filed_at = schema["definitions"]["ReportFiling"]["properties"]["filed_at"]
     assert filed_at["type"] == "string" and "format" not in filed_at
     item = {"report": 1, "filed": "yes", "reference": "DPC-1"}
-    validate({"reports": [{**item, "filed_at": "2026-12-05T10:00:00+01:00"}]}, schema,
-             raise_on_error=True)
-    validate({"reports": [{**item, "filed": "no", "filed_at": ""}]}, schema, raise_on_error=True)
+    validate({"reports": [{**item, "filed_at": "2026-12-05T10:00:00+01:00"}], "approver": "c"},
+             schema, raise_on_error=True)
+    validate({"reports": [{**item, "filed": "no", "filed_at": ""}], "approver": "c",
+              "comment": "the portal is down"}, schema, raise_on_error=True)
     with pytest.raises(ValidationError):
-        validate({"reports": [{**item, "filed_at": "2026-12-05"}]}, schema, raise_on_error=True)
+        validate({"reports": [{**item, "filed_at": "2026-12-05"}], "approver": "c"}, schema,
+                 raise_on_error=True)
     assert gates.ReportFiling.model_validate({"report": 1, "filed": "no"}).filed_at is None
+
+
+def test_the_filing_form_lists_the_reports_with_its_guidance_and_asks_who_and_why():
+    form = filing_gate.form("**Declined by unverified:bob: “portal down”.** Answer again.",
+                            [{"report": 3, "jurisdiction": "EU", "phase": "initial"}])
+    schema = create_v2_schema(form.__name__, model_base=form)
+    props = schema["properties"]
+    assert list(props)[-1] == "approver" and {"reports", "approver"} <= set(schema["required"])
+    assert props["reports"]["default"][0]["report"] == 3
+    assert props["reports"]["description"].startswith("**Declined by unverified:bob")
+    assert "comment" in props and "attestation" not in props
+    with pytest.raises(ValidationError):
+        validate({"reports": []}, schema, raise_on_error=True)  # nobody answered
+    # The intake API's attestation is still accepted by the server's check of a resume.
+    validate({"reports": [], "approver": "c", "attestation": "n"}, schema, raise_on_error=True)
