@@ -128,6 +128,12 @@ class TriageConfirmation(GateForm):
     """The form opens with the model's answer: confirm it as is, or change a field and say
     why in `reason`. `decline` stops at triage and the gate asks again."""
 
+    # Opened with the model's answer, still owed by the responder: required in the form (the
+    # UI marks the others "(Optional)"), and so in an answer through the Prefect API, whose
+    # check of a resume reads the same schema. The intake API fills them from the model.
+    REQUIRED: ClassVar[tuple[str, ...]] = ("decision", "is_breach", "severity", "aware_at",
+                                           "approver")
+
     decision: Literal["confirm", "decline"] = Field(
         description="confirm: apply this answer; decline: do not go on (the gate asks again)")
     is_breach: bool = Field(True, description="Off: close as not a personal-data breach")

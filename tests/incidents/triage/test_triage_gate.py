@@ -24,6 +24,7 @@ from sqlmodel import select
 from incidents import db, demo, org, payload, service
 from incidents.models import AuditEvent, Step
 from incidents.triage import correlation
+from tests.prefect_forms import prefilled
 
 pytestmark = pytest.mark.prefect
 
@@ -62,7 +63,8 @@ def _answer(incident_id, answer, *, after=None, timeout=120):
                 tags=FlowRunFilterTags(all_=[f"incident:{incident_id}"])))
             state = runs[0].state if runs else None
             if state and state.is_paused() and state.id != after:
-                resume_flow_run(runs[0].id, run_input={"decision": "confirm", **answer})
+                resume_flow_run(runs[0].id, run_input=prefilled(
+                    runs[0].id, {"decision": "confirm", **answer}))
                 return state.id
             time.sleep(0.3)
     raise AssertionError("the run did not pause at the triage gate")
