@@ -309,6 +309,32 @@ def form_for(name: str, description: str, defaults: dict[str, Any]) -> type[Gate
     return create_model(base.__name__, __base__=base, **fields)
 
 
+# Set once this process paused a deployment's run in process for a gate (below).
+_PAUSED_IN_PROCESS = threading.Event()
+
+
+def _slot_given_back_on_pause() -> None:
+    """Prefect's server gives a run's deployment concurrency slot back when the run pauses
+    (RUNNING → PAUSED) and revokes its lease, while the engine in this process goes on
+    renewing that lease and, at the first renewal after the pause (every 225 s), ends the run
+    "to prevent over-allocation": a run waiting at the notices gate for a person was killed
+    minutes into the wait, or minutes after its answer. Once a run of this process paused in
+    process, a failed renewal is a WARNING: the slot was given back on purpose."""
+    from prefect.concurrency import _leases
+
+    handle = _leases._handle_lease_renewal_failure
+    if getattr(handle, "breachflow", False):
+        return
+
+    def lenient(exc: BaseException, lease_id: Any, raise_on_lease_renewal_failure: bool,
+                suppress_warnings: bool, cancel_scope: Any) -> None:
+        fatal = raise_on_lease_renewal_failure and not _PAUSED_IN_PROCESS.is_set()
+        handle(exc, lease_id, fatal, suppress_warnings, cancel_scope)
+
+    lenient.breachflow = True  # type: ignore[attr-defined]
+    _leases._handle_lease_renewal_failure = lenient
+
+
 def _track_beside(incident_id: str) -> bool:
     """Whether this incident's regulator track runs in this process (flows/tracks.py): a
     suspended run would end the process and the track with it, so the run pauses instead."""
@@ -331,6 +357,9 @@ def _ask(incident_id: str, name: str, description: str, *,
         if deployment.id and not _track_beside(incident_id):
             answer = suspend_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS)
         else:
+            if deployment.id:
+                _slot_given_back_on_pause()
+                _PAUSED_IN_PROCESS.set()
             answer = pause_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS,
                                     poll_interval=2)
     return dict(answer.model_dump(mode="json"))
