@@ -250,5 +250,7 @@ def ask(incident_id: str, *, stage: str, auto_approve: bool) -> dict[str, Any]:
             message = gates.waiting_message(incident_id, "filing", said)
         else:
             note = ""
-    logger.warning("incident %s: the filing gate was not answered in time", incident_id)
+    why = ("was not answered in time" if until - time.monotonic() < 1
+           else f"has no complete answer after {gates.MAX_ASKS} asks")
+    logger.warning("incident %s: the filing gate %s", incident_id, why)
     return {"timed_out": True, "outstanding": [r["report"] for r in waiting(incident_id, stage)]}
