@@ -5,32 +5,45 @@ out; that is also why it always pauses in process (a suspended subflow cannot be
 
 An answer that cannot be recorded (a filing time in the future, without a zone, before
 awareness; a report that is not waiting) is shown again with the problem and the other answers
-kept; nothing is recorded until every answer can be. A "no" is recorded (audited) and ends the
-regulator track: those reports stay outstanding until `breachflow filed` records them."""
+kept; nothing is recorded until every answer can be. Each "yes" is recorded at once. A "no"
+is recorded (audited, with who said it and the comment) and the gate asks again for the
+reports still outstanding: the run waits, paused, its state message naming the decline, and
+the next form shows it with the other way to record a filing (`breachflow filed`). A report
+recorded by `breachflow filed` while the gate waits is not asked again, and an answer for it
+is set aside (the recorded filing stands). The gate's timeout runs from its first ask."""
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
+import time
 from datetime import datetime
 from typing import Any
 
 from prefect import pause_flow_run
 from prefect.exceptions import FlowPauseTimeout
 from prefect.runtime import flow_run
+from pydantic import create_model
 
 from flows import events, gates
 from incidents import audit, db, steps
 from incidents.exceptions import InputError
 from incidents.records import filing
+from incidents.rendering.textify import markdown_escape
 from regulators.rules import EARLY_PHASES
 
 logger = logging.getLogger("breachflow.gates")
 STAGES = ("initial", "later")
+NOT_FILED = "report.not_filed"
 
 
 def step_name(stage: str) -> str:
     return "gate:filing" if stage == "initial" else "gate:filing-later"
+
+
+def _of_stage(phase: str | None, stage: str) -> bool:
+    return ((phase or "initial") in EARLY_PHASES) == (stage == "initial")
 
 
 def waiting(incident_id: str, stage: str) -> list[dict[str, Any]]:
@@ -39,8 +52,13 @@ def waiting(incident_id: str, stage: str) -> list[dict[str, Any]]:
         return [{"report": r.id, "jurisdiction": r.jurisdiction, "phase": o.phase if o else "",
                  "deadline": o.deadline.isoformat() if o and o.deadline else "no fixed deadline"}
                 for r, o in filing.reports_of(s, incident_id)
-                if r.filed_at is None and ((o.phase if o else "initial") in EARLY_PHASES)
-                == (stage == "initial")]
+                if r.filed_at is None and _of_stage(o.phase if o else None, stage)]
+
+
+def _filed(incident_id: str) -> set[int]:
+    with db.session() as s:
+        return {r.id for r, _o in filing.reports_of(s, incident_id)
+                if r.filed_at is not None and r.id is not None}
 
 
 def _when(value: Any) -> datetime | None:
@@ -49,6 +67,17 @@ def _when(value: Any) -> datetime | None:
     if isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def current(incident_id: str, answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The answers less those for reports recorded as filed meanwhile (`breachflow filed`
+    while the form waited): the recorded filing stands."""
+    done = _filed(incident_id)
+    kept = [a for a in answers if a.get("report") not in done]
+    if len(kept) < len(answers):
+        gates._log().info("filing gate: %d answer(s) set aside, those reports were recorded as "
+                          "filed while the form waited", len(answers) - len(kept))
+    return kept
 
 
 def problems(incident_id: str, answers: list[dict[str, Any]],
@@ -89,7 +118,8 @@ def problems(incident_id: str, answers: list[dict[str, Any]],
     return found, again
 
 
-def _record(incident_id: str, decision: dict[str, Any]) -> dict[str, Any]:
+def _record(incident_id: str, decision: dict[str, Any], key: str) -> dict[str, list[int]]:
+    """Each "yes" filed, each "no" audited with the comment; the answer itself once."""
     actor = decision.get("approver") or "unknown"
     filed, declined = [], []
     with db.session() as s:
@@ -100,22 +130,56 @@ def _record(incident_id: str, decision: dict[str, Any]) -> dict[str, Any]:
                 if at is None:  # checked before: a "yes" comes with its time
                     raise InputError("filed_at: missing", field="filed_at")
                 filing.file_report(s, incident_id=incident_id, report_id=report_id,
-                                   filed_at=at,
-                                   reference=answer.get("reference"), actor=actor)
+                                   filed_at=at, reference=answer.get("reference"), actor=actor)
                 filed.append(report_id)
             else:
-                audit.record(s, incident_id=incident_id, actor=actor, action="report.not_filed",
-                             detail={"report": report_id,
-                                     "jurisdiction": answer.get("jurisdiction")})
+                audit.record(s, incident_id=incident_id, actor=actor, action=NOT_FILED,
+                             detail={"report": report_id, "key": key,
+                                     "jurisdiction": answer.get("jurisdiction"),
+                                     "comment": str(decision.get("comment") or "")[:2000]})
                 declined.append(report_id)
         audit.record(s, incident_id=incident_id, actor=actor, action="gate.filing",
-                     detail={k: v for k, v in decision.items() if k != "attestation"})
-    return {"filed": filed, "declined": declined, "approver": actor}
+                     detail={**{k: v for k, v in decision.items() if k != "attestation"},
+                             "key": key})
+    return {"filed": filed, "declined": declined}
+
+
+def _declined_note(decision: dict[str, Any], declined: list[int], incident_id: str) -> str:
+    said = gates.decline_note(decision)
+    return (f"**{markdown_escape(said)}** Not filed yet: report(s) "
+            f"{', '.join(map(str, declined))}. Answer again once filed, or record each from "
+            f"the command line: `breachflow filed {incident_id} REPORT --at TIME --reference "
+            "REF`\n\n")
+
+
+def _earlier(incident_id: str, stage: str) -> str:
+    """A decline at this stage before this run (a re-run asks again): shown on the form."""
+    decline = gates.last_decline(incident_id, "filing")
+    if not decline or decline.get("stage") != stage:
+        return ""
+    return f"**Earlier:** {markdown_escape(gates.decline_note(decline))}\n\n"
+
+
+def form(description: str, shown: list[dict[str, Any]]) -> type[gates.FilingConfirmation]:
+    """The form listing `shown`, its guidance on the reports field: the Prefect UI squeezes
+    a form's own description to nothing beside a long form, a field's always shows."""
+    info = copy.copy(gates.FilingConfirmation.model_fields["reports"])
+    info.default, info.default_factory = copy.deepcopy(shown), None
+    info.description = description
+    built: type[gates.FilingConfirmation] = create_model(
+        "FilingConfirmation", __base__=gates.FilingConfirmation,
+        reports=(list[gates.ReportFiling], info))
+    return built
+
+
+def _outcome(_incident_id: str, *, done: dict[str, Any]) -> dict[str, Any]:
+    return done
 
 
 def ask(incident_id: str, *, stage: str, auto_approve: bool) -> dict[str, Any]:
-    """Ask once per stage; a re-run finds the step done. Returns what was filed and declined,
-    or `timed_out` when nobody answered in time (the reports stay outstanding)."""
+    """Ask until every report of the stage is filed; a re-run finds the step done. Returns
+    what was filed, or `timed_out` when nobody answered in time (the reports stay
+    outstanding)."""
     name = step_name(stage)
     if steps.state(incident_id, name) == "done":
         return steps.run(incident_id, name, lambda _i: {})  # the recorded outcome
@@ -125,36 +189,68 @@ def ask(incident_id: str, *, stage: str, auto_approve: bool) -> dict[str, Any]:
     if gates._auto(incident_id, auto_approve):
         # Auto-approve cannot know that a regulator received anything: it files nothing.
         decision = gates._auto_decision({"reports": []})
-        return steps.run(incident_id, name, lambda i: _record(i, decision))
-    note, shown = "", listed
+        return steps.run(incident_id, name, lambda i: _record(i, decision, "auto"))
+    until = time.monotonic() + gates.WAIT_SECONDS
+    note, message, shown = _earlier(incident_id, stage), None, listed
+    filed: list[int] = []
+    declines = 0
     for attempt in range(1, gates.MAX_ASKS + 1):
+        left = int(until - time.monotonic())
+        if left <= 0:
+            break
         key = f"gate-filing-{stage}" + (f"-{attempt}" if attempt > 1 else "")
         gates._recorded(incident_id, gates.ASKED, {"gate": "filing", "key": key,
                                                    "flow_run_id": str(flow_run.id)})
         events.emit(events.GATE_WAITING, incident_id=incident_id,
                     payload={"gate": "filing", "key": key})
-        form = gates.FilingConfirmation.with_initial_data(
-            description=note + f"Record the filing of each regulator report of incident "
-                               f"{incident_id}: filed yes or no, when (with time zone) and the "
-                               "regulator's reference.", reports=shown)
-        message = gates.waiting_message(incident_id, "filing", note.split("\n")[0].strip("*"))
+        asked = form(note + f"Record the filing of each regulator report of incident "
+                            f"{incident_id}: filed yes or no, when (with time zone) and the "
+                            "regulator's reference; with a no, say why in the comment.", shown)
+        message = message or gates.waiting_message(incident_id, "filing",
+                                                   note.split("\n")[0].strip("*"))
         gates._log().warning("%s: answer the form of this run (Resume)", message)
         try:
             with gates._state_message(message):
-                answer = pause_flow_run(wait_for_input=form, key=key,
-                                        timeout=gates.WAIT_SECONDS, poll_interval=2)
+                answer = pause_flow_run(wait_for_input=asked, key=key, timeout=left,
+                                        poll_interval=2)
         except FlowPauseTimeout:
-            logger.warning("incident %s: the filing gate was not answered in time", incident_id)
-            return {"timed_out": True, "outstanding": [r["report"] for r in listed]}
+            break
+        message = None
         given = dict(answer.model_dump(mode="json"))
         found_decision = gates.identified(incident_id, "filing", given)
         if found_decision is None:
             note = gates._refuse(incident_id, "filing", given, key)
             continue
-        found, shown = problems(incident_id, found_decision["reports"], listed)
-        if not found:
-            outcome = steps.run(incident_id, name, functools.partial(_record, decision=found_decision))
+        decision = found_decision
+        decision["reports"] = current(incident_id, decision["reports"])
+        listed = waiting(incident_id, stage)
+        found, shown = problems(incident_id, decision["reports"], listed)
+        if found:
+            note = "**Not recorded:** " + "; ".join(found) + "\n\n"
+            continue
+        outcome = _record(incident_id, decision, key)
+        filed += outcome["filed"]
+        shown = waiting(incident_id, stage)
+        if not shown:
+            done: dict[str, Any] = {"filed": filed, "declines": declines,
+                                    "approver": decision["approver"]}
+            result = steps.run(incident_id, name, functools.partial(_outcome, done=done))
             gates._anchor(incident_id)
-            return outcome
-        note = "**Not recorded:** " + "; ".join(found) + "\n\n"
-    return {"timed_out": True, "outstanding": [r["report"] for r in listed]}
+            return result
+        if outcome["declined"]:
+            declines += 1
+            gates._recorded(incident_id, gates.DECLINED, {
+                **gates._jsonable({k: v for k, v in decision.items() if k != "attestation"}),
+                "gate": "filing", "key": key, "stage": stage, "not_filed": outcome["declined"]})
+            said = gates.decline_note(decision)
+            gates._log().warning("Regulator filing %s Reports %s are not filed: the run waits "
+                                 "at the gate again (Resume to answer, or `breachflow filed`)",
+                                 said, outcome["declined"])
+            note = _declined_note(decision, outcome["declined"], incident_id)
+            message = gates.waiting_message(incident_id, "filing", said)
+        else:
+            note = ""
+    why = ("was not answered in time" if until - time.monotonic() < 1
+           else f"has no complete answer after {gates.MAX_ASKS} asks")
+    logger.warning("incident %s: the filing gate %s", incident_id, why)
+    return {"timed_out": True, "outstanding": [r["report"] for r in waiting(incident_id, stage)]}

@@ -128,6 +128,12 @@ class TriageConfirmation(GateForm):
     """The form opens with the model's answer: confirm it as is, or change a field and say
     why in `reason`. `decline` stops at triage and the gate asks again."""
 
+    # Opened with the model's answer, still owed by the responder: required in the form (the
+    # UI marks the others "(Optional)"), and so in an answer through the Prefect API, whose
+    # check of a resume reads the same schema. The intake API fills them from the model.
+    REQUIRED: ClassVar[tuple[str, ...]] = ("decision", "is_breach", "severity", "aware_at",
+                                           "approver")
+
     decision: Literal["confirm", "decline"] = Field(
         description="confirm: apply this answer; decline: do not go on (the gate asks again)")
     is_breach: bool = Field(True, description="Off: close as not a personal-data breach")
@@ -185,9 +191,18 @@ class ReportFiling(BaseModel):
 
 
 class FilingConfirmation(RunInput):
+    """The reports waiting for filing, each answered yes or no; `comment` says why a "no" (the
+    next ask shows it)."""
+
+    model_config = ConfigDict(json_schema_extra=_form_schema)
+    REQUIRED: ClassVar[tuple[str, ...]] = ("reports", "approver")
     reports: list[ReportFiling]
-    approver: str = ""
-    attestation: str = ""
+    comment: str = Field("", max_length=2000,
+                         description="For the record; with a no, why not filed yet")
+    approver: str = Field(min_length=1, max_length=200, description="Your name")
+    attestation: SkipJsonSchema[str] = ""  # set by the intake API for an authenticated responder
+
+
 # --- end of the filing gate's form
 
 
@@ -294,6 +309,32 @@ def form_for(name: str, description: str, defaults: dict[str, Any]) -> type[Gate
     return create_model(base.__name__, __base__=base, **fields)
 
 
+# Set once this process paused a deployment's run in process for a gate (below).
+_PAUSED_IN_PROCESS = threading.Event()
+
+
+def _slot_given_back_on_pause() -> None:
+    """Prefect's server gives a run's deployment concurrency slot back when the run pauses
+    (RUNNING → PAUSED) and revokes its lease, while the engine in this process goes on
+    renewing that lease and, at the first renewal after the pause (every 225 s), ends the run
+    "to prevent over-allocation": a run waiting at the notices gate for a person was killed
+    minutes into the wait, or minutes after its answer. Once a run of this process paused in
+    process, a failed renewal is a WARNING: the slot was given back on purpose."""
+    from prefect.concurrency import _leases
+
+    handle = _leases._handle_lease_renewal_failure
+    if getattr(handle, "breachflow", False):
+        return
+
+    def lenient(exc: BaseException, lease_id: Any, raise_on_lease_renewal_failure: bool,
+                suppress_warnings: bool, cancel_scope: Any) -> None:
+        fatal = raise_on_lease_renewal_failure and not _PAUSED_IN_PROCESS.is_set()
+        handle(exc, lease_id, fatal, suppress_warnings, cancel_scope)
+
+    lenient.breachflow = True  # type: ignore[attr-defined]
+    _leases._handle_lease_renewal_failure = lenient
+
+
 def _track_beside(incident_id: str) -> bool:
     """Whether this incident's regulator track runs in this process (flows/tracks.py): a
     suspended run would end the process and the track with it, so the run pauses instead."""
@@ -316,6 +357,9 @@ def _ask(incident_id: str, name: str, description: str, *,
         if deployment.id and not _track_beside(incident_id):
             answer = suspend_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS)
         else:
+            if deployment.id:
+                _slot_given_back_on_pause()
+                _PAUSED_IN_PROCESS.set()
             answer = pause_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS,
                                     poll_interval=2)
     return dict(answer.model_dump(mode="json"))

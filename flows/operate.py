@@ -185,8 +185,10 @@ def serve(*, host: str, ui_port: int, api_port: int, executor_only: bool,
                 say(f"Prefect server: using the one already at http://{local}:{ui_port}")
             else:
                 # The UI asks this URL for the API; Prefect's default assumes port 4200.
+                # Prefect's server, its UI's Resume retried on SQLite's busy answer
+                # (flows/prefect_server.py).
                 server = supervisor.start("the Prefect server", [
-                    "-m", "prefect", "server", "start", "--host", prefect_host,
+                    "-m", "flows.prefect_server", "server", "start", "--host", prefect_host,
                     "--port", str(ui_port)], {"PREFECT_UI_API_URL": api_url, **env})
                 wait_healthy(f"{api_url}/health", server, "the Prefect server")
             env["PREFECT_API_URL"] = api_url

@@ -91,8 +91,9 @@ def _later_drafted(incident_id: str) -> bool:
       timeout_seconds=limits.FLOW_TIMEOUTS["regulator_track"],
       on_failure=[hooks.run_failed], on_crashed=[hooks.run_crashed])
 def regulator_track(incident_id: str, auto_approve: bool = False) -> dict[str, Any]:
-    """Draft each initial report, its filing gate, then the later phases' gate. A decline or
-    an unanswered gate ends the track (the run completes; the reports stay outstanding)."""
+    """Draft each initial report, its filing gate, then the later phases' gate. An unanswered
+    gate ends the track (the run completes; the reports stay outstanding); a "no" is asked
+    again by the gate itself (flows/filing_gate.py)."""
     _begun(incident_id).set()
     try:
         initial_reports_task(incident_id)

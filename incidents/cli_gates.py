@@ -26,8 +26,11 @@ from incidents.models import AuditEvent
 QUESTIONS = {
     "triage": ("Confirm triage as shown (breach, severity, awareness time)?", "confirmed"),
     "notices": ("Approve the notices (samples in the output folder) for sending?", "approved"),
-    "filing": ("Confirm the regulator reports were filed?", "filed"),
 }
+# The filing gate asks per report (time and reference each): the terminal names the command
+# that records one instead of a yes/no it could not complete.
+FILING_HINT = ("  Or record each report's filing here: `breachflow filed {incident} REPORT --at TIME "
+               "--reference REF` (a report recorded so is not asked again).")
 RESUME_TRIES = 30
 
 
@@ -119,6 +122,8 @@ class GateWatch(threading.Thread):
         self._say(
             f"  Or pass every gate: Ctrl-C, then `breachflow resume {self.external_id} --auto-approve`."
         )
+        if gate == "filing":
+            self._say(FILING_HINT.format(incident=self.external_id))
         if self.interactive and gate in QUESTIONS:
             self._ask(gate, flow_run_id)
 

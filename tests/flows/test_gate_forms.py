@@ -11,7 +11,7 @@ from prefect._internal.pydantic.v2_schema import create_v2_schema
 from prefect.utilities.schema_tools import ValidationError, validate
 from pydantic import ValidationError as PydanticError
 
-from flows import artifacts, gates, labels
+from flows import artifacts, filing_gate, gates, labels
 
 
 def _schema(name: str, defaults: dict[str, object] | None = None) -> dict[str, object]:
@@ -38,7 +38,9 @@ def test_each_form_asks_for_an_explicit_decision_and_a_name(name):
     with pytest.raises(ValidationError):
         validate({"approver": "alice"}, schema, raise_on_error=True)  # no decision
     decision = props["decision"]["enum"][0]
-    validate({"decision": decision, "approver": "a", "attestation": "n"}, schema,
+    # What the UI posts: the pre-filled values with the responder's on top.
+    prefilled = {k: p["default"] for k, p in props.items() if "default" in p}
+    validate({**prefilled, "decision": decision, "approver": "a", "attestation": "n"}, schema,
              raise_on_error=True)
 
 
@@ -49,7 +51,7 @@ def test_the_triage_form_opens_with_the_models_answer_and_takes_times_with_a_zon
     assert props["aware_at"]["default"] == "2026-12-05T14:31:00Z"
     # A text field with a pattern, not the UI's date-only picker.
     assert "format" not in props["aware_at"] and props["aware_at"]["type"] == "string"
-    base = {"decision": "confirm", "approver": "a"}
+    base = {"decision": "confirm", "approver": "a", "severity": "P3", "is_breach": True}
     validate({**base, "aware_at": "2026-12-05T15:31:00+01:00"}, schema, raise_on_error=True)
     for no_zone in ("2026-12-05", "2026-12-05T15:31:00"):
         with pytest.raises(ValidationError):
@@ -87,9 +89,36 @@ def test_a_filing_time_is_typed_with_its_zone_per_report():
     filed_at = schema["definitions"]["ReportFiling"]["properties"]["filed_at"]
     assert filed_at["type"] == "string" and "format" not in filed_at
     item = {"report": 1, "filed": "yes", "reference": "DPC-1"}
-    validate({"reports": [{**item, "filed_at": "2026-12-05T10:00:00+01:00"}]}, schema,
-             raise_on_error=True)
-    validate({"reports": [{**item, "filed": "no", "filed_at": ""}]}, schema, raise_on_error=True)
+    validate({"reports": [{**item, "filed_at": "2026-12-05T10:00:00+01:00"}], "approver": "c"},
+             schema, raise_on_error=True)
+    validate({"reports": [{**item, "filed": "no", "filed_at": ""}], "approver": "c",
+              "comment": "the portal is down"}, schema, raise_on_error=True)
     with pytest.raises(ValidationError):
-        validate({"reports": [{**item, "filed_at": "2026-12-05"}]}, schema, raise_on_error=True)
+        validate({"reports": [{**item, "filed_at": "2026-12-05"}], "approver": "c"}, schema,
+                 raise_on_error=True)
     assert gates.ReportFiling.model_validate({"report": 1, "filed": "no"}).filed_at is None
+
+
+def test_fields_opened_with_the_models_answer_are_still_required():
+    schema = _schema("triage", OPENS_WITH["triage"])
+    assert {"decision", "is_breach", "severity", "aware_at", "approver"} <= set(
+        schema["required"])
+    assert schema["properties"]["severity"]["default"] == "P3"  # pre-filled all the same
+    assert not {"reason", "merge", "merge_into", "aware_at_reason"} & set(schema["required"])
+    with pytest.raises(ValidationError):  # an answer that leaves them out is refused
+        validate({"decision": "confirm", "approver": "a"}, schema, raise_on_error=True)
+
+
+def test_the_filing_form_lists_the_reports_with_its_guidance_and_asks_who_and_why():
+    form = filing_gate.form("**Declined by unverified:bob: “portal down”.** Answer again.",
+                            [{"report": 3, "jurisdiction": "EU", "phase": "initial"}])
+    schema = create_v2_schema(form.__name__, model_base=form)
+    props = schema["properties"]
+    assert list(props)[-1] == "approver" and {"reports", "approver"} <= set(schema["required"])
+    assert props["reports"]["default"][0]["report"] == 3
+    assert props["reports"]["description"].startswith("**Declined by unverified:bob")
+    assert "comment" in props and "attestation" not in props
+    with pytest.raises(ValidationError):
+        validate({"reports": []}, schema, raise_on_error=True)  # nobody answered
+    # The intake API's attestation is still accepted by the server's check of a resume.
+    validate({"reports": [], "approver": "c", "attestation": "n"}, schema, raise_on_error=True)

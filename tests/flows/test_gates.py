@@ -1,5 +1,7 @@
 """Without --auto-approve the run pauses at each gate for a Prefect input form; the answers
-(who, what) land in the audit trail and bind the approval to the notices' versions."""
+(who, what) land in the audit trail and bind the approval to the notices' versions. A filing
+"no" is recorded with its comment and asked again; a filing recorded from the command line
+while the form waits stands."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName, Flo
 from prefect.flow_runs import resume_flow_run
 
 from incidents import demo
+from tests.prefect_forms import prefilled
 
 pytestmark = pytest.mark.prefect
 
@@ -70,7 +73,7 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
             {"decision": "approve", "approver": "bob", "comment": "reviewed by counsel"},
         ]:
             run_id = _paused_run(name)
-            resume_flow_run(run_id, run_input=answer)
+            resume_flow_run(run_id, run_input=prefilled(run_id, answer))
             _wait_unpaused(run_id)
         # The filing gate pauses the regulator track's own run, one line per report.
         reports = [r for (r,) in workspace.query(
@@ -89,9 +92,38 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
         filing_run = _paused_named(f"regulator-{incident_id}")
         assert workspace.query("SELECT count(*) FROM auditevent WHERE action = 'report.filed'"
                                ) == [(0,)]
-        # One filed, the others declined: recorded, and the regulator track ends.
+        # One filed, the others declined with a comment: the "yes" is recorded, the "no" too,
+        # and the gate asks again for the others (paused, its state naming the decline).
+        resume_flow_run(filing_run, run_input={
+            "approver": "carol", "comment": "the regulator's portal is down", "reports": [
+                good, *({"report": r, "filed": "no"} for r in rest)]})
+        _wait_unpaused(filing_run)
+        filing_run = _paused_named(f"regulator-{incident_id}")
+        with get_client(sync_client=True) as client:
+            state = client.read_flow_run(filing_run).state
+            assert state is not None and state.state_details.pause_key == "gate-filing-initial-3"
+            assert state.message is not None and state.message.startswith(
+                "Declined by unverified:carol: “the regulator's portal is down”.")
+            schema = json.loads(client.read_flow_run_input(
+                filing_run, "paused-gate-filing-initial-3-schema"))
+        listed = schema["properties"]["reports"]
+        assert [row["report"] for row in listed["default"]] == rest
+        assert "Declined by unverified:carol" in listed["description"]
+        assert f"breachflow filed {incident_id} REPORT" in listed["description"]
+        # One of them recorded from the command line meanwhile: the answer the form then gets
+        # for it is set aside, the recorded filing stands.
+        cli = workspace.run("filed", incident_id, str(rest[0]), "--at",
+                            "2026-12-06T10:00:00Z", "--reference", "CLI-7", "--actor", "dave")
+        assert cli.returncode == 0, cli.stderr
         resume_flow_run(filing_run, run_input={"approver": "carol", "reports": [
-            good, *({"report": r, "filed": "no"} for r in rest)]})
+            {"report": r, "filed": "yes", "filed_at": "2026-12-06T11:00:00Z",
+             "reference": "DPC-late"} for r in rest]})
+        _wait_unpaused(filing_run)
+        # The later phases' gate, once delivery ended.
+        later = _asked_after(workspace, "gate-filing-later")
+        filing_run = _paused_named(f"regulator-{incident_id}")
+        resume_flow_run(filing_run, run_input={"approver": "carol", "reports": [
+            {"report": r, "filed": "yes", "filed_at": "2026-12-06T12:00:00Z"} for r in later]})
         _, err = run.communicate(timeout=180)
     finally:
         if run.poll() is None:
@@ -109,22 +141,39 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
     assert set(events["gate.notices"][1]["content_hashes"]) == hashes
     assert {a for (a,) in workspace.query("SELECT approved_by FROM notice")} == {"unverified:bob"}
     assert events["gate.filing"][0] == "unverified:carol"
-    filed = workspace.query("SELECT id, filing_reference, filed_at FROM regulatorreport "
-                            "WHERE filed_at IS NOT NULL")
-    assert [(r, ref) for r, ref, _ in filed] == [(first, "DPC-2026-0042")]
-    declined = {json.loads(d)["report"] for (d,) in workspace.query(
-        "SELECT detail FROM auditevent WHERE action = 'report.not_filed'")}
-    assert declined == set(rest)
-    # The later phases' gate was never asked: the decline ended the regulator track.
+    filed = dict(workspace.query("SELECT id, filing_reference FROM regulatorreport "
+                                 "WHERE filed_at IS NOT NULL"))
+    assert filed == {first: "DPC-2026-0042", rest[0]: "CLI-7",
+                     **dict.fromkeys(rest[1:], "DPC-late"), **dict.fromkeys(later, None)}
+    declined = [json.loads(d) for (d,) in workspace.query(
+        "SELECT detail FROM auditevent WHERE action = 'report.not_filed'")]
+    assert {d["report"] for d in declined} == set(rest)
+    assert {d["comment"] for d in declined} == {"the regulator's portal is down"}
     asked = [json.loads(d)["key"] for (d,) in workspace.query(
         "SELECT detail FROM auditevent WHERE action = 'gate.asked'")]
-    assert "gate-filing-initial-2" in asked and not any("later" in k for k in asked)
+    assert [k for k in asked if k.startswith("gate-filing")] == [
+        "gate-filing-initial", "gate-filing-initial-2", "gate-filing-initial-3",
+        "gate-filing-later"]
     assert workspace.query("SELECT status FROM incident") == [("closed",)]
     # Each wait was announced as a Prefect event on the incident, for automations to act on.
     # (the filing gate is on the regulator track, beside the notices: no order between them)
-    # The filing form was asked twice (the future filing time was refused).
-    waited = _waited_gates(incident_id, count=4)
-    assert waited[0] == "triage" and sorted(waited) == ["filing", "filing", "notices", "triage"]
+    # The filing form was asked three times (a future filing time, a decline), then the later.
+    waited = _waited_gates(incident_id, count=6)
+    assert waited[0] == "triage" and sorted(waited) == ["filing"] * 4 + ["notices", "triage"]
+
+
+def _asked_after(workspace, key: str, timeout: float = 180) -> list[int]:
+    """The later phases' reports once their gate was asked (delivery ended)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        asked = [json.loads(d)["key"] for (d,) in workspace.query(
+            "SELECT detail FROM auditevent WHERE action = 'gate.asked'")]
+        if key in asked:
+            return [r for (r,) in workspace.query(
+                "SELECT r.id FROM regulatorreport r JOIN obligation o ON o.id = r.obligation_id "
+                "WHERE o.phase NOT IN ('initial', 'preliminary') ORDER BY r.id")]
+        time.sleep(0.5)
+    raise AssertionError(f"{key} was never asked")
 
 
 def _waited_gates(incident_id: str, *, count: int) -> list[str]:

@@ -3,10 +3,11 @@
 protocol, as tests/flows/test_prefect_ui.py does) finds the run by the ticket id, reads the
 triage form with the model's answer, overrides the severity (first without a reason: not
 applied, values kept), reads a notice's text and its HTML, declines the notices once (the
-run waits, not fails, and says who and why; the next ask shows it), approves them, files each
-regulator report with its own reference at the regulator track's gate and sees the run
-complete. Screenshots of each step are in the test's tmp folder (journey/); nothing the
-UI shows carries a person's data."""
+run waits, not fails, and says who and why; the next ask shows it), approves them, declines
+the filing at the regulator track's gate once (the same: paused, who and why, shown on the
+next ask with the command that records a filing), files each regulator report with its own
+reference and sees the run complete. Screenshots of each step are in the test's tmp folder
+(journey/); nothing the UI shows carries a person's data."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ import pytest
 
 from incidents import demo
 from incidents.intake.signature import HEADER, sign
-from tests.flows.test_prefect_ui import CHROMIUM, CHROMIUM_FLAGS, Page, _free_port, _wait_line
+from tests.flows.test_prefect_ui import CHROMIUM, CHROMIUM_FLAGS, Page, _free_port
 
 pytestmark = [pytest.mark.prefect, pytest.mark.skipif(
     CHROMIUM is None, reason="no Chromium on this machine (Debian: apt-get install chromium)")]
@@ -79,14 +80,39 @@ window.__click = (text, scope) => {
 };
 true
 """
+# Installed before the UI's own scripts: what the UI posted to the API and what it answered,
+# so that a failed Submit says why (the UI's toasts are transient and generic).
+XHR_JS = """
+window.__calls = [];
+const open = XMLHttpRequest.prototype.open, send = XMLHttpRequest.prototype.send;
+XMLHttpRequest.prototype.open = function (method, url) {
+  this.__call = {method, url: String(url)}; return open.apply(this, arguments); };
+XMLHttpRequest.prototype.send = function (body) {
+  const call = this.__call;
+  if (call && (call.url.includes('/resume') || call.method !== 'GET')) {
+    call.body = typeof body === 'string' ? body.slice(0, 4000) : null;
+  }
+  this.addEventListener('loadend', () => {
+    if (!call) { return; }
+    call.status = this.status;
+    if (call.url.includes('/resume') || this.status === 0 || this.status >= 400) {
+      call.reply = String(this.responseText || '').slice(0, 4000);
+      window.__calls.push(call);
+    }
+  });
+  return send.apply(this, arguments);
+};
+"""
 
 
 class Journey:
     """The browser tab, the Prefect API beside it and the screenshots taken on the way."""
 
-    def __init__(self, page: Page, ui: str, folder: Path) -> None:
-        self.page, self.ui, self.folder, self.seen = page, ui, folder, []
+    def __init__(self, page: Page, ui: str, folder: Path, log: Path) -> None:
+        self.page, self.ui, self.folder, self.log, self.seen = page, ui, folder, log, []
+        self.waiting: tuple[str, str] | None = None  # the run and the gate the form answers
         folder.mkdir(parents=True, exist_ok=True)
+        page.call("Page.addScriptToEvaluateOnNewDocument", source=XHR_JS)
 
     def go(self, url: str, *needles: str) -> str:
         self.page.call("Page.navigate", url=url if url.startswith("http") else self.ui + url)
@@ -146,6 +172,13 @@ class Journey:
             raise AssertionError("the regulator track never waited at its filing gate")
         return None
 
+    def decline_filing(self, regulator: str, comment: str) -> None:
+        """Answer the filing form "no" for every report, saying why."""
+        self.open_form(regulator, "Filed", "Comment")
+        assert self.page.evaluate("window.__setAll('Filed', 'no')") >= 1
+        self.fill(Comment=comment, Approver="Bob Counsel")
+        self.submit("s5-filing-no")
+
     def file_each_report(self, regulator: str, *, first: bool) -> None:
         self.open_form(regulator, "Filed")
         count = self.page.evaluate("window.__setAll('Filed', 'yes')")
@@ -158,11 +191,14 @@ class Journey:
           .forEach((p, i) => window.__type(p.querySelector('textarea'), 'DPC-2026-004' + i))""")
         self.fill(Approver="Bob Counsel")
         if first:
-            self.shot("12-filing-per-report")
-        self.submit("s5" if first else "s6")
+            self.shot("15-filing-per-report")
+        self.submit("s6" if first else "s7")
 
     def open_form(self, run_id: str, *needles: str, timeout: float = 60) -> str:
         """The run's Resume form, once the form itself (not the page's logs) shows `needles`."""
+        state = self.api(f"/flow_runs/{run_id}")["state"]
+        assert state["type"] == "PAUSED", state
+        self.waiting = (run_id, state["state_details"]["pause_key"])
         self.go(f"/runs/flow-run/{run_id}", "Resume")
         assert self.page.evaluate("window.__click('Resume')") is True
         deadline = time.monotonic() + timeout
@@ -189,10 +225,27 @@ class Journey:
             got = self.page.evaluate(f"window.__set({json.dumps(title)}, {json.dumps(value)})")
             assert got == value, got
 
-    def submit(self, name: str) -> None:
+    def submit(self, name: str, timeout: float = 120) -> None:
+        """Submit the open form and wait until the server took the answer: the run no longer
+        waits at that gate (the UI's "Flow run resumed" toast is gone in seconds)."""
+        assert self.waiting is not None
+        run_id, key = self.waiting
         self.shot(f"{name}-filled")
         assert self.page.evaluate("window.__click('Submit', '.p-modal')") is True
-        self.page.wait_for_text("Flow run resumed")
+        deadline = time.monotonic() + timeout
+        state: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            state = self.api(f"/flow_runs/{run_id}").get("state") or {}
+            if (state.get("type") != "PAUSED"
+                    or state.get("state_details", {}).get("pause_key") != key):
+                self.waiting = None
+                return
+            time.sleep(0.5)
+        self.shot(f"{name}-not-taken")
+        calls = self.page.evaluate("JSON.stringify(window.__calls || [])")
+        log = self.log.read_text(errors="replace")[-6000:] if self.log.exists() else ""
+        raise AssertionError(f"the answer to {key} was not taken: state {state}; the UI's "
+                             f"failed and resume calls: {calls}; serve's log ends:\n{log}")
 
     def in_view(self, needle: str) -> bool:
         """The text is on screen in the form at this window size, not squeezed to nothing."""
@@ -213,6 +266,15 @@ class Journey:
         return str(self.page.evaluate(f"""[...document.querySelectorAll('a')]
             .filter(a => a.offsetParent !== null && a.textContent.trim() === {json.dumps(text)})
             .map(a => a.href)[0] || ''"""))
+
+
+def _wait_ready(serve: subprocess.Popen[bytes], log: Path, timeout: float = 240) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and serve.poll() is None:
+        if "\nReady." in "\n" + log.read_text(errors="replace"):
+            return
+        time.sleep(0.3)
+    raise AssertionError(f"`breachflow serve` never got ready:\n{log.read_text(errors='replace')}")
 
 
 def _start_browser(tmp_path: Path, port: int) -> tuple[subprocess.Popen[bytes], Page]:
@@ -249,12 +311,16 @@ def test_a_responder_takes_an_incident_from_webhook_to_close_in_the_prefect_ui(
         "BREACHFLOW_DIRECTORY": str(files["directory.csv"]),
         "SENDGRID_API_KEY": "SG.test-key", "BREACHFLOW_SENDGRID_HOST": sandbox_process.url,
         "BREACHFLOW_EMAIL_FROM": "security@example.com", "PREFECT_RUNNER_POLL_FREQUENCY": "1"})
-    serve = subprocess.Popen([sys.executable, "-m", "incidents.cli", "serve", "--ui-port",
-                              str(ui_port), "--api-port", str(api_port)], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # Serve's output goes to a file: a pipe nobody reads after start-up would fill and stall
+    # its processes; the file is quoted when an answer is not taken.
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        serve = subprocess.Popen([sys.executable, "-m", "incidents.cli", "serve", "--ui-port",
+                                  str(ui_port), "--api-port", str(api_port)], env=env,
+                                 stdout=out, stderr=subprocess.STDOUT)
     browser = None
     try:
-        _wait_line(serve, "Ready.")
+        _wait_ready(serve, log)
         payload = {**json.loads(files["incident.json"].read_text()), "external_id": EXTERNAL_ID}
         body = json.dumps(payload).encode()
         request = urllib.request.Request(
@@ -264,7 +330,7 @@ def test_a_responder_takes_an_incident_from_webhook_to_close_in_the_prefect_ui(
             opened = json.loads(reply.read())
         run_id, incident_id = opened["flow_run_id"], opened["incident_id"]
         browser, page = _start_browser(tmp_path, debug_port)
-        journey = Journey(page, f"http://127.0.0.1:{ui_port}", tmp_path / "journey")
+        journey = Journey(page, f"http://127.0.0.1:{ui_port}", tmp_path / "journey", log)
         try:
             _walk(journey, run_id=run_id, incident_id=incident_id, api_port=api_port)
         finally:
@@ -279,10 +345,9 @@ def test_a_responder_takes_an_incident_from_webhook_to_close_in_the_prefect_ui(
         assert len(secrets) > 50
         assert [s for s in secrets if any(s in text for text in shown)] == []
         # One card per key: resuming the run four times added no duplicate.
-        # (The audit anchor and the delivery progress keep versions by design; the plan's
-        # chart is a link card, created once per pass.)
+        # (The audit anchor and the delivery progress keep versions by design.)
         keys = [a["key"] for a in artifacts if a.get("key") and a["flow_run_id"] == run_id
-                and not a["key"].startswith(("audit-anchor", "delivery-", "plan-chart-"))]
+                and not a["key"].startswith(("audit-anchor", "delivery-"))]
         assert len(keys) == len(set(keys)) and f"obligations-{incident_id}" in keys
     finally:
         if browser is not None:
@@ -316,7 +381,10 @@ def _walk(journey: Journey, *, run_id: str, incident_id: str, api_port: int) -> 
     model = str(journey.page.evaluate("window.__get('Severity')"))
     assert model in ("P2", "P3", "P4")
     assert journey.page.evaluate("window.__get('Decision')") == ""  # no default choice
-    assert "Approver (Optional)" not in journey.text() and "Decision (Optional)" not in journey.text()
+    shown = journey.text()
+    # Opened with the model's answer and required all the same: none reads "(Optional)".
+    assert not [f for f in ("Decision", "Is Breach", "Severity", "Aware At", "Approver")
+                if f"{f} (Optional)" in shown]
 
     # 3. An override without a reason is not applied; the form comes back with my values.
     journey.fill(Decision="confirm", Severity="P1", Approver="Alice Responder")
@@ -389,20 +457,47 @@ def _walk(journey: Journey, *, run_id: str, incident_id: str, api_port: int) -> 
     journey.fill(Decision="approve", Approver="Alice Responder", Comment="counsel reviewed")
     journey.submit("s4")
 
-    # 8. The regulator track's filing gate, one answer per report, each with its reference
-    # (again for the later phases, drafted once delivery ended); then the run completes.
+    # 8. The regulator track's filing gate: declined once (the run waits, paused, not failed,
+    # saying who and why; the next ask shows it), then one answer per report, each with its
+    # reference (again for the later phases, drafted once delivery ended); the run completes.
     regulator, key = journey.regulator_waiting(incident_id, set())
     journey.go(f"/runs/flow-run/{run_id}", EXTERNAL_ID)
     assert journey.page.evaluate("window.__tab('Subflow Runs')") is True
     journey.page.wait_for_text(f"regulator-{incident_id}")
     journey.shot("11-subflow-runs")
-    answered: set[tuple[str, str]] = set()
+    comment = "the regulator's portal is down until noon"
+    journey.decline_filing(regulator, comment)
+    answered: set[tuple[str, str]] = {(regulator, key)}
+    again = journey.regulator_waiting(incident_id, answered)
+    assert again == (regulator, f"{key}-2"), again
+    key = again[1]
+    state = journey.api(f"/flow_runs/{regulator}")["state"]
+    assert state["type"] == "PAUSED"
+    said = f"Declined by unverified:Bob Counsel: “{comment}”."
+    assert state["message"].startswith(said) and "Waiting: regulator filing" in state["message"]
+    journey.go(f"/runs/flow-run/{regulator}", "Resume", "Declined by unverified:Bob Counsel")
+    assert journey.page.evaluate("window.__tab('Details')") is True
+    journey.page.wait_for_text("State Message", "Declined by unverified:Bob Counsel")
+    # The UI shortens a long state message: "See More" shows the comment.
+    journey.page.evaluate("""[...document.querySelectorAll('a, button, span, div')]
+        .filter(e => e.children.length === 0 && e.textContent.trim() === 'See More')
+        .forEach(e => e.click())""")
+    journey.page.wait_for_text(comment)
+    assert "Failed" not in journey.text() and "Crashed" not in journey.text()
+    journey.scroll_to(comment)
+    journey.shot("13-filing-declined")
+    form = journey.open_form(regulator, "Declined by unverified:Bob Counsel")
+    journey.shot("14-filing-asked-again")
+    assert journey.in_view(comment) and f"breachflow filed {incident_id} REPORT" in form
+    journey.page.evaluate("window.__click('Close', '.p-modal')")
     deadline = time.monotonic() + 600
+    first = True
     while True:
         assert "Waiting: regulator filing" in journey.api(
             f"/flow_runs/{regulator}")["state"]["message"]
-        journey.file_each_report(regulator, first=not answered)
+        journey.file_each_report(regulator, first=first)
         answered.add((regulator, key))
+        first = False
         found = None
         while found is None and time.monotonic() < deadline:
             if journey.api(f"/flow_runs/{run_id}")["state_type"] == "COMPLETED":
@@ -412,12 +507,17 @@ def _walk(journey: Journey, *, run_id: str, incident_id: str, api_port: int) -> 
             break
         regulator, key = found
     assert journey.api(f"/flow_runs/{run_id}")["state_type"] == "COMPLETED"
+    # Every report filed, each with its own reference; the decline is on the record.
+    filed = journey.api(f"/flow_runs/{regulator}")["state_type"]
+    assert filed == "COMPLETED", filed
 
     # 9. Closed.
     journey.go(f"/runs/flow-run/{run_id}", "Completed")
     assert journey.page.evaluate("window.__tab('Artifacts')") is True
-    journey.page.wait_for_text("MARKDOWN", "TABLE")  # the cards (their keys: checked below)
-    journey.shot("13-closed")
+    # The cards, newest first (the obligations table, updated in place, may be pages down:
+    # every card's key is checked through the API below).
+    journey.page.wait_for_text("MARKDOWN", f"notice-{incident_id}-")
+    journey.shot("16-closed")
 
 
 def payload_line(markdown_page: str) -> str:

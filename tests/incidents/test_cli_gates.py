@@ -55,3 +55,20 @@ def test_a_waiting_gate_says_where_to_answer_and_ctrl_c_exits_cleanly(tmp_path):
     document = json.loads(breachflow("status", external_id, "--json", env=env).stdout)
     assert document["incident"]["waiting_at_gate"] is None
     assert {s["name"]: s["state"] for s in document["steps"]}["gate:triage"] == "done"
+
+
+def test_the_filing_gate_names_the_command_that_records_a_filing(monkeypatch):
+    import io
+    import threading
+
+    from incidents.cli_gates import GateWatch
+
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    watch = GateWatch.__new__(GateWatch)  # no database: only what it says is under test
+    watch.incident_id, watch.external_id = "abc", "SIEM-1"
+    watch.interactive, watch.out, watch.stopped = True, io.StringIO(), threading.Event()
+    monkeypatch.setattr(watch, "_ask", lambda *_: pytest.fail("asked a yes/no for filing"))
+    watch._announce("filing", "run-1")
+    said = watch.out.getvalue()
+    assert "Waiting at gate: filing" in said
+    assert "breachflow filed SIEM-1 REPORT --at TIME --reference REF" in said

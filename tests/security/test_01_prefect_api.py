@@ -149,6 +149,8 @@ def _pause_key(run_id: str) -> str:
 def test_a_gate_takes_the_authenticated_responder_not_the_free_text(workspace, tmp_path):
     from prefect.flow_runs import resume_flow_run
 
+    from tests.prefect_forms import prefilled
+
     token = "responder-token-of-alice"
     roster = tmp_path / "responders"  # names and SHA-256 of their tokens
     roster.write_text(f"alice {hashlib.sha256(token.encode()).hexdigest()}\n", encoding="utf-8")
@@ -168,7 +170,8 @@ def test_a_gate_takes_the_authenticated_responder_not_the_free_text(workspace, t
         name = f"incident:{incident_id}"
         first = _paused(name, after=set())
         # Anyone who reaches the Prefect API can type a name into the form: refused.
-        resume_flow_run(first, run_input={"decision": "confirm", "approver": "CISO"})
+        resume_flow_run(first, run_input=prefilled(first, {"decision": "confirm",
+                                                           "approver": "CISO"}))
         second = _paused(name, after={"gate-triage"})
         assert _pause_key(second) == "gate-triage-2"
 

@@ -29,6 +29,7 @@ from prefect.flow_runs import resume_flow_run
 from flows import launch
 from incidents import demo
 from tests.incidents.intake.conftest import forget_deployments, incident_body
+from tests.prefect_forms import prefilled
 
 pytestmark = pytest.mark.prefect
 
@@ -144,7 +145,7 @@ def test_a_webhook_incident_runs_through_its_gates_resumed_through_the_api(
         ]
         for answer in answers:
             _wait_for(run_id, {"PAUSED"})
-            resume_flow_run(UUID(run_id), run_input=answer)
+            resume_flow_run(UUID(run_id), run_input=prefilled(run_id, answer))
             _wait_for(run_id, {"SCHEDULED", "PENDING", "RUNNING", "COMPLETED"})
         # The filing gate pauses the regulator track's own run, where it last asked.
         for stage in ("initial", "later"):

@@ -9,8 +9,6 @@ import os
 import subprocess
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -26,6 +24,7 @@ from sqlmodel import select
 from incidents import db, demo, org, payload, service
 from incidents.models import AuditEvent, Step
 from incidents.triage import correlation
+from tests.prefect_forms import prefilled
 
 pytestmark = pytest.mark.prefect
 
@@ -64,7 +63,8 @@ def _answer(incident_id, answer, *, after=None, timeout=120):
                 tags=FlowRunFilterTags(all_=[f"incident:{incident_id}"])))
             state = runs[0].state if runs else None
             if state and state.is_paused() and state.id != after:
-                resume_flow_run(runs[0].id, run_input={"decision": "confirm", **answer})
+                resume_flow_run(runs[0].id, run_input=prefilled(
+                    runs[0].id, {"decision": "confirm", **answer}))
                 return state.id
             time.sleep(0.3)
     raise AssertionError("the run did not pause at the triage gate")
@@ -135,7 +135,7 @@ def test_a_merge_at_the_gate_ends_the_second_run(home, tmp_path):
     assert _audit(first.id, "correlation.merged")[0][0] == "unverified:bob"
 
 
-def test_a_run_links_the_plan_chart_as_an_artifact(home, tmp_path):
+def test_a_run_shows_the_plan_and_its_timeline_in_one_card(home, tmp_path):
     files = demo.write(tmp_path / "inputs", count=30, seed=5, strangers=0)
     external_id = json.loads(files["incident.json"].read_text())["external_id"]
     _finish(_start(home, files, "--auto-approve"))
@@ -143,13 +143,15 @@ def test_a_run_links_the_plan_chart_as_an_artifact(home, tmp_path):
     with get_client(sync_client=True) as client:
         found = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(
             any_=[f"plan-chart-{incident_id}", f"plan-{incident_id}"])))
-    kinds = {a.key: a for a in found}
-    link = kinds[f"plan-chart-{incident_id}"]
-    chart = Path(urlparse(str(link.data).split("](")[-1].rstrip(")")).path)
-    assert chart.name == "plan-timeline.svg" and chart.stat().st_size > 5_000
-    assert (chart.parent / "plan-timeline.png").stat().st_size > 5_000
-    summary = str(kinds[f"plan-{incident_id}"].data)
+    # The chart's content is in the card: no link to a file of the machine that ran it.
+    assert [a.key for a in found] == [f"plan-{incident_id}"]
+    summary = str(found[0].data)
     assert "Deadlines at risk" in summary and "| email |" in summary
+    assert "## Timeline" in summary and "file://" not in summary
+    [chart] = (home.parent / "out").rglob("plan-timeline.svg")
+    assert chart.stat().st_size > 5_000 and f"`charts/{chart.name}`" in summary
+    assert (chart.parent / "plan-timeline.png").stat().st_size > 5_000
     plan = json.loads((chart.parent / "plan.json").read_text())
+    assert all(row["deadline"][:16].replace("T", " ") in summary for row in plan["deadlines"])
     directory = files["directory.csv"].read_text().splitlines()[1].split(",")
     assert all(value not in json.dumps(plan) + summary for value in directory[1:3] if value)
