@@ -18,7 +18,7 @@ def test_files_written_under_a_permissive_umask_are_private(demo_files, tmp_path
         [sys.executable, "-m", "incidents.cli", "assess", str(demo_files["incident.json"]),
          "--affected", str(demo_files["affected.csv"]), "--directory",
          str(demo_files["directory.csv"])], env=env, capture_output=True, text=True, timeout=300,
-        preexec_fn=lambda: os.umask(0o022), check=False)  # noqa: PLW1509
+        preexec_fn=lambda: os.umask(0o022), check=False)
     assert done.returncode == 0, done.stderr
     written = [p for root in (tmp_path / "home", tmp_path / "out") if root.exists()
                for p in [root, *root.rglob("*")]]
