@@ -29,12 +29,15 @@ from pydantic import create_model
 from flows import events, gates
 from incidents import audit, db, steps
 from incidents.exceptions import InputError
+from incidents.models import RegulatorReport
 from incidents.records import filing
 from incidents.rendering.textify import markdown_escape
+from incidents.sqltypes import parse_iso
 from regulators.rules import EARLY_PHASES
 
 logger = logging.getLogger("breachflow.gates")
 STAGES = ("initial", "later")
+ANSWERED = ("report", "filed", "filed_at", "reference")
 NOT_FILED = "report.not_filed"
 
 
@@ -66,7 +69,7 @@ def _when(value: Any) -> datetime | None:
         return None
     if isinstance(value, datetime):
         return value
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parse_iso(str(value))
 
 
 def current(incident_id: str, answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -109,13 +112,21 @@ def problems(incident_id: str, answers: list[dict[str, Any]],
                 except (InputError, ValueError) as error:
                     found.append(f"{label}: {error}")
                     kept["filed_at"] = None
-                try:
-                    filing.reference_checked(answer.get("reference"))
-                except InputError as error:
-                    found.append(f"{label}: {error}")
-                    kept["reference"] = ""
+            try:
+                filing.reference_checked(answer.get("reference"))
+            except InputError as error:
+                found.append(f"{label}: {error}")
+                kept["reference"] = ""
             again.append(kept)
     return found, again
+
+
+def _answered(decision: dict[str, Any]) -> dict[str, Any]:
+    """The answer as the audit trail keeps it: what was answered, not what the form showed
+    beside it (its jurisdiction, phase and deadline fields are editable; the records take them
+    from the report), and no attestation."""
+    return {**{k: v for k, v in decision.items() if k not in ("attestation", "reports")},
+            "reports": [{k: a.get(k) for k in ANSWERED} for a in decision.get("reports") or []]}
 
 
 def _record(incident_id: str, decision: dict[str, Any], key: str) -> dict[str, list[int]]:
@@ -133,14 +144,14 @@ def _record(incident_id: str, decision: dict[str, Any], key: str) -> dict[str, l
                                    filed_at=at, reference=answer.get("reference"), actor=actor)
                 filed.append(report_id)
             else:
+                report = s.get(RegulatorReport, report_id)
                 audit.record(s, incident_id=incident_id, actor=actor, action=NOT_FILED,
                              detail={"report": report_id, "key": key,
-                                     "jurisdiction": answer.get("jurisdiction"),
+                                     "jurisdiction": report.jurisdiction if report else None,
                                      "comment": str(decision.get("comment") or "")[:2000]})
                 declined.append(report_id)
         audit.record(s, incident_id=incident_id, actor=actor, action="gate.filing",
-                     detail={**{k: v for k, v in decision.items() if k != "attestation"},
-                             "key": key})
+                     detail={**_answered(decision), "key": key})
     return {"filed": filed, "declined": declined}
 
 
@@ -240,7 +251,7 @@ def ask(incident_id: str, *, stage: str, auto_approve: bool) -> dict[str, Any]:
         if outcome["declined"]:
             declines += 1
             gates._recorded(incident_id, gates.DECLINED, {
-                **gates._jsonable({k: v for k, v in decision.items() if k != "attestation"}),
+                **gates._jsonable(_answered(decision)),
                 "gate": "filing", "key": key, "stage": stage, "not_filed": outcome["declined"]})
             said = gates.decline_note(decision)
             gates._log().warning("Regulator filing %s Reports %s are not filed: the run waits "

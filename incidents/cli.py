@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from incidents import config
 from incidents.exceptions import BreachflowError, InputError, NotFound, StepFailed
+from incidents.sqltypes import parse_iso
 
 if TYPE_CHECKING:
     from incidents.models import IncidentSources
@@ -483,7 +484,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 def _cli_time(text: str, *, field: str, message: str) -> datetime:
     """An ISO 8601 time from an option (`Z` for UTC); `message` names the option when not."""
     try:
-        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        return parse_iso(text)
     except ValueError:
         raise InputError(message, field=field) from None
 

@@ -84,6 +84,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def parse_iso(text: str) -> datetime:
+    """An ISO 8601 time as people type it (`Z` for UTC); ValueError when it is not one."""
+    return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+
+
 def iso_z(value: datetime | None) -> str | None:
     """A stored time as the JSON outputs and documents write it (UTC as `Z`)."""
     return value.isoformat().replace("+00:00", "Z") if value else None

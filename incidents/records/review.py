@@ -26,6 +26,7 @@ from incidents.records.status import STAGES
 from incidents.rendering import render
 from incidents.rendering.letter_pdf import letter_pdf, paper_for
 from incidents.rendering.pdf import html_to_pdf
+from incidents.sqltypes import iso_z
 
 # Each pack records itself in the audit trail; that record is left out of the next pack, or no
 # two packs of the same facts could ever be the same bytes.
@@ -58,10 +59,6 @@ DECISION_KEYS: Final = (
 REPORTED: Final = ("regulator", "credit_agencies")
 
 
-def _time(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
-
-
 def trail(session: Session, incident_id: str) -> list[AuditEvent]:
     """The incident's audit events, the packs' own records left out."""
     return list(
@@ -80,7 +77,7 @@ def decisions(events: list[AuditEvent]) -> list[dict[str, Any]]:
         shown = {k: e.detail[k] for k in DECISION_KEYS if k in e.detail and e.detail[k] not in (None, "")}
         rows.append(
             {
-                "at": _time(e.at),
+                "at": iso_z(e.at),
                 "actor": e.actor,
                 "action": e.action,
                 "detail": "; ".join(f"{k}: {_short(v)}" for k, v in shown.items()),
@@ -179,7 +176,7 @@ def index_files(cells_: list[Cell]) -> tuple[list[dict[str, Any]], dict[str, byt
                 "representative": n.content_hash,
                 "subject": n.subject,
                 "approved_by": n.approved_by,
-                "approved_at": _time(n.approved_at),
+                "approved_at": iso_z(n.approved_at),
                 "files": names,
             }
         )
@@ -213,14 +210,14 @@ def obligation_rows(session: Session, incident: Incident, *, now: datetime) -> l
                 "phase": o.phase,
                 "required": o.required,
                 "recipient": o.recipient,
-                "deadline": _time(o.deadline),
+                "deadline": iso_z(o.deadline),
                 "deadline_rule": o.deadline_rule,
                 "citation": o.citation,
                 "verification": o.verification,
                 "state": deadline_state,
                 "report_state": filing.report_state(report, o, now=now) if report else None,
                 "report_to_complete": list(report.to_complete) if report else [],
-                "filed_at": _time(report.filed_at) if report else None,
+                "filed_at": iso_z(report.filed_at) if report else None,
                 "filing_reference": report.filing_reference if report else None,
                 "needs_review": o.needs_review,
                 "reasons": list(o.reasons) if o.needs_review else [],
@@ -319,8 +316,8 @@ def announcements(session: Session, incident_id: str) -> list[dict[str, Any]]:
             "locale": a.locale,
             "destination": a.destination,
             "people": a.people,
-            "posted_at": _time(a.posted_at),
-            "keep_until": _time(a.keep_until),
+            "posted_at": iso_z(a.posted_at),
+            "keep_until": iso_z(a.keep_until),
         }
         for a in session.exec(
             select(Announcement)

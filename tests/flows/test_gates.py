@@ -96,7 +96,8 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
         # and the gate asks again for the others (paused, its state naming the decline).
         resume_flow_run(filing_run, run_input={
             "approver": "carol", "comment": "the regulator's portal is down", "reports": [
-                good, *({"report": r, "filed": "no"} for r in rest)]})
+                good, *({"report": r, "filed": "no", "jurisdiction": "XX (filed by phone)"}
+                        for r in rest)]})
         _wait_unpaused(filing_run)
         filing_run = _paused_named(f"regulator-{incident_id}")
         with get_client(sync_client=True) as client:
@@ -149,6 +150,11 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
         "SELECT detail FROM auditevent WHERE action = 'report.not_filed'")]
     assert {d["report"] for d in declined} == set(rest)
     assert {d["comment"] for d in declined} == {"the regulator's portal is down"}
+    # The form's jurisdiction field is editable: the record takes the report's own.
+    own = dict(workspace.query("SELECT id, jurisdiction FROM regulatorreport"))
+    assert [d["jurisdiction"] for d in declined] == [own[d["report"]] for d in declined]
+    assert not [d for (d,) in workspace.query("SELECT detail FROM auditevent")
+                if "filed by phone" in d]
     asked = [json.loads(d)["key"] for (d,) in workspace.query(
         "SELECT detail FROM auditevent WHERE action = 'gate.asked'")]
     assert [k for k in asked if k.startswith("gate-filing")] == [
