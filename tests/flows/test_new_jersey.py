@@ -9,11 +9,14 @@ import json
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName, FlowRunFilterTags
 from prefect.flow_runs import resume_flow_run
+
+from tests.prefect_forms import prefilled
 
 pytestmark = pytest.mark.prefect
 
@@ -64,9 +67,15 @@ def _paused(flow_filter: FlowRunFilter) -> str | None:
     return str(runs[0].id) if runs and runs[0].state and runs[0].state.is_paused() else None
 
 
+def _pause_key(run_id: str) -> str | None:
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(UUID(run_id)).state
+    return state.state_details.pause_key if state and state.is_paused() else None
+
+
 def _answer(flow_filter: FlowRunFilter, answer: dict[str, object]) -> None:
     run_id = _until("a paused run", lambda: _paused(flow_filter))
-    resume_flow_run(run_id, run_input=answer)
+    resume_flow_run(run_id, run_input=prefilled(run_id, answer))
     _until("the run to go on", lambda: _paused(flow_filter) is None)
 
 
@@ -131,15 +140,20 @@ def test_new_jersey_notices_wait_for_the_state_police_filing_while_the_others_go
         # (both times are whole seconds, the filing's taken before it was recorded)
         assert min(datetime.fromisoformat(sent[r].replace("Z", "+00:00")) for r in jersey) >= filed_at
 
-        # The filing gate is answered for the other reports (New Jersey's again, as recorded):
+        # The filing gate is answered for every report it lists (New Jersey's answer is set
+        # aside: the recorded filing stands), then the later phases' gate once delivery ended:
         # the run ends and the incident closes.
-        reports = workspace.query(
-            "SELECT r.id, r.jurisdiction FROM regulatorreport r JOIN obligation o "
-            "ON o.id = r.obligation_id WHERE o.phase IN ('initial', 'preliminary')")
-        _answer(regulator, {"approver": "carol", "reports": [
-            {"report": report, "filed": "yes", "filed_at": stamp, "reference": "NJSP-2026-7"}
-            if code == "US-NJ" else {"report": report, "filed": "no"}
-            for report, code in reports]})
+        deadline = time.monotonic() + WAIT
+        while run.poll() is None and time.monotonic() < deadline:
+            waiting = _paused(regulator)
+            if waiting is None:
+                time.sleep(0.5)
+                continue
+            key = _pause_key(waiting)
+            listed = prefilled(waiting, {})["reports"]
+            resume_flow_run(waiting, run_input=prefilled(waiting, {"approver": "carol", "reports": [
+                {**row, "filed": "yes", "filed_at": stamp} for row in listed]}))
+            _until("the gate to take the answer", lambda w=waiting, k=key: _pause_key(w) != k)
         _, err = run.communicate(timeout=WAIT)
     finally:
         if run.poll() is None:
