@@ -202,7 +202,6 @@ website = "https://www.lumen-gadgets.example"
 dpo_name = "Dana Keller"
 dpo_email = "dpo@lumen-gadgets.example"
 signatory_name = "Alex Morgan"
-signatory_title = "Chief Privacy Officer"
 media_contact_name = "Jordan Lee, Communications"
 media_contact_email = "press@lumen-gadgets.example"
 media_contact_phone = "+1 555 0111"
@@ -246,6 +245,15 @@ enrol_url = "https://enroll.northwind-identity.example"
 enrol_by = 2027-03-31
 help_line = "+1 800 555 0142"
 codes_file = "CODES_FILE"
+
+# Who signs, in each reader's language (plain text would sign every letter in English).
+[signatory_title]
+en = "Chief Privacy Officer"
+de = "Leiter Datenschutz"
+fr = "Directeur de la protection des données personnelles"
+es = "Director de Privacidad"
+ja = "最高プライバシー責任者"
+zh-CN = "首席隐私官"
 
 [unit_prices]
 email = 0.001

@@ -21,7 +21,10 @@ EXAMPLE_ORG: dict[str, Any] = {
     "dpo_name": "Dana Keller",
     "dpo_email": "dpo@example-devices.test",
     "signatory_name": "Alex Morgan",
-    "signatory_title": "Chief Privacy Officer",
+    "signatory_title": {"en": "Chief Privacy Officer", "de": "Leiter Datenschutz",
+                        "fr": "Directeur de la protection des données personnelles",
+                        "es": "Director de Privacidad", "ja": "最高プライバシー責任者",
+                        "zh-CN": "首席隐私官"},
     "media_contact_name": "Media relations",
     "media_contact_email": "press@example-devices.test",
     "media_contact_phone": "+1 555 0111",
@@ -62,11 +65,12 @@ REMEDY_KEYS = (*REMEDY_TEXT_KEYS, "months", "activation_codes", "text")
 # What every notice, report and announcement quotes: a real profile must give these.
 REQUIRED_KEYS = ("name", "contact_email", "contact_phone", "postal_address", "website", "remedy",
                  "dpo_name", "dpo_email")
-# signatory_name / signatory_title sign the letters (the DPO's name when not given);
+# signatory_name / signatory_title sign the letters (the DPO's name when not given); the title
+# may be a table of locale -> title, so a Japanese letter is not signed "Chief Privacy Officer";
 # media_contact_* is whom journalists call about a media notice (the general contact if not given).
 _TEXT_KEYS = ("name", "contact_email", "contact_phone", "toll_free_number", "postal_address",
               "website", "dpo_name", "dpo_email", "establishment", "signatory_name",
-              "signatory_title", "media_contact_name", "media_contact_email", "media_contact_phone")
+              "media_contact_name", "media_contact_email", "media_contact_phone")
 # dfs_regulated: regulated by the New York DFS (23 NYCRR 500.17); vt_dfr_regulated: licensed
 # or registered with the Vermont Department of Financial Regulation (9 V.S.A. § 2435(b)(3)).
 _BOOL_KEYS = ("hipaa_covered_entity", "critical_infrastructure", "dfs_regulated",
@@ -78,12 +82,18 @@ def validate(data: dict[str, Any], *, example: bool = False) -> dict[str, Any]:
     """A checked org profile; unknown, mistyped or missing keys are errors naming the key. Only
     the documented example organisation (no --org) is filled from EXAMPLE_ORG."""
     unknown = sorted(set(data) - set(_TEXT_KEYS) - set(_BOOL_KEYS)
-                     - {"unit_prices", "notice", "remedy", "contact_lines"})
+                     - {"unit_prices", "notice", "remedy", "contact_lines", "signatory_title"})
     if unknown:
         raise InputError(f"org profile: unknown key {unknown[0]!r}", field=unknown[0])
     for key in _TEXT_KEYS:
         if key in data and not isinstance(data[key], str):
             raise InputError(f"org profile: key {key!r} must be text", field=key)
+    title = data.get("signatory_title", "")
+    if not (isinstance(title, str) or (
+            isinstance(title, dict) and title
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in title.items()))):
+        raise InputError("org profile: key 'signatory_title' must be text or a table of "
+                         "language -> text", field="signatory_title")
     for key in _BOOL_KEYS:
         if key in data and not isinstance(data[key], bool):
             raise InputError(f"org profile: key {key!r} must be true or false", field=key)

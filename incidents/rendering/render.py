@@ -79,6 +79,15 @@ def fill_text(text: str, values: dict[str, Any], *, html: bool) -> str:
     return "".join(out)
 
 
+def _in_locale(value: str | dict[str, str] | None, locale: str) -> str:
+    """An org text given per language (a table of locale -> text): the reader's, else their
+    language's, else English; plain text as it is."""
+    if not isinstance(value, dict):
+        return value or ""
+    return (value.get(locale) or value.get(locale.split("-")[0]) or value.get("en")
+            or next(iter(value.values()), ""))
+
+
 @pass_eval_context
 def _fill(eval_ctx: EvalContext, text: str, **values: Any) -> str | Markup:
     if eval_ctx.autoescape:
@@ -143,6 +152,7 @@ def environment(folder: Path | None = None) -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["in_locale"] = _in_locale
     env.filters["fill"] = _fill
     env.filters["ldate"] = _ldate
     env.filters["number"] = _number

@@ -39,3 +39,14 @@ def test_bad_values_are_named(change, field):
 
 def test_without_a_profile_the_documented_example_is_used():
     assert org.load(None)["name"] == org.EXAMPLE_ORG["name"]
+
+
+def test_the_signatory_title_is_text_or_a_table_of_languages() -> None:
+    from incidents import org as org_profile
+    from incidents.exceptions import InputError
+
+    table = {"en": "Chief Privacy Officer", "ja": "最高プライバシー責任者"}
+    assert org_profile.validate({"signatory_title": table}, example=True)["signatory_title"] == table
+    for bad in (3, {"en": 3}, {}):
+        with pytest.raises(InputError, match="signatory_title"):
+            org_profile.validate({"signatory_title": bad}, example=True)

@@ -43,3 +43,10 @@ def test_other_languages_keep_their_own_letter_form() -> None:
     assert "拝啓" not in text and "敬具" not in text
     lines = [line for line in text.splitlines() if line.strip()]
     assert lines[-1] == "Example Devices Ltd." and "Mit freundlichen Grüßen" in lines
+
+
+def test_the_signatory_title_is_in_the_readers_language() -> None:
+    assert "最高プライバシー責任者" in _letter(("JP",), "ja")
+    german = _letter(("EU",), "de")
+    assert "Leiter Datenschutz" in german and "Chief Privacy Officer" not in german
+    assert "Chief Privacy Officer" in _letter(("US-CA",), "en")
