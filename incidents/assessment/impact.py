@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from typing import Any
 
@@ -84,7 +84,7 @@ def populations(session: Session, incident: Incident) -> tuple[dict[str, _Bucket
     buckets: dict[str, _Bucket] = defaultdict(_Bucket)
     totals: Counter[str] = Counter()
     decoded = JSONTexts()
-    frozen_of: dict[tuple[str, ...], frozenset[str]] = {}
+    frozen_of: Callable[[tuple[str, ...]], frozenset[str]] = cache(frozenset)  # one per list
     query = sa_select(
         json_text(AffectedSubject.jurisdictions), json_text(AffectedSubject.data_categories),
         col(AffectedSubject.minor), col(AffectedSubject.unreachable),
@@ -96,7 +96,7 @@ def populations(session: Session, incident: Incident) -> tuple[dict[str, _Bucket
         totals.update(subjects=1, records=records, minors=int(minor), unreachable=int(unreachable))
         codes, categories, channels = (decoded(codes_text), decoded(categories_text),
                                        decoded(channels_text))
-        frozen = frozen_of.get(categories) or frozen_of.setdefault(categories, frozenset(categories))
+        frozen = frozen_of(categories)
         for code in codes or [UNKNOWN]:
             bucket = buckets[code]
             bucket.subjects += 1

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -239,7 +240,7 @@ def _count(session: Session, incident: Incident) -> _Counts:
         return min((due_of[c] for c in codes if c in due_of), default=due_of[holds.UNDATED_KEY])
 
     decoded = JSONTexts()
-    frozen_of: dict[tuple[str, ...], frozenset[str]] = {}
+    frozen_of: Callable[[tuple[str, ...]], frozenset[str]] = cache(frozenset)  # one per list
     query = sa_select(
         json_text(AffectedSubject.jurisdictions), json_text(AffectedSubject.data_categories),
         json_text(AffectedSubject.channels), col(AffectedSubject.minor),
@@ -263,7 +264,7 @@ def _count(session: Session, incident: Incident) -> _Counts:
             counts.by_due[guardian][due] += 1
             counts.queue[guardian] += 1
             counts.cost[guardian] += unit_cost(guardian, prices)
-        frozen = frozen_of.get(categories) or frozen_of.setdefault(categories, frozenset(categories))
+        frozen = frozen_of(categories)
         for code in codes or [UNKNOWN]:
             if code != UNKNOWN and not triggers(code, frozen):
                 continue
