@@ -1,9 +1,19 @@
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import Connection, create_engine, event, inspect, text
 from sqlmodel import SQLModel
 
 from incidents import db
+
+
+def _upgrade_to(connection: Connection, revision: str) -> None:
+    """The schema as it stood at `revision`: a database of an earlier release."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(db.MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, revision)
 
 
 def test_migrations_match_the_models(tmp_path):
@@ -47,18 +57,13 @@ def test_processes_starting_together_on_a_new_database_take_turns(tmp_path):
 
 def test_run_settings_leave_the_sources_column_on_upgrade(tmp_path):
     """Before 0003 one JSON column held where the people are and how the run behaves."""
-    from alembic import command
-    from alembic.config import Config
     from sqlmodel import Session
 
     from incidents.models import Incident, IncidentSources, RunSettings
 
     engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
-    cfg = Config()
-    cfg.set_main_option("script_location", str(db.MIGRATIONS))
     with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0002")
+        _upgrade_to(connection, "0002")
         connection.execute(text(
             "INSERT INTO incident (id, external_id, title, detected_at, aware_at, aware_at_source,"
             " determined_at, breach_types, data_categories, encrypted, key_compromised, systems,"
@@ -82,18 +87,12 @@ def test_run_settings_leave_the_sources_column_on_upgrade(tmp_path):
 def test_a_database_of_the_last_release_upgrades_with_its_references(tmp_path):
     """A database at 0007 (the last landed schema) holding an incident that other rows refer
     to: SQLite rebuilds `incident` to add its columns, which enforced foreign keys forbade."""
-    from alembic import command
-    from alembic.config import Config
-
     from incidents.db import _sqlite_pragmas
 
     engine = create_engine(f"sqlite:///{tmp_path / 'm.db'}")
     event.listen(engine, "connect", _sqlite_pragmas)  # foreign keys on, as breachflow runs
-    cfg = Config()
-    cfg.set_main_option("script_location", str(db.MIGRATIONS))
     with engine.begin() as connection:
-        cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0007_report_filing_and_phase")
+        _upgrade_to(connection, "0007_report_filing_and_phase")
         connection.execute(text(
             "INSERT INTO incident (id, external_id, title, detected_at, aware_at, aware_at_source,"
             " determined_at, breach_types, data_categories, encrypted, key_compromised, systems,"
