@@ -33,25 +33,27 @@ POLL_SECONDS = 1.0
 # A subflow run must be created while its parent runs: the caller waits for it to begin before
 # its own gate may pause it.
 BEGIN_SECONDS = 60.0
-_ENDED: dict[str, threading.Event] = {}
-_BEGUN: dict[str, threading.Event] = {}
-_DRAFTED: dict[str, threading.Event] = {}
+# (moment, incident id) -> the event the tracks signal each other with: the individual track
+# "ended", the regulator track "begun" and its initial reports "drafted".
+_EVENTS: dict[tuple[str, str], threading.Event] = {}
 _LOCK = threading.Lock()
 
 
-def _ended(incident_id: str) -> threading.Event:
+def _event(moment: str, incident_id: str) -> threading.Event:
     with _LOCK:
-        return _ENDED.setdefault(incident_id, threading.Event())
+        return _EVENTS.setdefault((moment, incident_id), threading.Event())
+
+
+def _ended(incident_id: str) -> threading.Event:
+    return _event("ended", incident_id)
 
 
 def _begun(incident_id: str) -> threading.Event:
-    with _LOCK:
-        return _BEGUN.setdefault(incident_id, threading.Event())
+    return _event("begun", incident_id)
 
 
 def _drafted(incident_id: str) -> threading.Event:
-    with _LOCK:
-        return _DRAFTED.setdefault(incident_id, threading.Event())
+    return _event("drafted", incident_id)
 
 
 def individual_track_ended(incident_id: str) -> None:
