@@ -85,10 +85,7 @@ def _outgoing(deliveries: Sequence[Delivery | ledger.Claimed],
             continue
         notice_id = delivery.notice_id or 0
         token, reference = links.get((delivery.subject_pk, delivery.recipient_kind), (None, None))
-        fills = [(notice_page.REFERENCE_PLACEHOLDER, reference)] if reference else []
-        code = codes.get(delivery.subject_pk)  # a minor's code goes to the guardian's notice
-        if code:
-            fills.append((activation.ACTIVATION_CODE, code))
+        fills = notice_page.personal_fills(reference, codes.get(delivery.subject_pk))
         if delivery.recipient_kind == "subject":
             named = greeting_fill((notices or {}).get(notice_id), subject.full_name)
             if named:

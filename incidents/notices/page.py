@@ -144,6 +144,13 @@ def links_for(session: Session, *, incident_id: str,
     return found
 
 
+def personal_fills(reference: str | None, code: str | None) -> list[tuple[str, str]]:
+    """(placeholder, value) of what a notice carries for its one reader: their reference and
+    their activation code (a minor's code goes to the guardian's notice)."""
+    return [(placeholder, value) for placeholder, value in
+            ((REFERENCE_PLACEHOLDER, reference), (activation.ACTIVATION_CODE, code)) if value]
+
+
 def _not_found() -> tuple[int, str]:
     html = render.render("notice_not_found.html.j2", {"m": render.messages("en")})[1]
     return 404, html
@@ -169,10 +176,8 @@ def notice_page(*, token: str) -> tuple[int, str]:
         # them: for someone reached only by a text, this page is the notice (escaped anyway).
         code = activation.codes_for(s, incident_id=link.incident_id,
                                     subject_pks=[link.subject_pk]).get(link.subject_pk)
-        for placeholder, value in ((REFERENCE_PLACEHOLDER, link.reference),
-                                   (activation.ACTIVATION_CODE, code)):
-            if value:
-                html = html.replace(placeholder, escape(value))
+        for placeholder, value in personal_fills(link.reference, code):
+            html = html.replace(placeholder, escape(value))
         now = utcnow()
         # One UPDATE, so that concurrent fetches all count.
         s.execute(update(NoticeLink).where(col(NoticeLink.id) == link.id).values(
