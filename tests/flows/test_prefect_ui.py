@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ import pytest
 from websockets.sync.client import connect
 
 from incidents import demo
+from tests.ports import free_port
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [pytest.mark.prefect, pytest.mark.skipif(
@@ -38,12 +38,6 @@ CLICK_TAB = """(() => {
   if (tab) { tab.click(); }
   return Boolean(tab);
 })()"""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Page:
@@ -94,7 +88,7 @@ def _wait_line(process: subprocess.Popen[str], prefix: str, timeout: float = 240
 
 
 def test_the_run_page_shows_the_obligations_and_document_artifacts(tmp_path):
-    ui_port, api_port, debug_port = _free_port(), _free_port(), _free_port()
+    ui_port, api_port, debug_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("BREACHFLOW_", "SENDGRID_", "TWILIO_", "PREFECT_API_URL"))}
     env.update({"BREACHFLOW_HOME": str(tmp_path / "home"), "BREACHFLOW_OUT": str(tmp_path / "out")})

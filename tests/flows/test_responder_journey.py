@@ -27,7 +27,8 @@ import pytest
 
 from incidents import demo
 from incidents.intake.signature import HEADER, sign
-from tests.flows.test_prefect_ui import CHROMIUM, CHROMIUM_FLAGS, Page, _free_port
+from tests.flows.test_prefect_ui import CHROMIUM, CHROMIUM_FLAGS, Page
+from tests.ports import free_port
 
 pytestmark = [pytest.mark.prefect, pytest.mark.skipif(
     CHROMIUM is None, reason="no Chromium on this machine (Debian: apt-get install chromium)")]
@@ -300,7 +301,7 @@ def _start_browser(tmp_path: Path, port: int) -> tuple[subprocess.Popen[bytes], 
 
 def test_a_responder_takes_an_incident_from_webhook_to_close_in_the_prefect_ui(
         tmp_path, sandbox_process):
-    ui_port, api_port, debug_port = _free_port(), _free_port(), _free_port()
+    ui_port, api_port, debug_port = free_port(), free_port(), free_port()
     files = demo.write(tmp_path / "inputs", count=60, seed=9, strangers=0)
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("BREACHFLOW_", "SENDGRID_", "TWILIO_", "PREFECT_API_URL"))}

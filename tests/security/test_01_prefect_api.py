@@ -18,7 +18,8 @@ import httpx
 import pytest
 
 from incidents import demo
-from tests.incidents.intake.conftest import SECRET, TOKEN, free_port, start_intake, stop
+from tests.incidents.intake.conftest import SECRET, TOKEN, start_intake, stop
+from tests.ports import free_port
 
 ANY = "0.0.0.0"  # noqa: S104 - the binds under test
 

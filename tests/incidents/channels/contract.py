@@ -9,7 +9,6 @@ cannot be asked what they delivered)."""
 from __future__ import annotations
 
 import contextlib
-import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any, ClassVar
@@ -22,6 +21,7 @@ from incidents.exceptions import ChannelHalted
 from incidents.models import Notice
 from incidents.sqltypes import utcnow
 from sandbox import ChannelFaults, Faults, Sandbox
+from tests.ports import free_port
 
 UNLIMITED = pacing.Pacer({})
 
@@ -32,12 +32,6 @@ def notice(channel: str, *, text: str | None = None, locale: str = "en") -> Noti
                   body_text=text or "Lumen Gadgets: a security incident involved some of your "
                                     "personal data. Details: https://lumen.example/n/1",
                   template=f"en/individuals.{channel}.txt.j2", content_hash="h")
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class ChannelContract:
@@ -163,5 +157,5 @@ class ChannelContract:
         assert [r.outcome for r in results] == [Outcome.UNKNOWN]
 
     def test_a_refused_connection(self):
-        results = self.send(self.make(f"http://127.0.0.1:{closed_port()}"), self.outgoing(1))
+        results = self.send(self.make(f"http://127.0.0.1:{free_port()}"), self.outgoing(1))
         assert [r.outcome for r in results] == [self.refused_outcome]

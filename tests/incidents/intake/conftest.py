@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
+import re
 import sqlite3
 import subprocess
 import sys
@@ -23,12 +23,7 @@ from tests.flows.conftest import SandboxProcess, sandbox_process  # noqa: F401 -
 
 SECRET = "whsec-test-0123456789"
 TOKEN = "api-token-test-abcdef"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+LISTENING = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
 
 
 def incident_body(external_id: str = "SIEM-2026-4711", **extra: Any) -> dict[str, Any]:
@@ -78,7 +73,6 @@ class Intake:
 
 def start_intake(tmp_path: Path, *, extra_env: dict[str, str] | None = None,
                  prefect: bool = False) -> Intake:
-    port = free_port()
     home = tmp_path / "home"
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("BREACHFLOW_", "SENDGRID_", "TWILIO_"))}
@@ -88,24 +82,26 @@ def start_intake(tmp_path: Path, *, extra_env: dict[str, str] | None = None,
                 "BREACHFLOW_WEBHOOK_SECRET": SECRET, "BREACHFLOW_API_TOKEN": TOKEN,
                 **(extra_env or {})})
     log = tmp_path / "intake.log"
+    # Port 0, read back from uvicorn's log: a port picked here and bound later could be taken
+    # meanwhile by another test worker's server, which would then answer this test's requests.
     with open(log, "wb") as sink:
         process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "incidents.intake.app:create_app",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "info"],
+             "--host", "127.0.0.1", "--port", "0", "--log-level", "info"],
             env=env, stdout=sink, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=2):  # noqa: S310
-                break
-        except OSError:
-            if process.poll() is not None:
-                raise RuntimeError(f"uvicorn exited:\n{log.read_text()}") from None
-            time.sleep(0.2)
+        if running := LISTENING.search(log.read_text(errors="replace")):
+            break
+        if process.poll() is not None:
+            raise RuntimeError(f"uvicorn exited:\n{log.read_text()}")
+        time.sleep(0.2)
     else:
         process.kill()
         raise RuntimeError("the intake API did not start")
+    url = f"http://127.0.0.1:{running.group(1)}"
+    with urllib.request.urlopen(f"{url}/healthz", timeout=10):  # noqa: S310
+        pass
     return Intake(url, home, env, process, log)
 
 

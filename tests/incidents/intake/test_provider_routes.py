@@ -45,7 +45,9 @@ def api(make_intake, signing_key, monkeypatch):
 
 def _delivery(api, channel: str) -> str:
     """One ledger row of a real incident opened through the API."""
-    incident_id = api.post(incident_body(f"CB-{channel}")).json()["incident_id"]
+    reply = api.post(incident_body(f"CB-{channel}"))
+    assert reply.status_code == 202, (reply.status_code, reply.text, api.output())
+    incident_id = reply.json()["incident_id"]
     with db.session() as s:
         subject = AffectedSubject(incident_id=incident_id, subject_id=f"u-{channel}")
         s.add(subject)

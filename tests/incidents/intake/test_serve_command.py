@@ -15,7 +15,8 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import DeploymentFilter, DeploymentFilterId
 
-from tests.incidents.intake.conftest import SECRET, TOKEN, forget_deployments, free_port
+from tests.incidents.intake.conftest import SECRET, TOKEN, forget_deployments
+from tests.ports import free_port
 
 DEPLOYMENTS = {"respond_to_incident/respond", "respond_to_incident/resume",
                "deliver_notices/deliver-notices", "deadline_watch/deadline-watch",

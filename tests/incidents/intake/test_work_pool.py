@@ -17,8 +17,9 @@ import pytest
 from prefect.client.orchestration import get_client
 
 from incidents.intake.signature import HEADER, sign
-from tests.incidents.intake.conftest import SECRET, forget_deployments, free_port, incident_body
+from tests.incidents.intake.conftest import SECRET, forget_deployments, incident_body
 from tests.incidents.intake.test_serve_command import _env, _serve
+from tests.ports import free_port
 
 pytestmark = pytest.mark.prefect
 
