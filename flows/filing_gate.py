@@ -10,7 +10,8 @@ is recorded (audited, with who said it and the comment) and the gate asks again 
 reports still outstanding: the run waits, paused, its state message naming the decline, and
 the next form shows it with the other way to record a filing (`breachflow filed`). A report
 recorded by `breachflow filed` while the gate waits is not asked again, and an answer for it
-is set aside (the recorded filing stands). The gate's timeout runs from its first ask."""
+is set aside (the recorded filing stands); once all are recorded so, `release` resumes the run
+and the gate ends without an answer. The gate's timeout runs from its first ask."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ import logging
 import time
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from prefect import pause_flow_run
 from prefect.exceptions import FlowPauseTimeout
@@ -187,6 +189,38 @@ def _outcome(_incident_id: str, *, done: dict[str, Any]) -> dict[str, Any]:
     return done
 
 
+def _finish(incident_id: str, name: str, done: dict[str, Any]) -> dict[str, Any]:
+    result = steps.run(incident_id, name, functools.partial(_outcome, done=done))
+    gates._anchor(incident_id)
+    return result
+
+
+def release(incident_id: str, *, actor: str) -> str | None:
+    """After `breachflow filed`: when the filing gate's form waits for reports that are all
+    recorded now, resume its run so the response goes on (the form would ask about nothing).
+    Returns the flow run resumed; None when the gate is not waiting or still has reports to
+    ask about, or when Prefect cannot be reached (the form then still takes an answer)."""
+    from prefect.exceptions import PrefectException
+    from prefect.flow_runs import resume_flow_run
+
+    asked = gates.last_asked(incident_id, "filing")
+    if asked is None:
+        return None
+    stage = "later" if str(asked.get("key", "")).startswith("gate-filing-later") else "initial"
+    if steps.state(incident_id, step_name(stage)) == "done" or waiting(incident_id, stage):
+        return None
+    run_id = str(asked.get("flow_run_id") or "")
+    try:
+        resume_flow_run(UUID(run_id), run_input={
+            "reports": [], "approver": actor[:200],
+            "comment": "every report recorded with breachflow filed"})
+    except (PrefectException, RuntimeError, OSError, ValueError) as error:
+        logger.info("incident %s: the filing gate's run %s was not resumed (%s)", incident_id,
+                    run_id, type(error).__name__)
+        return None
+    return run_id
+
+
 def ask(incident_id: str, *, stage: str, auto_approve: bool) -> dict[str, Any]:
     """Ask until every report of the stage is filed; a re-run finds the step done. Returns
     what was filed, or `timed_out` when nobody answered in time (the reports stay
@@ -227,6 +261,12 @@ def ask(incident_id: str, *, stage: str, auto_approve: bool) -> dict[str, Any]:
         except FlowPauseTimeout:
             break
         message = None
+        if not waiting(incident_id, stage):
+            # Every report was recorded by `breachflow filed` while the form waited (which then
+            # resumed this run): the form has nothing left to ask.
+            gates._log().info("filing gate: every report recorded from the command line")
+            return _finish(incident_id, name, {"filed": filed, "declines": declines,
+                                               "approver": None, "recorded_by_command": True})
         given = dict(answer.model_dump(mode="json"))
         found_decision = gates.identified(incident_id, "filing", given)
         if found_decision is None:
@@ -243,11 +283,8 @@ def ask(incident_id: str, *, stage: str, auto_approve: bool) -> dict[str, Any]:
         filed += outcome["filed"]
         shown = waiting(incident_id, stage)
         if not shown:
-            done: dict[str, Any] = {"filed": filed, "declines": declines,
-                                    "approver": decision["approver"]}
-            result = steps.run(incident_id, name, functools.partial(_outcome, done=done))
-            gates._anchor(incident_id)
-            return result
+            return _finish(incident_id, name, {"filed": filed, "declines": declines,
+                                               "approver": decision["approver"]})
         if outcome["declined"]:
             declines += 1
             gates._recorded(incident_id, gates.DECLINED, {

@@ -408,12 +408,21 @@ def _decline(incident_id: str, name: str, decision: dict[str, Any], key: str) ->
     _recorded(incident_id, f"gate.{name}", {**_jsonable(decision), "key": key})
 
 
-def last_decline(incident_id: str, name: str) -> dict[str, Any] | None:
+def _last(incident_id: str, action: str, name: str) -> dict[str, Any] | None:
     with db.session() as s:
         details = s.exec(select(AuditEvent.detail).where(
-            AuditEvent.incident_id == incident_id, AuditEvent.action == DECLINED)
+            AuditEvent.incident_id == incident_id, AuditEvent.action == action)
             .order_by(col(AuditEvent.id).desc())).all()
     return next((dict(d) for d in details if d.get("gate") == name), None)
+
+
+def last_decline(incident_id: str, name: str) -> dict[str, Any] | None:
+    return _last(incident_id, DECLINED, name)
+
+
+def last_asked(incident_id: str, name: str) -> dict[str, Any] | None:
+    """The latest ask of the gate: its pause key and flow run."""
+    return _last(incident_id, ASKED, name)
 
 
 def decline_note(decline: dict[str, Any]) -> str:

@@ -30,7 +30,7 @@ QUESTIONS = {
 # The filing gate asks per report (time and reference each): the terminal names the command
 # that records one instead of a yes/no it could not complete.
 FILING_HINT = ("  Or record each report's filing here: `breachflow filed {incident} REPORT --at TIME "
-               "--reference REF` (a report recorded so is not asked again).")
+               "--reference REF` (a report recorded so is not asked again; once all are, the run goes on).")
 RESUME_TRIES = 30
 
 
@@ -52,6 +52,13 @@ def _asked_since(incident_id: str, after: int) -> list[tuple[int, dict[str, Any]
             .order_by(col(AuditEvent.id))
         ).all()
     return [(int(i or 0), dict(d)) for i, d in rows]
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "terminal"
 
 
 class QuietInterrupt(logging.Filter):
@@ -91,6 +98,7 @@ class GateWatch(threading.Thread):
         self.out = out or sys.stderr
         self.stopped = threading.Event()
         self.seen = _last_id(incident_id)
+        self.filing_asked = False
 
     def stop(self) -> None:
         self.stopped.set()
@@ -104,6 +112,21 @@ class GateWatch(threading.Thread):
             for event_id, detail in asked:
                 self.seen = event_id
                 self._announce(str(detail.get("gate")), str(detail.get("flow_run_id")))
+            if self.filing_asked:
+                self._release_filing()
+
+    def _release_filing(self) -> None:
+        """Every report recorded with `breachflow filed` (in another terminal): the filing
+        gate's form has nothing left to ask, so the run goes on."""
+        from flows import filing_gate
+
+        try:
+            released = filing_gate.release(self.incident_id, actor=_login())
+        except OperationalError:
+            return
+        if released:
+            self.filing_asked = False
+            self._say("  gate filing: every report is recorded; the run goes on")
 
     def _say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
@@ -123,6 +146,7 @@ class GateWatch(threading.Thread):
             f"  Or pass every gate: Ctrl-C, then `breachflow resume {self.external_id} --auto-approve`."
         )
         if gate == "filing":
+            self.filing_asked = True
             self._say(FILING_HINT.format(incident=self.external_id))
         if self.interactive and gate in QUESTIONS:
             self._ask(gate, flow_run_id)
@@ -137,13 +161,9 @@ class GateWatch(threading.Thread):
         if not line or self.stopped.is_set():
             return
         yes = line.strip().lower() in ("y", "yes")
-        try:
-            who = getpass.getuser()
-        except (KeyError, OSError):
-            who = "terminal"
         from flows.gates import answer_json
 
-        answer = answer_json(self.incident_id, gate, {field: yes, "approver": who})
+        answer = answer_json(self.incident_id, gate, {field: yes, "approver": _login()})
         self._resume(gate, flow_run_id, answer)
 
     def _resume(self, gate: str, flow_run_id: str, answer: dict[str, Any]) -> None:

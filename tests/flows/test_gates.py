@@ -1,7 +1,7 @@
 """Without --auto-approve the run pauses at each gate for a Prefect input form; the answers
 (who, what) land in the audit trail and bind the approval to the notices' versions. A filing
 "no" is recorded with its comment and asked again; a filing recorded from the command line
-while the form waits stands."""
+while the form waits stands, and once every report is recorded so the run goes on."""
 
 from __future__ import annotations
 
@@ -120,11 +120,14 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
             {"report": r, "filed": "yes", "filed_at": "2026-12-06T11:00:00Z",
              "reference": "DPC-late"} for r in rest]})
         _wait_unpaused(filing_run)
-        # The later phases' gate, once delivery ended.
+        # The later phases' gate, once delivery ended: every report recorded from the command
+        # line while its form waits, and the run goes on without an answer to the form.
         later = _asked_after(workspace, "gate-filing-later")
         filing_run = _paused_named(f"regulator-{incident_id}")
-        resume_flow_run(filing_run, run_input={"approver": "carol", "reports": [
-            {"report": r, "filed": "yes", "filed_at": "2026-12-06T12:00:00Z"} for r in later]})
+        for report in later:
+            cli = workspace.run("filed", incident_id, str(report), "--at",
+                                "2026-12-06T12:00:00Z", "--actor", "erin")
+            assert cli.returncode == 0, cli.stderr
         _, err = run.communicate(timeout=180)
     finally:
         if run.poll() is None:
@@ -160,6 +163,11 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
     assert [k for k in asked if k.startswith("gate-filing")] == [
         "gate-filing-initial", "gate-filing-initial-2", "gate-filing-initial-3",
         "gate-filing-later"]
+    later_gate = json.loads(workspace.query(
+        "SELECT outcome FROM step WHERE name = 'gate:filing-later'")[0][0])
+    assert later_gate["recorded_by_command"] is True and later_gate["filed"] == []
+    assert {actor for (actor,) in workspace.query(
+        "SELECT actor FROM auditevent WHERE action = 'report.filed'")} >= {"erin"}
     assert workspace.query("SELECT status FROM incident") == [("closed",)]
     # Each wait was announced as a Prefect event on the incident, for automations to act on.
     # (the filing gate is on the regulator track, beside the notices: no order between them)
