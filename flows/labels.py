@@ -18,6 +18,7 @@ from incidents.models import Obligation
 logger = logging.getLogger("breachflow.flows")
 SEVERITIES = ("P1", "P2", "P3", "P4")
 TITLE_LENGTH = 80
+REGULATOR_TRACK = "regulator-track"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 
 
@@ -54,14 +55,18 @@ def tags_for(incident_id: str) -> set[str]:
                 *([severity] if severity else []), *sorted(places)}
 
 
-def label_run(incident_id: str) -> None:
-    """Bring the current run's tags up to date (the severity tag replaced, not added)."""
+def label_run(incident_id: str, *, track: str | None = None) -> None:
+    """Bring the current run's tags up to date (the severity tag replaced, not added). A
+    track's own run shares the external id, severity and places, so that the ticket id finds it
+    beside the main run; `incident:<id>` stays the main run's alone."""
     if not flow_run.id:
         return
     from prefect.client.orchestration import get_client
 
     try:
         wanted = tags_for(incident_id)
+        if track:
+            wanted = (wanted - {incident_tag(incident_id)}) | {track}
         with get_client(sync_client=True) as client:
             current = set(client.read_flow_run(flow_run.id).tags or [])
             kept = {t for t in current if t not in SEVERITIES}

@@ -25,7 +25,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from flows import artifacts, filing_gate, hooks, limits
+from flows import artifacts, filing_gate, hooks, labels, limits
 from incidents import db, pipeline, steps
 
 LATER = "reports:later"
@@ -97,6 +97,8 @@ def regulator_track(incident_id: str, auto_approve: bool = False) -> dict[str, A
     gate ends the track (the run completes; the reports stay outstanding); a "no" is asked
     again by the gate itself (flows/filing_gate.py)."""
     _begun(incident_id).set()
+    # Found in the UI beside the incident's main run: its filing gate pauses this run.
+    labels.label_run(incident_id, track=labels.REGULATOR_TRACK)
     try:
         initial_reports_task(incident_id)
     finally:

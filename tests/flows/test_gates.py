@@ -14,6 +14,7 @@ from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterName, Flo
 from prefect.flow_runs import resume_flow_run
 
 from incidents import demo
+from incidents.names import safe_name
 from tests.prefect_forms import prefilled
 
 pytestmark = pytest.mark.prefect
@@ -32,7 +33,7 @@ def _paused_run(tag: str, timeout: float = 120) -> str:
 
 
 def _paused_named(name: str, timeout: float = 120) -> str:
-    """A paused run by its name: the regulator track's own run carries no incident tag."""
+    """A paused run by its name: the regulator track's own run."""
     deadline = time.monotonic() + timeout
     with get_client(sync_client=True) as client:
         while time.monotonic() < deadline:
@@ -85,6 +86,10 @@ def test_gates_wait_for_the_form_and_record_the_answers(workspace, tmp_path):
                 "reference": "DPC-2026-0042"}
         # A filing time in the future is refused and the form asked again: nothing recorded.
         filing_run = _paused_named(f"regulator-{incident_id}")
+        with get_client(sync_client=True) as client:  # found in the UI by the ticket id
+            tags = set(client.read_flow_run(filing_run).tags)
+        [(ticket,)] = workspace.query("SELECT external_id FROM incident")
+        assert {safe_name(ticket), "regulator-track"} <= tags and name not in tags
         resume_flow_run(filing_run, run_input={"approver": "carol", "reports": [
             good, *({"report": r, "filed": "yes", "filed_at": "2099-01-01T00:00:00Z"}
                     for r in rest)]})
