@@ -31,9 +31,6 @@ from incidents.sqltypes import iso_z
 # Each pack records itself in the audit trail; that record is left out of the next pack, or no
 # two packs of the same facts could ever be the same bytes.
 EXPORT_ACTION: Final = "export.created"
-SPECIMEN: Final = "SPECIMEN"
-# Shown in the letter specimen's address window instead of a person's address.
-SPECIMEN_ADDRESS: Final = ("[Name of the addressee]", "[Postal address]", "[Postal code and town]")
 # Detail keys of audit events that say what was decided (never personal data: the trail holds
 # decisions and counts only).
 DECISION_KEYS: Final = (
@@ -139,12 +136,17 @@ def _inverse(text: str) -> str:
 
 
 def specimen_letter(notice: Notice) -> bytes:
-    """The letter notice as printed, with a specimen address and reference in place of a
-    person's (US Letter for US and Canadian laws, A4 elsewhere)."""
-    html = (notice.body_html or "").replace(LETTER_REFERENCE, SPECIMEN)
-    html = html.replace(notice_page.PLACEHOLDER, SPECIMEN)
+    """The letter notice as printed, with a specimen address and reference in the letter's
+    language in place of a person's (US Letter for US and Canadian laws, A4 elsewhere)."""
+    words = render.messages(notice.locale, notice.jurisdictions)["letter"]
+    mark = str(words["specimen"])
+    html = notice.body_html or ""
+    for placeholder in (LETTER_REFERENCE, notice_page.PLACEHOLDER,
+                        *(p for p, _ in notice_page.personal_fills(mark, mark))):
+        html = html.replace(placeholder, mark)
     country = (notice.jurisdictions[0] if notice.jurisdictions else "").split("-")[0]
-    pdf, _ = letter_pdf(html, recipient=SPECIMEN_ADDRESS, paper=paper_for(country), reference=SPECIMEN)
+    pdf, _ = letter_pdf(html, recipient=[str(line) for line in words["specimen_address"]],
+                        paper=paper_for(country), reference=mark)
     return pdf
 
 

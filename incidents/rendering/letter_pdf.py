@@ -196,8 +196,9 @@ def letter_pdf(html: str, *, recipient: Sequence[str], paper: str, reference: st
 
     def footer(canvas: Any, document: Any) -> None:
         canvas.saveState()
-        canvas.setFont("Vera", 7)
-        canvas.drawRightString(width - right, 10 * mm, f"{reference} · {document.page}")
+        text = f"{reference} · {document.page}"
+        canvas.setFont(line_font(text, lang=lang), 7)
+        canvas.drawRightString(width - right, 10 * mm, text)
         canvas.restoreState()
 
     buffer = io.BytesIO()

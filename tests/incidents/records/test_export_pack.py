@@ -127,8 +127,18 @@ def test_the_pack_opens_with_memo_index_to_complete_quality_plan_and_letters(pac
     letters = [r for r in index if r["channel"] == "letter"]
     specimens = [f for r in letters for f in r["files"] if f.endswith(".pdf")]
     assert letters and len(specimens) == len(letters)
-    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(members[specimens[0]])).pages)
-    assert "SPECIMEN" in text
+    # Each specimen in its letter's language, nothing left of a person's placeholders.
+    marks = {"en": "SPECIMEN", "de": "MUSTER", "fr": "SPÉCIMEN", "es": "MODELO", "ja": "見本",
+             "zh-CN": "样本"}
+    for row in letters:
+        [pdf] = [f for f in row["files"] if f.endswith(".pdf")]
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(members[pdf])).pages)
+        assert marks[row["locale"]] in text, (row["locale"], text[:300])
+        assert "Placeholder" not in text
+    assert {"en", "ja"} <= {r["locale"] for r in letters}
+    english = next(r for r in letters if r["locale"] == "en")
+    [pdf] = [f for f in english["files"] if f.endswith(".pdf")]
+    assert "[Postal address]" in PdfReader(io.BytesIO(members[pdf])).pages[0].extract_text()
 
     # One list of what is still open; the memo shows the same list and why things need review.
     items = json.loads(members["to-complete.json"])["items"]
