@@ -25,10 +25,9 @@ from uuid import UUID
 
 from prefect import pause_flow_run
 from prefect.exceptions import FlowPauseTimeout
-from prefect.runtime import flow_run
 from pydantic import create_model
 
-from flows import events, gates
+from flows import gates
 from incidents import audit, db, steps
 from incidents.exceptions import InputError
 from incidents.models import RegulatorReport
@@ -244,16 +243,12 @@ def ask(incident_id: str, *, stage: str, auto_approve: bool) -> dict[str, Any]:
         if left <= 0:
             break
         key = f"gate-filing-{stage}" + (f"-{attempt}" if attempt > 1 else "")
-        gates._recorded(incident_id, gates.ASKED, {"gate": "filing", "key": key,
-                                                   "flow_run_id": str(flow_run.id)})
-        events.emit(events.GATE_WAITING, incident_id=incident_id,
-                    payload={"gate": "filing", "key": key})
         asked = form(note + f"Record the filing of each regulator report of incident "
                             f"{incident_id}: filed yes or no, when (with time zone) and the "
                             "regulator's reference; with a no, say why in the comment.", shown)
         message = message or gates.waiting_message(incident_id, "filing",
                                                    note.split("\n")[0].strip("*"))
-        gates._log().warning("%s: answer the form of this run (Resume)", message)
+        gates.announce(incident_id, "filing", key, message)
         try:
             with gates._state_message(message):
                 answer = pause_flow_run(wait_for_input=asked, key=key, timeout=left,

@@ -342,17 +342,22 @@ def _track_beside(incident_id: str) -> bool:
                for thread in threading.enumerate())
 
 
+def announce(incident_id: str, name: str, key: str, message: str) -> None:
+    """That the gate waits: in the audit trail with its run (where the intake API hands it an
+    authenticated answer), in the run's log and as an event for automations."""
+    _recorded(incident_id, ASKED, {"gate": name, "key": key, "flow_run_id": str(flow_run.id)})
+    _log().warning("%s: answer the form of this run (Resume), or POST "
+                   "/v1/incidents/%s/gates/%s", message, incident_id, name)
+    events.emit(events.GATE_WAITING, incident_id=incident_id, payload={"gate": name, "key": key})
+
+
 def _ask(incident_id: str, name: str, description: str, *,
          defaults: dict[str, Any] | None = None, key: str | None = None,
          message: str | None = None) -> dict[str, Any]:
     form = form_for(name, description, defaults or {})
     key = key or f"gate-{name}"
-    # Where the run waits, so that the intake API can hand it an authenticated answer.
-    _recorded(incident_id, ASKED, {"gate": name, "key": key, "flow_run_id": str(flow_run.id)})
     message = message or waiting_message(incident_id, name)
-    _log().warning("%s: answer the form of this run (Resume), or POST "
-                   "/v1/incidents/%s/gates/%s", message, incident_id, name)
-    events.emit(events.GATE_WAITING, incident_id=incident_id, payload={"gate": name, "key": key})
+    announce(incident_id, name, key, message)
     with _state_message(message):
         if deployment.id and not _track_beside(incident_id):
             answer = suspend_flow_run(wait_for_input=form, key=key, timeout=WAIT_SECONDS)
