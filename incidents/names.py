@@ -23,4 +23,8 @@ def safe_name(external_id: str) -> str:
     if _PLAIN.fullmatch(external_id):
         return external_id
     slug = _UNSAFE.sub("_", external_id).lstrip(".-")[:_SLUG_LENGTH] or "incident"
-    return f"{slug}~{hashlib.sha256(external_id.encode()).hexdigest()[:16]}"
+    return f"{slug}~{id_hash(external_id)}"
+
+
+def id_hash(external_id: str) -> str:
+    return hashlib.sha256(external_id.encode()).hexdigest()[:16]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, func, or_, select
 
 from incidents import audit
 from incidents.exceptions import NotFound
 from incidents.models import Incident, IncidentCreate
+from incidents.names import id_hash, safe_name
 from regulators import IncidentFacts
 
 
@@ -23,6 +24,17 @@ def get_incident(*, session: Session, incident_id: str) -> Incident:
 
 def find_incident(*, session: Session, external_id: str) -> Incident | None:
     return session.exec(select(Incident).where(Incident.external_id == external_id)).first()
+
+
+def folder_name(*, session: Session, external_id: str) -> str:
+    """The name of the incident's output folder: its safe name, unless another incident's id
+    differs from this one in letter case only. Those two would share one folder on a
+    case-insensitive file system (macOS, Windows), so the later one's name carries its hash."""
+    name = safe_name(external_id)
+    clash = session.exec(select(Incident.id).where(
+        func.lower(Incident.external_id) == external_id.lower(),
+        Incident.external_id != external_id)).first()
+    return f"{name}~{id_hash(external_id)}" if clash and name == external_id else name
 
 
 def create_incident(*, session: Session, incident_in: IncidentCreate,
