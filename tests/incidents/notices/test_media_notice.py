@@ -51,6 +51,8 @@ def test_media_notice_prepared_recorded_and_tracked(home, demo_files, tmp_path, 
     assert media.prepare(incident_id, out_dir=out) == {"media_notices": 0}  # no law asks yet
     _substitute_in_california(incident_id)
     assert _media(incident_id)["by_jurisdiction"]["US-CA"]["state"] == "due"
+    with db.session() as s:  # still going on as far as anyone knows: no end date
+        service.get_incident(session=s, incident_id=incident_id).occurred_to = None
 
     assert media.prepare(incident_id, out_dir=out)["media_notices"] == 1
     release = _media(incident_id)["release"]
@@ -61,6 +63,7 @@ def test_media_notice_prepared_recorded_and_tracked(home, demo_files, tmp_path, 
     assert re.search(r"\d+ residents of California", text)
     assert "Cal. Civ. Code" in text and "What information was involved" in text
     assert not re.search(r"\b(you|your)\b", text, re.IGNORECASE)  # written for the press
+    assert "The incident began on" in text and "took place between" not in text
     assert Path(release).with_suffix(".txt").read_text(encoding="utf-8").strip()
 
     with db.session() as s:
