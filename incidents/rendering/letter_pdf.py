@@ -68,7 +68,7 @@ def paper_for(country: str) -> str:
 class _LetterBlocks(_Blocks):
     """The report parser, also telling the letter's parts (sender, window, date, ...) apart."""
 
-    ROLES: Final = frozenset({"sender", "date", "reference", "closing", "signatory",
+    ROLES: Final = frozenset({"sender", "date", "reference", "closing", "closing-lead", "signatory",
                               "signatory-title", "signatory-org", "addressee", "from-org",
                               "from", "closing-end"})
 
@@ -98,16 +98,18 @@ class _LetterBlocks(_Blocks):
 
 def _story(blocks: list[tuple[str, Any]], *, lang: str) -> list[Any]:
     def _style(name: str, text: str, *, size: float, bold: bool = False, space: float = 4,
-               align: int = 0) -> ParagraphStyle:
+               align: int = 0, indent: float = 0) -> ParagraphStyle:
         font = _font(text, bold=bold, lang=lang)
         return ParagraphStyle(f"{name}-{font}", fontName=font, fontSize=size, leading=size * 1.3,
-                              spaceAfter=space, alignment=align, wordWrap=wrap(text, lang=lang))
+                              spaceAfter=space, alignment=align, firstLineIndent=indent,
+                              wordWrap=wrap(text, lang=lang))
 
     def mark(text: str, *, bold: bool = False) -> str:
         return markup(text, lang=lang, bold=bold)
 
     story: list[Any] = []
-    for kind, content in blocks:
+    priors = ["", *(kind for kind, _ in blocks)]
+    for (kind, content), prior in zip(blocks, priors, strict=False):
         if kind in ("sender", "window"):
             continue  # placed in the windows
         if kind == "ul":
@@ -138,8 +140,13 @@ def _story(blocks: list[tuple[str, Any]], *, lang: str) -> list[Any]:
                 story.append(Spacer(1, 4))
         elif kind == "closing-end":  # 敬具, on the right at the end
             story.append(Paragraph(mark(text), _style(kind, text, size=10.5, space=4, align=2)))
-        elif kind == "closing":
+        elif kind == "closing-lead":  # 此致, indented, its 敬礼！ on the next line
             story.append(Spacer(1, 6))
+            story.append(Paragraph(mark(text), _style(kind, text, size=10.5, space=0,
+                                                      indent=2 * 10.5)))
+        elif kind == "closing":
+            if prior != "closing-lead":
+                story.append(Spacer(1, 6))
             story.append(Paragraph(mark(text), _style(kind, text, size=10.5, space=18)))
         elif kind.startswith("signatory"):
             strong = kind == "signatory"

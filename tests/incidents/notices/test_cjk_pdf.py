@@ -80,6 +80,12 @@ def test_chinese_report_and_letter_read_back(tmp_path) -> None:
     letter = _html(("CN",), "zh-CN", "letter")
     pdf, _ = letter_pdf(letter, recipient=["张伟", "北京市朝阳区建国路1号"], paper="a4", reference="R-2")
     assert "北京市朝阳区建国路1号" in _squeezed(_text(pdf, tmp_path))
+    # 此致 indented on its own line, 敬礼！ flush left on the next, then the signature.
+    layout = _text(pdf, tmp_path, "-bbox")
+    x = {w: float(re.search(rf'xMin="([\d.]+)"[^>]*>{w}<', layout).group(1)) for w in ("此致", "敬礼！")}
+    assert x["此致"] > x["敬礼！"] + 15
+    lines = [line.strip() for line in _text(pdf, tmp_path, "-layout").splitlines()]
+    assert lines.index("此致") + 1 == lines.index("敬礼！")
 
 
 def test_a_cjk_run_in_a_latin_paragraph_keeps_both_scripts(tmp_path) -> None:

@@ -47,4 +47,5 @@ def test_no_calques_from_english(locale: str) -> None:
 
 def test_a_chinese_letter_closes_with_cizhi_jingli() -> None:
     closing = tomllib.loads((render.root() / "zh-CN" / "messages.toml").read_text(encoding="utf-8"))
-    assert closing["letter"]["closing"] == "此致敬礼！"  # 此致 alone leaves the salutation open
+    # 此致 alone leaves the salutation open: 敬礼！ follows on its own line
+    assert (closing["letter"]["closing"], closing["letter"]["closing_after"]) == ("此致", "敬礼！")
