@@ -46,12 +46,11 @@ def _inputs(args: argparse.Namespace) -> tuple[Any, dict[str, Any], IncidentSour
 
 
 def _out_dir(args: argparse.Namespace, external_id: str) -> Path:
-    from incidents import config, db, service
+    from incidents import config
+    from incidents.names import safe_name
 
-    if getattr(args, "out", None):
-        return Path(args.out).resolve()
-    with db.session() as s:
-        return config.load().out_root / service.folder_name(session=s, external_id=external_id)
+    return Path(args.out).resolve() if getattr(args, "out", None) else (
+        config.load().out_root / safe_name(external_id))
 
 
 def _open(args: argparse.Namespace, *, actor: str) -> tuple[str, bool, str | None]:

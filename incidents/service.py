@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, or_, select
 
@@ -26,15 +28,19 @@ def find_incident(*, session: Session, external_id: str) -> Incident | None:
     return session.exec(select(Incident).where(Incident.external_id == external_id)).first()
 
 
-def folder_name(*, session: Session, external_id: str) -> str:
-    """The name of the incident's output folder: its safe name, unless another incident's id
-    differs from this one in letter case only. Those two would share one folder on a
-    case-insensitive file system (macOS, Windows), so the later one's name carries its hash."""
-    name = safe_name(external_id)
+def _own_folder(session: Session, incident: Incident) -> None:
+    """An output folder named after the id is renamed with the id's hash when another
+    incident's id differs from this one in letter case only: the two would share one folder
+    on a case-insensitive file system (macOS, Windows)."""
+    out, external_id = incident.settings.out, incident.external_id
+    if not out or Path(out).name != external_id or safe_name(external_id) != external_id:
+        return
     clash = session.exec(select(Incident.id).where(
         func.lower(Incident.external_id) == external_id.lower(),
         Incident.external_id != external_id)).first()
-    return f"{name}~{id_hash(external_id)}" if clash and name == external_id else name
+    if clash is not None:
+        incident.settings = incident.settings.model_copy(update={
+            "out": str(Path(out).with_name(f"{external_id}~{id_hash(external_id)}"))})
 
 
 def create_incident(*, session: Session, incident_in: IncidentCreate,
@@ -44,6 +50,7 @@ def create_incident(*, session: Session, incident_in: IncidentCreate,
     if existing is not None:
         return existing, False
     incident = Incident.model_validate(incident_in)
+    _own_folder(session, incident)
     session.add(incident)
     try:
         session.flush()

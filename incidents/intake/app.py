@@ -58,7 +58,7 @@ def _open_incident(incident: payload.IncidentPayload) -> tuple[str, str, bool, s
         # An alert naming its incident (related_to) joins it: one incident per breach.
         found, created, _ = correlation.intake_alert(
             session=s, payload=incident, sources=intake_sources(incident.external_id),
-            settings=intake_settings(s, incident.external_id), org=intake_org(),
+            settings=intake_settings(incident.external_id), org=intake_org(),
             org_source=intake_org_source(), actor=ACTOR)
         run_id = None if created else _recorded_run(s, found.id)
         return found.id, found.status, created, run_id

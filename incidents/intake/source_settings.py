@@ -12,9 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
-
-from incidents import config, org, service
+from incidents import config, org
 from incidents.exceptions import InputError
 from incidents.identification import sources
 from incidents.models import IncidentSources, RunSettings
@@ -32,11 +30,10 @@ def intake_sources(external_id: str) -> IncidentSources:
     return found
 
 
-def intake_settings(session: Session, external_id: str) -> RunSettings:
+def intake_settings(external_id: str) -> RunSettings:
     """Its documents under the output root; its gates wait for a person."""
-    folder = service.folder_name(session=session, external_id=external_id)
-    return RunSettings(out=str(config.load().out_root / folder), auto_approve=False,
-                       opened_by="intake-api")
+    return RunSettings(out=str(config.load().out_root / safe_name(external_id)),
+                       auto_approve=False, opened_by="intake-api")
 
 
 def intake_org_source() -> dict[str, Any]:
