@@ -108,7 +108,7 @@ def _flow(incident_id: str, *, auto_approve: bool) -> dict[str, Any]:
     runtime.install_redaction()
     from flows.respond import respond_to_incident
     from incidents import db, service, terminal
-    from incidents.cli_gates import GateWatch, quiet_interrupts
+    from incidents.cli_gates import GateWatch, leave_on_interrupt, quiet_interrupts
 
     with db.session() as s:
         external_id = service.get_incident(session=s, incident_id=incident_id).external_id
@@ -118,7 +118,7 @@ def _flow(incident_id: str, *, auto_approve: bool) -> dict[str, Any]:
     if watch is not None:
         watch.start()
     try:
-        with terminal.run_progress(incident_id):
+        with leave_on_interrupt(external_id), terminal.run_progress(incident_id):
             state: Any = respond_to_incident(incident_id, auto_approve=auto_approve,
                                              return_state=True)
     except KeyboardInterrupt:

@@ -12,9 +12,13 @@ from __future__ import annotations
 import getpass
 import logging
 import os
+import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
 from typing import Any, TextIO
 
 from sqlalchemy.exc import OperationalError
@@ -32,6 +36,7 @@ QUESTIONS = {
 FILING_HINT = ("  Or record each report's filing here: `breachflow filed {incident} REPORT --at TIME "
                "--reference REF` (a report recorded so is not asked again; once all are, the run goes on).")
 RESUME_TRIES = 30
+INTERRUPT_GRACE_SECONDS = 30.0
 
 
 def _last_id(incident_id: str) -> int:
@@ -71,6 +76,41 @@ class QuietInterrupt(logging.Filter):
 
 def quiet_interrupts() -> None:
     logging.getLogger("prefect.flow_runs").addFilter(QuietInterrupt())
+
+
+@contextmanager
+def leave_on_interrupt(external_id: str, *, grace: float = INTERRUPT_GRACE_SECONDS) -> Iterator[None]:
+    """Ctrl-C ends a local run: Prefect records the run as crashed, then the command says how to
+    go on. Should that take longer than `grace` (a Prefect API call cut off mid-request can
+    hang), or at a second Ctrl-C, the process leaves at once: every step is checkpointed in
+    the database, so nothing done is lost. The exit after it (Prefect's log and event
+    hand-over) is watched the same way."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed = threading.Event()
+
+    def leave() -> None:
+        sys.stderr.write(f"\nbreachflow: interrupted; what was done is kept: `breachflow resume "
+                         f"{external_id}` continues\n")
+        sys.stderr.flush()
+        os._exit(130)
+
+    def on_interrupt(_signum: int, _frame: FrameType | None) -> None:
+        if pressed.is_set():
+            leave()
+        pressed.set()
+        timer = threading.Timer(grace, leave)
+        timer.daemon = True
+        timer.start()
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, on_interrupt)
+    try:
+        yield
+    finally:
+        if not pressed.is_set():  # once pressed, it stays until the process has left
+            signal.signal(signal.SIGINT, previous)
 
 
 def ui_address(flow_run_id: str) -> str | None:

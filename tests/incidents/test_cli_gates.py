@@ -72,3 +72,37 @@ def test_the_filing_gate_names_the_command_that_records_a_filing(monkeypatch):
     said = watch.out.getvalue()
     assert "Waiting at gate: filing" in said
     assert "breachflow filed SIEM-1 REPORT --at TIME --reference REF" in said
+
+
+HANGING_CLEANUP = """
+import sys, time
+from incidents.cli_gates import leave_on_interrupt
+try:
+    with leave_on_interrupt("SIEM-1", grace=float(sys.argv[1])):
+        print("running", flush=True)
+        time.sleep(60)
+except KeyboardInterrupt:
+    print("cleaning up", flush=True)
+    while True:  # as a Prefect API call cut off mid-request can: it never returns
+        time.sleep(1)
+"""
+
+
+@pytest.mark.parametrize(("grace", "presses"), [(2.0, 1), (60.0, 2)])
+def test_an_interrupted_run_leaves_even_when_its_cleanup_hangs(grace, presses):
+    """Every step is checkpointed: after Ctrl-C the command waits `grace` for Prefect to record
+    the interruption, and leaves at once at a second Ctrl-C."""
+    process = subprocess.Popen([sys.executable, "-c", HANGING_CLEANUP, str(grace)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None and process.stdout.readline() == "running\n"
+        process.send_signal(signal.SIGINT)
+        assert process.stdout.readline() == "cleaning up\n"
+        if presses == 2:
+            process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130
+    assert "`breachflow resume SIEM-1` continues" in err and "Traceback" not in err
