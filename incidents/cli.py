@@ -883,9 +883,10 @@ def main(argv: list[str] | None = None) -> int:
         return 141
     except (KeyboardInterrupt, Interrupted) as error:
         # Everything done so far is checkpointed in the database: say how to go on, no trace.
-        which = str(error) if isinstance(error, Interrupted) else "INCIDENT_ID"
-        print(f"\nbreachflow: interrupted; what was done is kept: `breachflow resume {which}` "
-              "continues", file=sys.stderr)
+        from incidents.cli_gates import interrupted
+
+        print(interrupted(str(error) if isinstance(error, Interrupted) else "INCIDENT_ID"),
+              file=sys.stderr)
         return 130
     except Exception as error:
         if os.environ.get("BREACHFLOW_DEBUG"):

@@ -78,6 +78,10 @@ def quiet_interrupts() -> None:
     logging.getLogger("prefect.flow_runs").addFilter(QuietInterrupt())
 
 
+def interrupted(which: str) -> str:
+    return f"\nbreachflow: interrupted; what was done is kept: `breachflow resume {which}` continues"
+
+
 @contextmanager
 def leave_on_interrupt(external_id: str, *, grace: float = INTERRUPT_GRACE_SECONDS) -> Iterator[None]:
     """Ctrl-C ends a local run: Prefect records the run as crashed, then the command says how to
@@ -91,8 +95,7 @@ def leave_on_interrupt(external_id: str, *, grace: float = INTERRUPT_GRACE_SECON
     pressed = threading.Event()
 
     def leave() -> None:
-        sys.stderr.write(f"\nbreachflow: interrupted; what was done is kept: `breachflow resume "
-                         f"{external_id}` continues\n")
+        sys.stderr.write(interrupted(external_id) + "\n")
         sys.stderr.flush()
         os._exit(130)
 
