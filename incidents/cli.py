@@ -166,7 +166,8 @@ def _summary(incident_id: str, *, as_json: bool = False) -> None:
     for channel, states in sorted(document["deliveries"].items()):
         print(f"  {channel:<6} " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())))
     for a in document["announcements"]:
-        print(f"Announcement ({a['locale']}, {a['people']} people): {a['location']}")
+        people = f"{a['people']} {'person' if a['people'] == 1 else 'people'}"
+        print(f"Announcement ({a['locale']}, {people}): {a['location']}")
     for r in document["reports"]:
         print(f"Report for {r['recipient']}: {r['files'][0] if r['files'] else '-'}")
     for code, why in sorted(document.get("waiting", {}).items()):
