@@ -24,6 +24,7 @@ FLOW_TIMEOUTS = {
     # tasks run in the track's own thread, where Prefect cannot interrupt a task: this bounds them
     "regulator_track": 15 * DAY,
     "deliver_notices": DAY,
+    "notice_cards": HOUR,
     "deadline_watch": 10 * MINUTE,
     "purge_expired": HOUR,
 }

@@ -109,6 +109,17 @@ def _moved(incident_id: str) -> None:
     artifacts.obligations(incident_id)
 
 
+@flow(name="notice_cards", flow_run_name="notices-{incident_id}", log_prints=False,
+      timeout_seconds=limits.FLOW_TIMEOUTS["notice_cards"],
+      on_failure=[hooks.run_failed], on_crashed=[hooks.run_crashed])
+def notice_cards(incident_id: str) -> list[str]:
+    """One card per notice group, on a run of their own: a large incident has hundreds, and the
+    Prefect UI lists a run's artifacts a page of fifty at a time in no set order, which would
+    bury the obligations table on the incident's run. The notice index and the approval form
+    link every card."""
+    return artifacts.notices(incident_id)
+
+
 @flow(name="respond_to_incident", flow_run_name=labels.run_name,
       task_runner=fanout.task_runner(max_workers=BATCH_WORKERS),
       log_prints=False, timeout_seconds=limits.FLOW_TIMEOUTS["respond_to_incident"],
@@ -135,7 +146,7 @@ def respond_to_incident(incident_id: str, auto_approve: bool = False) -> Any:
             regulator.drafted()
             plan_task(incident_id)
             notices_task(incident_id)
-            artifacts.notices(incident_id)
+            notice_cards(incident_id)
             artifacts.documents(incident_id)
             gate(incident_id, "notices", auto_approve=auto_approve)
             _notification(incident_id, regulator)

@@ -62,8 +62,8 @@ def test_deployment_names_are_kebab_case_and_both_ways_in_run_the_incident_flow(
     assert {"respond_to_incident/respond", "respond_to_incident/resume"} <= set(serve.NAMES)
 
 
-FLOWS = [respond.respond_to_incident, tracks.regulator_track, resume_incident, deliver_notices,
-         deadline_watch, purge_expired]
+FLOWS = [respond.respond_to_incident, respond.notice_cards, tracks.regulator_track,
+         resume_incident, deliver_notices, deadline_watch, purge_expired]
 TASKS = [respond.triage_task, respond.identification_task, respond.assessment_task,
          respond.notices_task, respond.announcement_task, respond.close_task,
          planning.plan_task, delivery.prepare_deliveries, delivery.settle_round]
