@@ -156,9 +156,10 @@ def write(folder: Path, *, count: int = 3000, seed: int = 7, strangers: int = 5)
         "language": "en", "translations": TRANSLATIONS,
     }
     paths["incident.json"].write_text(json.dumps(incident, indent=2), encoding="utf-8")
-    # The remedy vendor's code file: one code per affected person and some to spare.
+    # The remedy vendor's code file: one code per affected person and some to spare. Codes of
+    # their own for each demo incident: a code loaded for one incident is refused for another.
     paths["remedy-codes.csv"] = folder / "remedy-codes.csv"
-    codes = random.Random(seed + 2)  # noqa: S311 - fictional codes of a fictional vendor
+    codes = random.Random(f"{seed}:{incident['external_id']}:{folder.resolve()}")  # noqa: S311
     alphabet = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
     with open(paths["remedy-codes.csv"], "w", newline="", encoding="utf-8") as handle:
         handle.write("code\n")
