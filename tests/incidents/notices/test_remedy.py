@@ -10,7 +10,7 @@ import pytest
 from freezegun import freeze_time
 from sqlmodel import select
 
-from incidents import db, org, payload, pipeline, service, steps
+from incidents import db, demo, org, payload, pipeline, service, steps
 from incidents.exceptions import BreachflowError, InputError
 from incidents.models import ActivationCode, IncidentCreate, IncidentSources, RunSettings
 from incidents.notices import activation, generation
@@ -187,3 +187,12 @@ def test_a_code_loaded_for_one_incident_is_refused_for_another(home, demo_files,
     fresh = tmp_path / "fresh.txt"
     fresh.write_text("FRESH-CODE-0001\nFRESH-CODE-0002\n", encoding="utf-8")
     assert activation.load(incident_id=second, path=fresh) == {"loaded": 2, "already_loaded": 0}
+
+
+def test_each_demo_incident_has_codes_of_its_own(tmp_path) -> None:
+    """A code loaded for one incident is refused for another: a second `breachflow demo` on the
+    same machine must not bring the first one's codes."""
+    first = demo.write(tmp_path / "a", count=20)
+    second = demo.write(tmp_path / "b", count=20)
+    mine, theirs = (set(activation.read_file(p["remedy-codes.csv"])) for p in (first, second))
+    assert len(mine) > 20 and not mine & theirs
